@@ -1,0 +1,25 @@
+"""Reads for the department's dashboards. Figures come from summary data, never from pupils' names."""
+
+from django.db.models import Count, Q
+
+from schools.selectors import schools_visible_to
+from schools.models import Role, User
+
+
+def municipality_overview(user: User) -> dict:
+    """Counts per school for the department's overview: schools, classes, pupils (no names)."""
+    schools = (
+        schools_visible_to(user, roles={Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
+        .annotate(
+            pupil_count=Count("pupils", filter=Q(pupils__is_active=True), distinct=True),
+            class_count=Count("classes", distinct=True),
+        )
+        .order_by("short_name")
+    )
+    rows = list(schools)
+    return {
+        "schools": rows,
+        "school_total": len(rows),
+        "pupil_total": sum(s.pupil_count for s in rows),
+        "class_total": sum(s.class_count for s in rows),
+    }

@@ -1,0 +1,350 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from vpr_portal.access import RoleRequiredMixin, SchoolScopedMixin, get_scoped_or_404
+from vpr_portal.tables import InputRefused, read_table
+from vpr_portal.uploads import discard_stashed, read_stashed, stash_upload
+
+from . import selectors, services
+from .forms import PupilForm, RelativeForm, SchoolForm, StaffForm, UploadForm
+from .importers import parse_pupils, parse_schools
+from .models import DEPARTMENT_ROLES, NAME_READING_ROLES, SCHOOL_ROLES, Pupil, Role, Staff
+
+MUNICIPAL = {Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR}
+EVERY_ROLE = set(Role.values)
+SCHOOL_EDITORS = {Role.SCHOOL_COORDINATOR, Role.DIRECTOR}
+
+
+class SchoolListView(RoleRequiredMixin, ListView):
+    allowed_roles = DEPARTMENT_ROLES | SCHOOL_ROLES | {Role.OBSERVER}
+    template_name = "schools/school_list.html"
+    paginate_by = settings.PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.school_list_for(self.request.user, search=self.request.GET.get("q", "").strip())
+
+
+class SchoolDetailView(SchoolScopedMixin, TemplateView):
+    allowed_roles = DEPARTMENT_ROLES | SCHOOL_ROLES
+    template_name = "schools/school_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["classes"] = selectors.classes_of(school=self.school)
+        context["may_edit"] = self.request.user.has_role(*MUNICIPAL) or self.school.pk in (
+            self.request.user.school_ids_with_role(*SCHOOL_EDITORS)
+        )
+        context["may_read_names"] = self.school.pk in self.request.user.school_ids_with_role(*NAME_READING_ROLES)
+        return context
+
+
+class SchoolEditView(SchoolScopedMixin, View):
+    allowed_roles = MUNICIPAL | SCHOOL_EDITORS
+
+    def get(self, request, school_code):
+        return self.show(SchoolForm(instance=self.school))
+
+    def post(self, request, school_code):
+        form = SchoolForm(request.POST, instance=self.school)
+        if not form.is_valid():
+            return self.show(form)
+        services.school_update(school=self.school, data=form.cleaned_data, actor=request.user)
+        messages.success(request, _("Сведения о школе сохранены."))
+        return redirect("schools:school_detail", school_code=self.school.code)
+
+    def show(self, form):
+        # the instance is edited in place by form validation; show the stored name in the heading
+        return render(self.request, "schools/school_form.html", {"form": form, "school": self.school})
+
+
+class ClassListView(SchoolScopedMixin, TemplateView):
+    allowed_roles = DEPARTMENT_ROLES | SCHOOL_ROLES
+    template_name = "schools/class_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["classes"] = selectors.classes_of(school=self.school)
+        return context
+
+
+class PupilListView(SchoolScopedMixin, ListView):
+    """The list of pupils' names: only inside the school (R11); every opening is recorded."""
+
+    allowed_roles = NAME_READING_ROLES
+    template_name = "schools/pupil_list.html"
+    paginate_by = settings.PAGE_SIZE
+
+    def get_queryset(self):
+        self.search = self.request.GET.get("q", "").strip()
+        class_id = self.request.GET.get("class")
+        self.class_id = int(class_id) if class_id and class_id.isdigit() else None
+        return selectors.pupil_list(user=self.request.user, school=self.school, search=self.search,
+                                    class_id=self.class_id)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(search=self.search, class_id=self.class_id,
+                       classes=selectors.classes_of(school=self.school),
+                       may_edit=self.school.pk in self.request.user.school_ids_with_role(*SCHOOL_EDITORS))
+        services.pupil_list_viewed(school=self.school, actor=self.request.user, search=self.search,
+                                   page=context["page_obj"].number)
+        return context
+
+
+class PupilDetailView(SchoolScopedMixin, TemplateView):
+    allowed_roles = NAME_READING_ROLES
+    template_name = "schools/pupil_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pupil = get_scoped_or_404(
+            selectors.pupils_visible_to(self.request.user).filter(school=self.school).select_related("school_class"),
+            pk=self.kwargs["pk"],
+        )
+        services.audit_record(actor=self.request.user, action="pupil.viewed", target=pupil,
+                              target_label=pupil.anonymous_label)
+        context.update(pupil=pupil,
+                       may_edit=self.school.pk in self.request.user.school_ids_with_role(*SCHOOL_EDITORS),
+                       relatives=pupil.relatives_on_staff.select_related("staff"))
+        return context
+
+
+class PupilEditView(SchoolScopedMixin, View):
+    allowed_roles = SCHOOL_EDITORS
+
+    def get_pupil(self):
+        if "pk" not in self.kwargs:
+            return Pupil(school=self.school)
+        return get_scoped_or_404(selectors.pupils_visible_to(self.request.user).filter(school=self.school),
+                                 pk=self.kwargs["pk"])
+
+    def get(self, request, school_code, pk=None):
+        return self.show(PupilForm(instance=self.get_pupil(), school=self.school))
+
+    def post(self, request, school_code, pk=None):
+        form = PupilForm(request.POST, instance=self.get_pupil(), school=self.school)
+        if not form.is_valid():
+            return self.show(form)
+        try:
+            pupil = services.pupil_save(pupil=form.instance, actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.show(form)
+        messages.success(request, _("Сведения об обучающемся сохранены."))
+        return redirect("schools:pupil_detail", school_code=self.school.code, pk=pupil.pk)
+
+    def show(self, form):
+        return render(self.request, "schools/pupil_form.html", {"form": form, "school": self.school})
+
+
+class ImportView(View):
+    """Upload → preview (what would change, or every error) → confirm. Nothing is written before confirm."""
+
+    purpose = ""
+    template_name = "schools/import.html"
+
+    def parse(self, name: str, data: bytes):
+        raise NotImplementedError
+
+    def preview(self, records):
+        raise NotImplementedError
+
+    def apply(self, records):
+        raise NotImplementedError
+
+    def done_url(self) -> str:
+        raise NotImplementedError
+
+    def context(self, **extra):
+        return {"school": getattr(self, "school", None), "purpose": self.purpose, **extra}
+
+    def get(self, request, **kwargs):
+        return render(request, self.template_name, self.context(form=UploadForm()))
+
+    def post(self, request, **kwargs):
+        token = request.POST.get("token")
+        if token:
+            return self.confirm(request, token)
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, self.context(form=form))
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            records = self.parse(upload.name, data)
+        except InputRefused as refused:
+            return render(request, self.template_name,
+                          self.context(form=UploadForm(), problems=refused.problems, filename=upload.name))
+        token = stash_upload(request, purpose=self.purpose, name=upload.name, data=data)
+        return render(request, self.template_name, self.context(
+            summary=self.preview(records), token=token, filename=upload.name, rows=len(records)))
+
+    def confirm(self, request, token):
+        stashed = read_stashed(request, purpose=self.purpose, token=token)
+        if stashed is None:
+            messages.error(request, _("Загруженный файл не найден: загрузите его ещё раз."))
+            return redirect(request.path)
+        name, data = stashed
+        try:
+            summary = self.apply(self.parse(name, data))
+        except (InputRefused, ValidationError) as error:
+            problems = getattr(error, "problems", None) or getattr(error, "messages", [str(error)])
+            return render(request, self.template_name, self.context(form=UploadForm(), problems=problems,
+                                                                    filename=name))
+        discard_stashed(request, token=token)
+        messages.success(request, _("Загружено: добавлено {created}, обновлено {updated}, без изменений {unchanged}.")
+                         .format(created=summary.created, updated=summary.updated, unchanged=summary.unchanged))
+        return redirect(self.done_url())
+
+
+class SchoolImportView(RoleRequiredMixin, ImportView):
+    allowed_roles = MUNICIPAL
+    purpose = "schools"
+
+    def department(self):
+        ids = self.request.user.department_ids_with_role(*MUNICIPAL)
+        from .models import Department
+
+        department = Department.objects.filter(pk__in=ids).order_by("pk").first()
+        if department is None:
+            raise PermissionDenied
+        return department
+
+    def parse(self, name, data):
+        return parse_schools(read_table(data, name), default_time_zone=self.department().time_zone)
+
+    def preview(self, records):
+        return services.schools_import_preview(records=records, department=self.department())
+
+    def apply(self, records):
+        return services.schools_import(records=records, department=self.department(), actor=self.request.user)
+
+    def done_url(self):
+        return reverse("schools:school_list")
+
+
+class PupilImportView(SchoolScopedMixin, ImportView):
+    allowed_roles = {Role.SCHOOL_COORDINATOR}
+    purpose = "pupils"
+
+    def parse(self, name, data):
+        return parse_pupils(read_table(data, name))
+
+    def preview(self, records):
+        return services.pupils_import_preview(school=self.school, records=records)
+
+    def apply(self, records):
+        return services.pupils_import(school=self.school, records=records, actor=self.request.user)
+
+    def done_url(self):
+        return reverse("schools:pupil_list", kwargs={"school_code": self.school.code})
+
+
+class StaffListView(SchoolScopedMixin, ListView):
+    allowed_roles = MUNICIPAL | SCHOOL_EDITORS
+    template_name = "schools/staff_list.html"
+    paginate_by = settings.PAGE_SIZE
+
+    def get_queryset(self):
+        self.search = self.request.GET.get("q", "").strip()
+        return selectors.staff_list(user=self.request.user, school=self.school, search=self.search)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["search"] = self.search
+        context["may_edit"] = self.school.pk in self.request.user.school_ids_with_role(*SCHOOL_EDITORS)
+        return context
+
+
+class StaffEditView(SchoolScopedMixin, View):
+    allowed_roles = SCHOOL_EDITORS
+
+    def get_staff(self):
+        if "pk" not in self.kwargs:
+            return Staff(school=self.school)
+        return get_scoped_or_404(selectors.staff_visible_to(self.request.user).filter(school=self.school),
+                                 pk=self.kwargs["pk"])
+
+    def get(self, request, school_code, pk=None):
+        staff = self.get_staff()
+        return self.show(StaffForm(instance=staff, school=self.school), staff)
+
+    def post(self, request, school_code, pk=None):
+        staff = self.get_staff()
+        form = StaffForm(request.POST, instance=staff, school=self.school)
+        if not form.is_valid():
+            return self.show(form, staff)
+        subject = form.cleaned_data.get("load_subject")
+        try:
+            services.staff_save(staff=form.instance, actor=request.user, subjects=form.cleaned_data["subjects"],
+                                loads=[(c, subject) for c in form.cleaned_data["loads"]])
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.show(form, staff)
+        messages.success(request, _("Сведения о сотруднике сохранены."))
+        return redirect("schools:staff_list", school_code=self.school.code)
+
+    def show(self, form, staff):
+        relatives = staff.relatives.select_related("pupil__school_class") if staff.pk else []
+        relative_form = RelativeForm(pupils=selectors.pupils_visible_to(self.request.user).filter(
+            school=self.school, is_active=True)) if staff.pk else None
+        return render(self.request, "schools/staff_form.html",
+                      {"form": form, "school": self.school, "staff": staff, "relatives": relatives,
+                       "relative_form": relative_form})
+
+
+class RelativeView(SchoolScopedMixin, View):
+    """Declaring and removing a staff member's close relatives among the pupils (R5)."""
+
+    allowed_roles = SCHOOL_EDITORS
+
+    def post(self, request, school_code, pk):
+        staff = get_scoped_or_404(selectors.staff_visible_to(request.user).filter(school=self.school), pk=pk)
+        back = redirect("schools:staff_edit", school_code=self.school.code, pk=staff.pk)
+        if "remove" in request.POST:
+            relative = get_scoped_or_404(staff.relatives.all(), pk=request.POST["remove"])
+            services.relative_remove(relative=relative, actor=request.user)
+            messages.success(request, _("Родство удалено."))
+            return back
+        form = RelativeForm(request.POST, pupils=selectors.pupils_visible_to(request.user).filter(school=self.school))
+        if not form.is_valid():
+            messages.error(request, _("Выберите обучающегося и степень родства."))
+            return back
+        try:
+            services.relative_declare(staff=staff, pupil=form.cleaned_data["pupil"],
+                                      relation=form.cleaned_data["relation"], actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return back
+        messages.success(request, _("Родство записано."))
+        return back
+
+
+class AuditListView(RoleRequiredMixin, ListView):
+    allowed_roles = {Role.DIRECTOR, Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR}
+    template_name = "schools/audit_list.html"
+    paginate_by = settings.PAGE_SIZE
+
+    def get_queryset(self):
+        entries = selectors.audit_visible_to(self.request.user)
+        self.action = self.request.GET.get("action", "").strip()
+        self.school_code = self.request.GET.get("school", "").strip()
+        if self.action:
+            entries = entries.filter(action__startswith=self.action)
+        if self.school_code:
+            entries = entries.filter(school__code=self.school_code)
+        return entries
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = [
+            (entry, selectors.audit_changes(entry, user=self.request.user)) for entry in context["page_obj"]
+        ]
+        context.update(action=self.action, school_code=self.school_code)
+        return context

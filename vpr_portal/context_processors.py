@@ -1,0 +1,8 @@
+from .navigation import nav_items
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    return {"nav_items": nav_items(user), "user_roles": sorted({m.get_role_display() for m in user.active_memberships})}

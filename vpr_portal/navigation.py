@@ -1,0 +1,81 @@
+"""Where each role starts and what its navigation shows."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import Role, User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    key: str
+
+
+def _first_school(user: User, *roles: str):
+    memberships = sorted((m for m in user.active_memberships if m.school_id and m.role in roles),
+                         key=lambda m: m.school.code)
+    return memberships[0].school if memberships else None
+
+
+def start_url(user: User) -> str:
+    """The start page of the user's most responsible role (a person may hold several)."""
+    roles = user.roles
+    if roles & {Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR}:
+        return reverse("reports:overview")
+    if school := _first_school(user, Role.SCHOOL_COORDINATOR):
+        return reverse("procedures:checklist", kwargs={"school_code": school.code})
+    if school := _first_school(user, Role.DIRECTOR, Role.TECHNICAL_SPECIALIST):
+        return reverse("schools:school_detail", kwargs={"school_code": school.code})
+    if Role.DEPARTMENT_REPRESENTATIVE in roles:
+        return reverse("monitoring:cards")
+    if Role.EXPERT in roles:
+        return reverse("grading:my_works")
+    if Role.ORGANIZER in roles:
+        return reverse("procedures:my_rooms")
+    if Role.OBSERVER in roles:
+        return reverse("monitoring:assignments")
+    return reverse("no_role")
+
+
+def nav_items(user: User) -> list[NavItem]:
+    roles = user.roles
+    items: list[NavItem] = []
+    if roles & {Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR}:
+        items += [
+            NavItem(_("Обзор"), reverse("reports:overview"), "overview"),
+            NavItem(_("Школы"), reverse("schools:school_list"), "schools"),
+            NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"),
+        ]
+    if Role.DEPARTMENT_REPRESENTATIVE in roles:
+        items.append(NavItem(_("Карты мониторинга"), reverse("monitoring:cards"), "cards"))
+    seen_schools = set()
+    for membership in sorted(user.active_memberships, key=lambda m: (m.school.code if m.school_id else "")):
+        school = membership.school
+        if not school or school.pk in seen_schools:
+            continue
+        if not ({membership.role} & {Role.SCHOOL_COORDINATOR, Role.DIRECTOR, Role.TECHNICAL_SPECIALIST}):
+            continue
+        seen_schools.add(school.pk)
+        school_roles = {m.role for m in user.active_memberships if m.school_id == school.pk}
+        if Role.SCHOOL_COORDINATOR in school_roles:
+            items.append(NavItem(_("План работ"), reverse("procedures:checklist", args=[school.code]), "checklist"))
+        items.append(NavItem(school.short_name, reverse("schools:school_detail", args=[school.code]), "school"))
+        items.append(NavItem(_("Обучающиеся"), reverse("schools:pupil_list", args=[school.code]), "pupils"))
+        if school_roles & {Role.SCHOOL_COORDINATOR, Role.DIRECTOR}:
+            items.append(NavItem(_("Сотрудники"), reverse("schools:staff_list", args=[school.code]), "staff"))
+        if Role.DIRECTOR in school_roles:
+            items.append(NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"))
+    if Role.EXPERT in roles:
+        items.append(NavItem(_("Работы на проверку"), reverse("grading:my_works"), "works"))
+    if Role.ORGANIZER in roles:
+        items.append(NavItem(_("Мои аудитории"), reverse("procedures:my_rooms"), "rooms"))
+    if Role.OBSERVER in roles:
+        items.append(NavItem(_("Назначения"), reverse("monitoring:assignments"), "assignments"))
+    unique: dict[str, NavItem] = {}
+    for item in items:
+        unique.setdefault(item.url, item)
+    return list(unique.values())
