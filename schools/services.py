@@ -357,3 +357,64 @@ def relative_remove(*, relative: DeclaredRelative, actor: User) -> None:
         before={"pupil": relative.pupil.anonymous_label, "relation": relative.relation},
     )
     relative.delete()
+
+
+# Notifications ---------------------------------------------------------------------------------------------
+
+
+def notifications_send(*, users, text: str, url: str = "", key: str = "") -> list[int]:
+    """Creates an in-app notice for each user (once per `key`) and queues their e-mails after commit.
+
+    Returns the ids of the notices created now; users who already have the notice with this key get none.
+    """
+    from .models import Notification
+
+    created_ids = []
+    with transaction.atomic():
+        for user in users:
+            if key and Notification.objects.filter(user=user, key=key).exists():
+                continue
+            created_ids.append(Notification.objects.create(user=user, text=text, url=url, key=key).pk)
+    if created_ids:
+        from vpr_portal.tasks import enqueue
+
+        from .tasks import deliver_notification_emails
+
+        enqueue(deliver_notification_emails, created_ids)
+    return created_ids
+
+
+def notification_emails_deliver(*, notification_ids: list[int]) -> int:
+    """Sends the e-mail of each notice not e-mailed yet; idempotent (a sent notice is marked and skipped)."""
+    from django.core.mail import send_mail
+    from django.utils import timezone
+
+    from .models import Notification
+
+    sent = 0
+    for notification_id in notification_ids:
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update().select_related("user").filter(pk=notification_id).first()
+            )
+            if notification is None or notification.emailed_at is not None:
+                continue
+            if notification.user.email:
+                send_mail(
+                    subject=_("ВПР-портал: {text}").format(text=notification.text[:80]),
+                    message=notification.text + ("\n\n" + notification.url if notification.url else ""),
+                    from_email=None,
+                    recipient_list=[notification.user.email],
+                )
+                sent += 1
+            notification.emailed_at = timezone.now()
+            notification.save(update_fields=["emailed_at"])
+    return sent
+
+
+def notifications_mark_read(*, user: User) -> int:
+    from django.utils import timezone
+
+    from .models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,74 @@
+# The commands the README shows. Everything runs from the project's own virtual environment in .venv.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup venv deps dev-deps migrate seed serve test e2e lint format bench messages worker beat check clean
+
+# `make run`: set everything up on the embedded default (SQLite, tasks in-process) and serve the portal.
+run: setup seed serve
+
+setup: deps migrate messages
+
+venv: $(PY)
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+deps: $(VENV)/.deps
+$(VENV)/.deps: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+dev-deps: $(VENV)/.dev-deps
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $(VENV)/.deps $@
+
+migrate: deps
+	$(PY) manage.py migrate --noinput -v0
+
+messages: deps
+	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages -v0 --ignore=.venv; fi
+
+# Builds the demo municipality only when the database has no schools yet (seed_demo itself is idempotent).
+seed: migrate
+	$(PY) manage.py seed_demo --if-empty
+
+serve:
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# `make test`: the test suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
+test: dev-deps messages
+	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+# Browser tests in headless Chromium (/usr/bin/chromium).
+e2e: dev-deps messages
+	$(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+lint: dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: dev-deps
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: dev-deps
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+bench: dev-deps messages
+	$(PY) -m tests.bench
+
+worker: deps
+	$(VENV)/bin/celery -A vpr_portal worker --loglevel=info --concurrency=2
+
+beat: deps
+	$(VENV)/bin/celery -A vpr_portal beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,74 @@
+import pytest
+
+from schools.models import Role
+from tests.factories import (
+    DepartmentFactory,
+    PupilFactory,
+    SchoolClassFactory,
+    SchoolFactory,
+    user_with_role,
+)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def department(db):
+    return DepartmentFactory()
+
+
+@pytest.fixture
+def school(department):
+    return SchoolFactory(department=department, code="sch660001", short_name="СШ №1")
+
+
+@pytest.fixture
+def other_school(department):
+    return SchoolFactory(department=department, code="sch660002", short_name="СШ №2")
+
+
+@pytest.fixture
+def class_4a(school):
+    return SchoolClassFactory(school=school, grade=4, letter="А")
+
+
+@pytest.fixture
+def pupil(class_4a):
+    return PupilFactory(school_class=class_4a, last_name="Снегирёва", first_name="Алиса", middle_name="Олеговна")
+
+
+@pytest.fixture
+def other_pupil(other_school):
+    return PupilFactory(school_class=SchoolClassFactory(school=other_school, grade=4, letter="Б"),
+                        last_name="Журавлёв", first_name="Матвей")
+
+
+@pytest.fixture
+def role_users(school, other_school, department):
+    """One user for every role of DESIGN §2, the school roles held in `school`."""
+    return {
+        Role.DEPARTMENT_STAFF: user_with_role(Role.DEPARTMENT_STAFF, department=department, username="uo"),
+        Role.MUNICIPAL_COORDINATOR: user_with_role(Role.MUNICIPAL_COORDINATOR, department=department, username="mun"),
+        Role.DEPARTMENT_REPRESENTATIVE: user_with_role(
+            Role.DEPARTMENT_REPRESENTATIVE, department=department, username="rep"
+        ),
+        Role.SCHOOL_COORDINATOR: user_with_role(Role.SCHOOL_COORDINATOR, school=school, username="coord"),
+        Role.TECHNICAL_SPECIALIST: user_with_role(Role.TECHNICAL_SPECIALIST, school=school, username="tech"),
+        Role.ORGANIZER: user_with_role(Role.ORGANIZER, school=school, username="org"),
+        Role.EXPERT: user_with_role(Role.EXPERT, school=school, username="expert"),
+        Role.OBSERVER: user_with_role(Role.OBSERVER, department=department, username="observer"),
+        Role.DIRECTOR: user_with_role(Role.DIRECTOR, school=school, username="director"),
+    }
+
+
+@pytest.fixture
+def coordinator(role_users):
+    return role_users[Role.SCHOOL_COORDINATOR]
+
+
+@pytest.fixture
+def department_user(role_users):
+    return role_users[Role.DEPARTMENT_STAFF]
