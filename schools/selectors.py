@@ -112,3 +112,13 @@ def audit_changes(entry: AuditEntry, *, user: User) -> list[tuple[str, object, o
             old = new = "•••"
         rows.append((field, old, new))
     return rows
+
+
+def notifications_of(user: User):
+    from .models import Notification
+
+    return Notification.objects.filter(user=user)
+
+
+def unread_notification_count(user: User) -> int:
+    return notifications_of(user).filter(read_at__isnull=True).count()

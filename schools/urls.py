@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.SchoolListView.as_view(), name="school_list"),
     path("import/", views.SchoolImportView.as_view(), name="school_import"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
     path("<str:school_code>/", views.SchoolDetailView.as_view(), name="school_detail"),
     path("<str:school_code>/edit/", views.SchoolEditView.as_view(), name="school_edit"),
     path("<str:school_code>/classes/", views.ClassListView.as_view(), name="class_list"),

@@ -22,7 +22,7 @@ SCHOOL_EDITORS = {Role.SCHOOL_COORDINATOR, Role.DIRECTOR}
 
 
 class SchoolListView(RoleRequiredMixin, ListView):
-    allowed_roles = DEPARTMENT_ROLES | SCHOOL_ROLES | {Role.OBSERVER}
+    allowed_roles = DEPARTMENT_ROLES | SCHOOL_ROLES
     template_name = "schools/school_list.html"
     paginate_by = settings.PAGE_SIZE
 
@@ -348,3 +348,19 @@ class AuditListView(RoleRequiredMixin, ListView):
         ]
         context.update(action=self.action, school_code=self.school_code)
         return context
+
+
+class NotificationListView(RoleRequiredMixin, ListView):
+    """The user's own notices; opening the list marks them read."""
+
+    allowed_roles = EVERY_ROLE
+    template_name = "schools/notification_list.html"
+    paginate_by = settings.PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.notifications_of(self.request.user)
+
+    def post(self, request):
+        services.notifications_mark_read(user=request.user)
+        messages.success(request, _("Все уведомления отмечены прочитанными."))
+        return redirect("schools:notification_list")

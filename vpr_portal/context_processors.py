@@ -1,3 +1,5 @@
+from schools.selectors import unread_notification_count
+
 from .navigation import nav_items
 
 
@@ -5,4 +7,8 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    return {"nav_items": nav_items(user), "user_roles": sorted({m.get_role_display() for m in user.active_memberships})}
+    return {
+        "nav_items": nav_items(user),
+        "user_roles": sorted({m.get_role_display() for m in user.active_memberships}),
+        "unread_count": unread_notification_count(user),
+    }

@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "vpr_portal.context_processors.navigation",
             ],
+            "libraries": {"portal": "vpr_portal.templatetags.portal"},
         },
     },
 ]
