@@ -69,7 +69,8 @@ def _cell(row: list[str], index: dict[str, int], name: str) -> str:
     return row[position].strip() if position is not None and position < len(row) else ""
 
 
-def parse_schools(table: Table, *, default_time_zone: str) -> list[SchoolRecord]:
+def parse_schools(table: Table) -> list[SchoolRecord]:
+    """School rows; an empty time zone stays empty (a new school gets the default, an existing one keeps its own)."""
     index = require_columns(table, SCHOOL_COLUMNS)
     problems: list[Problem] = []
     records: list[SchoolRecord] = []
@@ -81,7 +82,7 @@ def parse_schools(table: Table, *, default_time_zone: str) -> list[SchoolRecord]
         code = _cell(row, index, "Код")
         name = _cell(row, index, "Наименование")
         short_name = _cell(row, index, "Краткое наименование")
-        time_zone = _cell(row, index, "Часовой пояс") or default_time_zone
+        time_zone = _cell(row, index, "Часовой пояс")
         row_problems = []
         if not code:
             row_problems.append(Problem(_("код не заполнен"), row_number, "Код"))
@@ -107,7 +108,7 @@ def parse_schools(table: Table, *, default_time_zone: str) -> list[SchoolRecord]
             row_problems.append(
                 Problem(_("краткое наименование длиннее 150 символов"), row_number, "Краткое наименование")
             )
-        if time_zone not in zones:
+        if time_zone and time_zone not in zones:
             row_problems.append(
                 Problem(
                     _("неизвестный часовой пояс «{tz}» (нужно имя IANA, например Asia/Yekaterinburg)").format(

@@ -21,6 +21,12 @@ def current_academic_year(today: datetime.date | None = None) -> int:
     return today.year if today.month >= 9 else today.year - 1
 
 
+def search_key(*parts: str) -> str:
+    """Text to search in, the same on SQLite and PostgreSQL: SQLite's LIKE folds only ASCII case, so
+    names are stored folded (lower case, ё as е) next to the original."""
+    return " ".join(part for part in parts if part).casefold().replace("ё", "е")
+
+
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Неизвестный часовой пояс «{tz}».").format(tz=value))
@@ -58,6 +64,7 @@ class School(models.Model):
     director_name = models.CharField(_("руководитель"), max_length=200, blank=True)
     phone = models.CharField(_("телефон"), max_length=60, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    search_text = models.CharField(max_length=700, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("школа")
@@ -66,6 +73,12 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(self.code, self.short_name, self.name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -240,6 +253,7 @@ class Pupil(models.Model):
     has_disability = models.BooleanField(_("ОВЗ / инвалидность"), default=False)
     family_education = models.BooleanField(_("семейная форма обучения"), default=False)
     is_active = models.BooleanField(_("обучается"), default=True)
+    search_text = models.CharField(max_length=310, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -256,6 +270,12 @@ class Pupil(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(self.last_name, self.first_name, self.middle_name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:
@@ -279,6 +299,7 @@ class Staff(models.Model):
     is_administration = models.BooleanField(_("администрация"), default=False)
     experience_years = models.PositiveSmallIntegerField(_("педагогический стаж, лет"), default=0)
     is_active = models.BooleanField(_("работает"), default=True)
+    search_text = models.CharField(max_length=520, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("сотрудник")
@@ -287,6 +308,12 @@ class Staff(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(self.last_name, self.first_name, self.middle_name, self.position)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

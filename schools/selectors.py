@@ -14,6 +14,7 @@ from .models import (
     SchoolClass,
     Staff,
     User,
+    search_key,
 )
 
 # Roles that read the whole municipality (every school of their department).
@@ -37,8 +38,8 @@ def school_list_for(user: User, *, search: str = "") -> QuerySet[School]:
     schools = schools_visible_to(user).annotate(
         pupil_count=Count("pupils", filter=Q(pupils__is_active=True), distinct=True),
     )
-    if search:
-        schools = schools.filter(Q(name__icontains=search) | Q(short_name__icontains=search) | Q(code__icontains=search))
+    for word in search_key(search).split():
+        schools = schools.filter(search_text__contains=word)
     return schools.order_by("short_name", "code")
 
 
@@ -52,11 +53,8 @@ def pupils_visible_to(user: User) -> QuerySet[Pupil]:
 
 def pupil_list(*, user: User, school: School, search: str = "", class_id: int | None = None) -> QuerySet[Pupil]:
     pupils = pupils_visible_to(user).filter(school=school, is_active=True).select_related("school_class")
-    if search:
-        for word in search.split():
-            pupils = pupils.filter(
-                Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(middle_name__icontains=word)
-            )
+    for word in search_key(search).split():
+        pupils = pupils.filter(search_text__contains=word)
     if class_id:
         pupils = pupils.filter(school_class_id=class_id)
     return pupils.order_by("last_name", "first_name", "middle_name", "id")
@@ -79,8 +77,8 @@ def staff_list(*, user: User, school: School, search: str = "") -> QuerySet[Staf
     staff = staff_visible_to(user).filter(school=school).prefetch_related(
         "subject_experience__subject", "teaching_loads__school_class", "teaching_loads__subject"
     )
-    if search:
-        staff = staff.filter(Q(last_name__icontains=search) | Q(position__icontains=search))
+    for word in search_key(search).split():
+        staff = staff.filter(search_text__contains=word)
     return staff.order_by("-is_active", "last_name", "first_name")
 
 

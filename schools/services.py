@@ -21,6 +21,7 @@ from .models import (
     TeachingLoad,
     User,
     current_academic_year,
+    search_key,
 )
 
 PUPIL_AUDITED_FIELDS = ("last_name", "first_name", "middle_name", "sex", "school_class", "has_disability",
@@ -108,6 +109,13 @@ def default_department() -> Department:
     return department
 
 
+def _school_data(record: SchoolRecord) -> dict:
+    data = {"name": record.name, "short_name": record.short_name}
+    if record.time_zone:
+        data["time_zone"] = record.time_zone
+    return data
+
+
 @transaction.atomic
 def schools_import(*, records: list[SchoolRecord], department: Department, actor: User | None) -> ImportSummary:
     """Adds or updates schools keyed by code; all rows or none (the caller has validated them)."""
@@ -123,10 +131,12 @@ def schools_import(*, records: list[SchoolRecord], department: Department, actor
         )
     created = updated = unchanged = 0
     for record in records:
-        data = {"name": record.name, "short_name": record.short_name, "time_zone": record.time_zone}
+        data = _school_data(record)
         school = existing.get(record.code.casefold())
         if school is None:
-            school = School.objects.create(department=department, code=record.code, **data)
+            school = School.objects.create(
+                department=department, code=record.code, **{"time_zone": settings.TIME_ZONE, **data}
+            )
             created += 1
             continue
         before, after = _changes(school, data, data)
@@ -199,6 +209,7 @@ def pupils_import(
                     middle_name=record.middle_name,
                     sex=record.sex,
                     has_disability=record.has_disability,
+                    search_text=search_key(record.last_name, record.first_name, record.middle_name),
                 )
             )
         elif (pupil.sex, pupil.has_disability, pupil.is_active) != (record.sex, record.has_disability, True):
@@ -246,7 +257,7 @@ def schools_import_preview(*, records: list[SchoolRecord], department: Departmen
         school = existing.get(record.code.casefold())
         if school is None:
             created += 1
-        elif (school.name, school.short_name, school.time_zone) != (record.name, record.short_name, record.time_zone):
+        elif _changes(school, _school_data(record), ("name", "short_name", "time_zone"))[1]:
             updated += 1
         else:
             unchanged += 1

@@ -217,7 +217,7 @@ class SchoolImportView(RoleRequiredMixin, ImportView):
         return department
 
     def parse(self, name, data):
-        return parse_schools(read_table(data, name), default_time_zone=self.department().time_zone)
+        return parse_schools(read_table(data, name))
 
     def preview(self, records):
         return services.schools_import_preview(records=records, department=self.department())

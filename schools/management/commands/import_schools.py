@@ -1,5 +1,3 @@
-from django.conf import settings
-
 from schools.importers import parse_schools
 from schools.services import default_department, schools_import
 from vpr_portal.commands import BatchCommand
@@ -13,7 +11,7 @@ class Command(BatchCommand):
         parser.add_argument("path", help="файл .xlsx или .csv")
 
     def run(self, *, path, **options) -> str:
-        records = parse_schools(read_table_file(path), default_time_zone=settings.TIME_ZONE)
+        records = parse_schools(read_table_file(path))
         summary = schools_import(records=records, department=default_department(), actor=None)
         return "Школы: добавлено {created}, обновлено {updated}, без изменений {unchanged}.".format(
             created=summary.created, updated=summary.updated, unchanged=summary.unchanged
