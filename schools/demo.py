@@ -29,6 +29,7 @@ from .models import (
     TeachingLoad,
     User,
     current_academic_year,
+    search_key,
 )
 
 DEMO_PASSWORD = "vpr-demo-2026"
@@ -465,7 +466,9 @@ USERS = (
 
 
 def _create_missing(model, wanted: dict, existing_keys) -> int:
-    """Bulk-creates the objects of `wanted` (key → unsaved instance) whose key is not among `existing_keys`."""
+    """Bulk-creates the objects of `wanted` (key → unsaved instance) whose key is not among `existing_keys`.
+
+    bulk_create skips `save()`: fields that `save()` derives (`search_text`) are filled by the caller."""
     existing_keys = set(existing_keys)
     missing = [obj for key, obj in wanted.items() if key not in existing_keys]
     model.objects.bulk_create(missing, batch_size=500)
@@ -506,6 +509,7 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
                 address=plan.school.address,
                 director_name=plan.director.full_name,
                 email=f"{plan.school.code}@demo.invalid",
+                search_text=search_key(plan.school.code, plan.school.short_name, plan.school.name),
             )
             for plan in plans
         },
@@ -548,6 +552,7 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
                 sex=pupil.sex,
                 has_disability=pupil.has_disability,
                 family_education=pupil.family_education,
+                search_text=search_key(pupil.last_name, pupil.first_name, pupil.middle_name),
             )
             for plan in plans
             for pupil in plan.pupils
@@ -568,6 +573,7 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
                 position=person.position,
                 is_administration=person.is_administration,
                 experience_years=person.experience_years,
+                search_text=search_key(person.last_name, person.first_name, person.middle_name, person.position),
             )
             for plan in plans
             for person in plan.staff

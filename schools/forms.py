@@ -104,3 +104,24 @@ class RelativeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].queryset = pupils.select_related("school_class")
         self.fields["pupil"].label_from_instance = lambda p: f"{p.full_name} ({p.school_class.name})"
+
+
+class RoleGrantForm(forms.Form):
+    username = forms.RegexField(
+        label=_("Логин"), regex=r"^[\w.@+-]{3,150}$", max_length=150,
+        help_text=_("Латинские буквы, цифры и знаки . @ + - _. Если такой логин уже есть, роль добавится к нему."),
+    )
+    last_name = forms.CharField(label=_("Фамилия"), max_length=150, required=False)
+    first_name = forms.CharField(label=_("Имя"), max_length=150, required=False)
+    middle_name = forms.CharField(label=_("Отчество"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False,
+                             help_text=_("На этот адрес придёт ссылка для установки пароля."))
+    role = forms.ChoiceField(label=_("Роль"))
+    school = forms.ModelChoiceField(label=_("Школа"), queryset=School.objects.none(), required=False,
+                                    help_text=_("Не заполняйте для ролей управления образования, наблюдателя и "
+                                                "эксперта муниципальной комиссии."))
+
+    def __init__(self, *args, roles, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+        self.fields["school"].queryset = schools

@@ -120,3 +120,52 @@ def notifications_of(user: User):
 
 def unread_notification_count(user: User) -> int:
     return notifications_of(user).filter(read_at__isnull=True).count()
+
+
+# People and roles ------------------------------------------------------------------------------------------
+
+PEOPLE_MANAGERS = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR, Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
+# What a school's managers may grant in their school; the department grants every role.
+SCHOOL_GRANTABLE = {
+    Role.DIRECTOR: frozenset({Role.SCHOOL_COORDINATOR, Role.TECHNICAL_SPECIALIST, Role.ORGANIZER, Role.EXPERT}),
+    Role.SCHOOL_COORDINATOR: frozenset({Role.TECHNICAL_SPECIALIST, Role.ORGANIZER, Role.EXPERT}),
+}
+
+
+def memberships_manageable_by(user: User):
+    """Role assignments the user may see and withdraw: the department's in its municipality, a school's
+    managers' in their school (only the roles they may grant)."""
+    from .models import Membership
+
+    department_ids = user.department_ids_with_role(Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR)
+    condition = Q(department_id__in=department_ids) | Q(school__department_id__in=department_ids)
+    for manager_role, grantable in SCHOOL_GRANTABLE.items():
+        school_ids = user.school_ids_with_role(manager_role)
+        if school_ids:
+            condition |= Q(school_id__in=school_ids, role__in=grantable)
+    return Membership.objects.filter(condition).select_related("user", "school", "department")
+
+
+def people_list(*, user: User, search: str = ""):
+    memberships = memberships_manageable_by(user).filter(is_active=True)
+    for word in search_key(search).split():
+        memberships = memberships.filter(
+            Q(user__last_name__icontains=word) | Q(user__username__icontains=word) | Q(school__code__icontains=word)
+        )
+    return memberships.order_by("user__last_name", "user__first_name", "user__username", "role")
+
+
+def grantable_choices(user: User) -> tuple[list[tuple[str, str]], QuerySet[School]]:
+    """The roles the user may grant and the schools in which."""
+    if user.has_role(Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR):
+        roles = list(Role.choices)
+        schools = schools_visible_to(user, roles={Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
+        return roles, schools
+    granted: set[str] = set()
+    school_ids: set[int] = set()
+    for manager_role, grantable in SCHOOL_GRANTABLE.items():
+        ids = user.school_ids_with_role(manager_role)
+        if ids:
+            granted |= grantable
+            school_ids |= ids
+    return [c for c in Role.choices if c[0] in granted], School.objects.filter(id__in=school_ids)

@@ -1,5 +1,6 @@
 """Writes to the registry. Every write is one named function; changes that matter leave an audit entry."""
 
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -429,3 +430,72 @@ def notifications_mark_read(*, user: User) -> int:
     from .models import Notification
 
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# People and roles ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    actor: User,
+    role: str,
+    school: School | None,
+    department: Department | None,
+    username: str,
+    last_name: str = "",
+    first_name: str = "",
+    middle_name: str = "",
+    email: str = "",
+) -> tuple[User, bool]:
+    """Gives a person a role in a school or the department, creating their account when the username is new.
+
+    A new account gets a random password nobody knows: the person sets their own through the e-mailed link. Returns the user and
+    whether the account was created.
+    """
+    from .models import DEPARTMENT_ROLES, Membership, Role
+
+    if role in DEPARTMENT_ROLES or role == Role.OBSERVER:
+        if department is None:
+            raise ValidationError(_("Эта роль назначается в управлении образования."))
+        school = None
+    elif school is None and not (role == Role.EXPERT and department is not None):
+        raise ValidationError(_("Выберите школу."))
+    elif school is not None:
+        department = None
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if created:
+        if not last_name or not first_name:
+            raise ValidationError(_("Для новой учётной записи укажите фамилию и имя."))
+        user = User(username=username, last_name=last_name, first_name=first_name, middle_name=middle_name,
+                    email=email)
+        # random, not unusable: Django's password reset ignores accounts with an unusable password
+        user.set_password(secrets.token_urlsafe(32))
+        user.full_clean()
+        user.save()
+    membership, new = Membership.objects.get_or_create(
+        user=user, role=role, school=school, department=department, defaults={"is_active": True}
+    )
+    if not new and membership.is_active:
+        raise ValidationError(_("У {name} уже есть эта роль.").format(name=user.full_name or user.username))
+    if not new:
+        membership.is_active = True
+        membership.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="role.granted", target=user, school=school, department=department,
+                 target_label=user.full_name or user.username, after={"role": role, "username": user.username})
+    return user, created
+
+
+@transaction.atomic
+def role_withdraw(*, actor: User, membership) -> None:
+    """Withdraws a role (the record stays, inactive, so the history of who held it is kept)."""
+    from .models import Role
+
+    if membership.user_id == actor.pk and membership.role in (Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR):
+        raise ValidationError(_("Нельзя снять с себя роль управления образования."))
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="role.withdrawn", target=membership.user, school=membership.school,
+                 department=membership.department, target_label=str(membership.user),
+                 before={"role": membership.role})

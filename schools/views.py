@@ -12,9 +12,9 @@ from vpr_portal.tables import InputRefused, read_table
 from vpr_portal.uploads import discard_stashed, read_stashed, stash_upload
 
 from . import selectors, services
-from .forms import PupilForm, RelativeForm, SchoolForm, StaffForm, UploadForm
+from .forms import PupilForm, RelativeForm, RoleGrantForm, SchoolForm, StaffForm, UploadForm
 from .importers import parse_pupils, parse_schools
-from .models import DEPARTMENT_ROLES, NAME_READING_ROLES, SCHOOL_ROLES, Pupil, Role, Staff
+from .models import DEPARTMENT_ROLES, NAME_READING_ROLES, SCHOOL_ROLES, Department, Pupil, Role, Staff
 
 MUNICIPAL = {Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR}
 EVERY_ROLE = set(Role.values)
@@ -209,8 +209,6 @@ class SchoolImportView(RoleRequiredMixin, ImportView):
 
     def department(self):
         ids = self.request.user.department_ids_with_role(*MUNICIPAL)
-        from .models import Department
-
         department = Department.objects.filter(pk__in=ids).order_by("pk").first()
         if department is None:
             raise PermissionDenied
@@ -364,3 +362,69 @@ class NotificationListView(RoleRequiredMixin, ListView):
         services.notifications_mark_read(user=request.user)
         messages.success(request, _("Все уведомления отмечены прочитанными."))
         return redirect("schools:notification_list")
+
+
+class PeopleListView(RoleRequiredMixin, ListView):
+    """Who holds which role: the department's whole municipality, a school's managers their school."""
+
+    allowed_roles = selectors.PEOPLE_MANAGERS
+    template_name = "schools/people_list.html"
+    paginate_by = settings.PAGE_SIZE
+
+    def get_queryset(self):
+        self.search = self.request.GET.get("q", "").strip()
+        return selectors.people_list(user=self.request.user, search=self.search)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(search=self.search, **kwargs)
+
+    def post(self, request):
+        membership = get_scoped_or_404(selectors.memberships_manageable_by(request.user), pk=request.POST.get("withdraw"))
+        try:
+            services.role_withdraw(actor=request.user, membership=membership)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Роль снята."))
+        return redirect("schools:people_list")
+
+
+class RoleGrantView(RoleRequiredMixin, View):
+    allowed_roles = selectors.PEOPLE_MANAGERS
+
+    def form(self, data=None):
+        roles, schools = selectors.grantable_choices(self.request.user)
+        return RoleGrantForm(data, roles=roles, schools=schools)
+
+    def get(self, request):
+        return render(request, "schools/role_grant.html", {"form": self.form()})
+
+    def post(self, request):
+        from django.contrib.auth.forms import PasswordResetForm
+
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return render(request, "schools/role_grant.html", {"form": form})
+        data = form.cleaned_data
+        department_ids = request.user.department_ids_with_role(*MUNICIPAL)
+        department = (
+            Department.objects.filter(pk__in=department_ids).order_by("pk").first() if not data["school"] else None
+        )
+        try:
+            user, created = services.role_grant(actor=request.user, role=data["role"], school=data["school"],
+                                                department=department, username=data["username"],
+                                                last_name=data["last_name"], first_name=data["first_name"],
+                                                middle_name=data["middle_name"], email=data["email"])
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(request, "schools/role_grant.html", {"form": form})
+        if created and user.email:
+            reset = PasswordResetForm({"email": user.email})
+            if reset.is_valid():
+                reset.save(request=request, use_https=request.is_secure(),
+                           email_template_name="registration/password_reset_email.html",
+                           subject_template_name="registration/password_reset_subject.txt")
+        messages.success(request, _("Роль назначена: {name}.").format(name=user.full_name or user.username)
+                         + (" " + _("Ссылка для установки пароля отправлена на {email}.").format(email=user.email)
+                            if created and user.email else ""))
+        return redirect("schools:people_list")

@@ -50,6 +50,8 @@ MATRIX: dict[str, Page] = {
     "schools:school_import": Page(MUNICIPAL),
     "schools:audit_list": Page(MUNICIPAL | {Role.DIRECTOR}),
     "schools:notification_list": Page(ALL),
+    "schools:people_list": Page(MUNICIPAL | EDITORS),
+    "schools:role_grant": Page(MUNICIPAL | EDITORS),
     "schools:school_detail": Page(DEPT | SCHOOL, kwargs="school"),
     "schools:school_edit": Page(MUNICIPAL | EDITORS, kwargs="school"),
     "schools:class_list": Page(DEPT | SCHOOL, kwargs="school"),

@@ -48,6 +48,7 @@ def nav_items(user: User) -> list[NavItem]:
         items += [
             NavItem(_("Обзор"), reverse("reports:overview"), "overview"),
             NavItem(_("Школы"), reverse("schools:school_list"), "schools"),
+            NavItem(_("Пользователи"), reverse("schools:people_list"), "people"),
             NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"),
         ]
     if Role.DEPARTMENT_REPRESENTATIVE in roles:
@@ -67,6 +68,7 @@ def nav_items(user: User) -> list[NavItem]:
         items.append(NavItem(_("Обучающиеся"), reverse("schools:pupil_list", args=[school.code]), "pupils"))
         if school_roles & {Role.SCHOOL_COORDINATOR, Role.DIRECTOR}:
             items.append(NavItem(_("Сотрудники"), reverse("schools:staff_list", args=[school.code]), "staff"))
+            items.append(NavItem(_("Пользователи"), reverse("schools:people_list"), "people"))
         if Role.DIRECTOR in school_roles:
             items.append(NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"))
     if Role.EXPERT in roles:
