@@ -31,8 +31,10 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(PY)
 migrate: deps
 	$(PY) manage.py migrate --noinput -v0
 
+# Compiles the .po catalogues when gettext is installed and there are any (compilemessages fails without them).
 messages: deps
-	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages -v0 --ignore=.venv; fi
+	@if command -v msgfmt >/dev/null 2>&1 && [ -n "$$(find . -path ./$(VENV) -prune -o -name '*.po' -print -quit)" ]; then \
+		$(PY) manage.py compilemessages -v0 --ignore=$(VENV); fi
 
 # Builds the demo municipality only when the database has no schools yet (seed_demo itself is idempotent).
 seed: migrate

@@ -14,7 +14,7 @@ def municipality_overview(user: User) -> dict:
             pupil_count=Count("pupils", filter=Q(pupils__is_active=True), distinct=True),
             class_count=Count("classes", distinct=True),
         )
-        .order_by("short_name")
+        .order_by("code")
     )
     rows = list(schools)
     return {

@@ -40,7 +40,7 @@ def school_list_for(user: User, *, search: str = "") -> QuerySet[School]:
     )
     for word in search_key(search).split():
         schools = schools.filter(search_text__contains=word)
-    return schools.order_by("short_name", "code")
+    return schools.order_by("code")
 
 
 def pupils_visible_to(user: User) -> QuerySet[Pupil]:
