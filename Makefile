@@ -43,13 +43,17 @@ seed: migrate
 serve:
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Tests talk plain HTTP to unbuilt static files even when REDIS_URL makes settings default to production
+# (HTTPS redirect, secure cookies, hashed static names); the deployment settings have tests of their own.
+TEST_ENV := SECURE_COOKIES=0 STATIC_MANIFEST=0
+
 # `make test`: the test suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
 test: dev-deps messages
-	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 # Browser tests in headless Chromium (/usr/bin/chromium).
 e2e: dev-deps messages
-	$(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class GradingConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'grading'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "grading"

@@ -2,8 +2,8 @@
 
 from django.db.models import Count, Q
 
-from schools.selectors import schools_visible_to
 from schools.models import Role, User
+from schools.selectors import schools_visible_to
 
 
 def municipality_overview(user: User) -> dict:

@@ -14,8 +14,16 @@ class SchoolForm(forms.ModelForm):
 class PupilForm(forms.ModelForm):
     class Meta:
         model = Pupil
-        fields = ["last_name", "first_name", "middle_name", "school_class", "sex", "has_disability",
-                  "family_education", "is_active"]
+        fields = [
+            "last_name",
+            "first_name",
+            "middle_name",
+            "school_class",
+            "sex",
+            "has_disability",
+            "family_education",
+            "is_active",
+        ]
 
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,7 +41,9 @@ class StaffForm(forms.ModelForm):
         help_text=_("По строке на предмет: «Математика: 12». Для учителя начальных классов: «Начальные классы: 8»."),
     )
     loads = forms.ModelMultipleChoiceField(
-        label=_("Классы, в которых преподаёт"), queryset=SchoolClass.objects.none(), required=False,
+        label=_("Классы, в которых преподаёт"),
+        queryset=SchoolClass.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     load_subject = forms.ModelChoiceField(
@@ -42,8 +52,15 @@ class StaffForm(forms.ModelForm):
 
     class Meta:
         model = Staff
-        fields = ["last_name", "first_name", "middle_name", "position", "is_administration", "experience_years",
-                  "is_active"]
+        fields = [
+            "last_name",
+            "first_name",
+            "middle_name",
+            "position",
+            "is_administration",
+            "experience_years",
+            "is_active",
+        ]
 
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,18 +125,24 @@ class RelativeForm(forms.Form):
 
 class RoleGrantForm(forms.Form):
     username = forms.RegexField(
-        label=_("Логин"), regex=r"^[\w.@+-]{3,150}$", max_length=150,
+        label=_("Логин"),
+        regex=r"^[\w.@+-]{3,150}$",
+        max_length=150,
         help_text=_("Латинские буквы, цифры и знаки . @ + - _. Если такой логин уже есть, роль добавится к нему."),
     )
     last_name = forms.CharField(label=_("Фамилия"), max_length=150, required=False)
     first_name = forms.CharField(label=_("Имя"), max_length=150, required=False)
     middle_name = forms.CharField(label=_("Отчество"), max_length=150, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False,
-                             help_text=_("На этот адрес придёт ссылка для установки пароля."))
+    email = forms.EmailField(
+        label=_("E-mail"), required=False, help_text=_("На этот адрес придёт ссылка для установки пароля.")
+    )
     role = forms.ChoiceField(label=_("Роль"))
-    school = forms.ModelChoiceField(label=_("Школа"), queryset=School.objects.none(), required=False,
-                                    help_text=_("Не заполняйте для ролей управления образования, наблюдателя и "
-                                                "эксперта муниципальной комиссии."))
+    school = forms.ModelChoiceField(
+        label=_("Школа"),
+        queryset=School.objects.none(),
+        required=False,
+        help_text=_("Не заполняйте для ролей управления образования, наблюдателя и эксперта муниципальной комиссии."),
+    )
 
     def __init__(self, *args, roles, schools, **kwargs):
         super().__init__(*args, **kwargs)

@@ -50,7 +50,13 @@ class PupilRecord:
 
     @property
     def key(self) -> tuple[str, str, str, int, str]:
-        return (self.last_name.casefold(), self.first_name.casefold(), self.middle_name.casefold(), self.grade, self.letter)
+        return (
+            self.last_name.casefold(),
+            self.first_name.casefold(),
+            self.middle_name.casefold(),
+            self.grade,
+            self.letter,
+        )
 
 
 def parse_class_name(value: str) -> tuple[int, str] | None:
@@ -175,9 +181,7 @@ def parse_pupils(table: Table) -> list[PupilRecord]:
             )
         sex = SEX_VALUES.get(sex_text.casefold())
         if sex is None:
-            row_problems.append(
-                Problem(_("пол «{value}»: нужно М или Ж").format(value=sex_text), row_number, "Пол")
-            )
+            row_problems.append(Problem(_("пол «{value}»: нужно М или Ж").format(value=sex_text), row_number, "Пол"))
         if disability_text in YES:
             has_disability = True
         elif disability_text in NO:

@@ -176,7 +176,9 @@ class Membership(models.Model):
         verbose_name_plural = _("роли пользователей")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(school__isnull=False, department__isnull=True) | Q(school__isnull=True, department__isnull=False)),
+                condition=(
+                    Q(school__isnull=False, department__isnull=True) | Q(school__isnull=True, department__isnull=False)
+                ),
                 name="membership_one_organisation",
             ),
             models.UniqueConstraint(fields=["user", "role", "school"], name="membership_unique_school_role"),
@@ -184,7 +186,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return "{role}: {org}".format(role=self.get_role_display(), org=self.school or self.department)
+        return f"{self.get_role_display()}: {self.school or self.department}"
 
     def clean(self) -> None:
         if self.role in DEPARTMENT_ROLES and not self.department_id:
@@ -337,6 +339,9 @@ class StaffSubject(models.Model):
         verbose_name_plural = _("предметы сотрудников")
         constraints = [models.UniqueConstraint(fields=["staff", "subject"], name="staff_subject_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.experience_years}"
+
 
 class TeachingLoad(models.Model):
     """Who teaches which subject in which class (R1)."""
@@ -352,6 +357,9 @@ class TeachingLoad(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["staff", "school_class", "subject"], name="teaching_load_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.school_class} — {self.subject}"
 
 
 class Relation(models.TextChoices):
@@ -374,6 +382,9 @@ class DeclaredRelative(models.Model):
         verbose_name = _("родственник среди обучающихся")
         verbose_name_plural = _("родственники среди обучающихся")
         constraints = [models.UniqueConstraint(fields=["staff", "pupil"], name="relative_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.staff} — {self.get_relation_display()}"
 
 
 class AuditEntry(models.Model):

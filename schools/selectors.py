@@ -74,8 +74,10 @@ def staff_visible_to(user: User) -> QuerySet[Staff]:
 
 
 def staff_list(*, user: User, school: School, search: str = "") -> QuerySet[Staff]:
-    staff = staff_visible_to(user).filter(school=school).prefetch_related(
-        "subject_experience__subject", "teaching_loads__school_class", "teaching_loads__subject"
+    staff = (
+        staff_visible_to(user)
+        .filter(school=school)
+        .prefetch_related("subject_experience__subject", "teaching_loads__school_class", "teaching_loads__subject")
     )
     for word in search_key(search).split():
         staff = staff.filter(search_text__contains=word)

@@ -25,8 +25,16 @@ from .models import (
     search_key,
 )
 
-PUPIL_AUDITED_FIELDS = ("last_name", "first_name", "middle_name", "sex", "school_class", "has_disability",
-                        "family_education", "is_active")
+PUPIL_AUDITED_FIELDS = (
+    "last_name",
+    "first_name",
+    "middle_name",
+    "sex",
+    "school_class",
+    "has_disability",
+    "family_education",
+    "is_active",
+)
 
 
 def _json_value(value):
@@ -224,19 +232,30 @@ def pupils_import(
         actor=actor,
         action="pupils.imported",
         target=school,
-        after={"created": len(to_create), "updated": len(to_update), "unchanged": unchanged,
-               "classes_created": len(missing)},
+        after={
+            "created": len(to_create),
+            "updated": len(to_update),
+            "unchanged": unchanged,
+            "classes_created": len(missing),
+        },
         source="import",
     )
     return ImportSummary(len(to_create), len(to_update), unchanged)
 
 
-def pupils_import_preview(*, school: School, records: list[PupilRecord], academic_year: int | None = None) -> ImportSummary:
+def pupils_import_preview(
+    *, school: School, records: list[PupilRecord], academic_year: int | None = None
+) -> ImportSummary:
     """What `pupils_import` would do, without writing."""
     year = academic_year or current_academic_year()
     existing = {
-        (p.last_name.casefold(), p.first_name.casefold(), p.middle_name.casefold(), p.school_class.grade,
-         p.school_class.letter): p
+        (
+            p.last_name.casefold(),
+            p.first_name.casefold(),
+            p.middle_name.casefold(),
+            p.school_class.grade,
+            p.school_class.letter,
+        ): p
         for p in Pupil.objects.filter(school=school, school_class__academic_year=year).select_related("school_class")
     }
     created = updated = unchanged = 0
@@ -301,8 +320,16 @@ def pupil_list_viewed(*, school: School, actor: User, search: str = "", page: in
 
 # Staff -----------------------------------------------------------------------------------------------------
 
-STAFF_FIELDS = ("last_name", "first_name", "middle_name", "position", "is_administration", "experience_years",
-                "is_active", "user")
+STAFF_FIELDS = (
+    "last_name",
+    "first_name",
+    "middle_name",
+    "position",
+    "is_administration",
+    "experience_years",
+    "is_active",
+    "user",
+)
 
 
 @transaction.atomic
@@ -450,8 +477,8 @@ def role_grant(
 ) -> tuple[User, bool]:
     """Gives a person a role in a school or the department, creating their account when the username is new.
 
-    A new account gets a random password nobody knows: the person sets their own through the e-mailed link. Returns the user and
-    whether the account was created.
+    A new account gets a random password nobody knows: the person sets their own through the e-mailed link.
+    Returns the user and whether the account was created.
     """
     from .models import DEPARTMENT_ROLES, Membership, Role
 
@@ -468,8 +495,7 @@ def role_grant(
     if created:
         if not last_name or not first_name:
             raise ValidationError(_("Для новой учётной записи укажите фамилию и имя."))
-        user = User(username=username, last_name=last_name, first_name=first_name, middle_name=middle_name,
-                    email=email)
+        user = User(username=username, last_name=last_name, first_name=first_name, middle_name=middle_name, email=email)
         # random, not unusable: Django's password reset ignores accounts with an unusable password
         user.set_password(secrets.token_urlsafe(32))
         user.full_clean()
@@ -482,8 +508,15 @@ def role_grant(
     if not new:
         membership.is_active = True
         membership.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="role.granted", target=user, school=school, department=department,
-                 target_label=user.full_name or user.username, after={"role": role, "username": user.username})
+    audit_record(
+        actor=actor,
+        action="role.granted",
+        target=user,
+        school=school,
+        department=department,
+        target_label=user.full_name or user.username,
+        after={"role": role, "username": user.username},
+    )
     return user, created
 
 
@@ -496,6 +529,12 @@ def role_withdraw(*, actor: User, membership) -> None:
         raise ValidationError(_("Нельзя снять с себя роль управления образования."))
     membership.is_active = False
     membership.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="role.withdrawn", target=membership.user, school=membership.school,
-                 department=membership.department, target_label=str(membership.user),
-                 before={"role": membership.role})
+    audit_record(
+        actor=actor,
+        action="role.withdrawn",
+        target=membership.user,
+        school=membership.school,
+        department=membership.department,
+        target_label=str(membership.user),
+        before={"role": membership.role},
+    )

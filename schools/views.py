@@ -84,16 +84,21 @@ class PupilListView(SchoolScopedMixin, ListView):
         self.search = self.request.GET.get("q", "").strip()
         class_id = self.request.GET.get("class")
         self.class_id = int(class_id) if class_id and class_id.isdigit() else None
-        return selectors.pupil_list(user=self.request.user, school=self.school, search=self.search,
-                                    class_id=self.class_id)
+        return selectors.pupil_list(
+            user=self.request.user, school=self.school, search=self.search, class_id=self.class_id
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(search=self.search, class_id=self.class_id,
-                       classes=selectors.classes_of(school=self.school),
-                       may_edit=self.school.pk in self.request.user.school_ids_with_role(*SCHOOL_EDITORS))
-        services.pupil_list_viewed(school=self.school, actor=self.request.user, search=self.search,
-                                   page=context["page_obj"].number)
+        context.update(
+            search=self.search,
+            class_id=self.class_id,
+            classes=selectors.classes_of(school=self.school),
+            may_edit=self.school.pk in self.request.user.school_ids_with_role(*SCHOOL_EDITORS),
+        )
+        services.pupil_list_viewed(
+            school=self.school, actor=self.request.user, search=self.search, page=context["page_obj"].number
+        )
         return context
 
 
@@ -107,11 +112,14 @@ class PupilDetailView(SchoolScopedMixin, TemplateView):
             selectors.pupils_visible_to(self.request.user).filter(school=self.school).select_related("school_class"),
             pk=self.kwargs["pk"],
         )
-        services.audit_record(actor=self.request.user, action="pupil.viewed", target=pupil,
-                              target_label=pupil.anonymous_label)
-        context.update(pupil=pupil,
-                       may_edit=self.school.pk in self.request.user.school_ids_with_role(*SCHOOL_EDITORS),
-                       relatives=pupil.relatives_on_staff.select_related("staff"))
+        services.audit_record(
+            actor=self.request.user, action="pupil.viewed", target=pupil, target_label=pupil.anonymous_label
+        )
+        context.update(
+            pupil=pupil,
+            may_edit=self.school.pk in self.request.user.school_ids_with_role(*SCHOOL_EDITORS),
+            relatives=pupil.relatives_on_staff.select_related("staff"),
+        )
         return context
 
 
@@ -121,8 +129,9 @@ class PupilEditView(SchoolScopedMixin, View):
     def get_pupil(self):
         if "pk" not in self.kwargs:
             return Pupil(school=self.school)
-        return get_scoped_or_404(selectors.pupils_visible_to(self.request.user).filter(school=self.school),
-                                 pk=self.kwargs["pk"])
+        return get_scoped_or_404(
+            selectors.pupils_visible_to(self.request.user).filter(school=self.school), pk=self.kwargs["pk"]
+        )
 
     def get(self, request, school_code, pk=None):
         return self.show(PupilForm(instance=self.get_pupil(), school=self.school))
@@ -179,11 +188,17 @@ class ImportView(View):
         try:
             records = self.parse(upload.name, data)
         except InputRefused as refused:
-            return render(request, self.template_name,
-                          self.context(form=UploadForm(), problems=refused.problems, filename=upload.name))
+            return render(
+                request,
+                self.template_name,
+                self.context(form=UploadForm(), problems=refused.problems, filename=upload.name),
+            )
         token = stash_upload(request, purpose=self.purpose, name=upload.name, data=data)
-        return render(request, self.template_name, self.context(
-            summary=self.preview(records), token=token, filename=upload.name, rows=len(records)))
+        return render(
+            request,
+            self.template_name,
+            self.context(summary=self.preview(records), token=token, filename=upload.name, rows=len(records)),
+        )
 
     def confirm(self, request, token):
         stashed = read_stashed(request, purpose=self.purpose, token=token)
@@ -195,11 +210,16 @@ class ImportView(View):
             summary = self.apply(self.parse(name, data))
         except (InputRefused, ValidationError) as error:
             problems = getattr(error, "problems", None) or getattr(error, "messages", [str(error)])
-            return render(request, self.template_name, self.context(form=UploadForm(), problems=problems,
-                                                                    filename=name))
+            return render(
+                request, self.template_name, self.context(form=UploadForm(), problems=problems, filename=name)
+            )
         discard_stashed(request, token=token)
-        messages.success(request, _("Загружено: добавлено {created}, обновлено {updated}, без изменений {unchanged}.")
-                         .format(created=summary.created, updated=summary.updated, unchanged=summary.unchanged))
+        messages.success(
+            request,
+            _("Загружено: добавлено {created}, обновлено {updated}, без изменений {unchanged}.").format(
+                created=summary.created, updated=summary.updated, unchanged=summary.unchanged
+            ),
+        )
         return redirect(self.done_url())
 
 
@@ -266,8 +286,9 @@ class StaffEditView(SchoolScopedMixin, View):
     def get_staff(self):
         if "pk" not in self.kwargs:
             return Staff(school=self.school)
-        return get_scoped_or_404(selectors.staff_visible_to(self.request.user).filter(school=self.school),
-                                 pk=self.kwargs["pk"])
+        return get_scoped_or_404(
+            selectors.staff_visible_to(self.request.user).filter(school=self.school), pk=self.kwargs["pk"]
+        )
 
     def get(self, request, school_code, pk=None):
         staff = self.get_staff()
@@ -280,8 +301,12 @@ class StaffEditView(SchoolScopedMixin, View):
             return self.show(form, staff)
         subject = form.cleaned_data.get("load_subject")
         try:
-            services.staff_save(staff=form.instance, actor=request.user, subjects=form.cleaned_data["subjects"],
-                                loads=[(c, subject) for c in form.cleaned_data["loads"]])
+            services.staff_save(
+                staff=form.instance,
+                actor=request.user,
+                subjects=form.cleaned_data["subjects"],
+                loads=[(c, subject) for c in form.cleaned_data["loads"]],
+            )
         except ValidationError as error:
             form.add_error(None, error)
             return self.show(form, staff)
@@ -290,11 +315,24 @@ class StaffEditView(SchoolScopedMixin, View):
 
     def show(self, form, staff):
         relatives = staff.relatives.select_related("pupil__school_class") if staff.pk else []
-        relative_form = RelativeForm(pupils=selectors.pupils_visible_to(self.request.user).filter(
-            school=self.school, is_active=True)) if staff.pk else None
-        return render(self.request, "schools/staff_form.html",
-                      {"form": form, "school": self.school, "staff": staff, "relatives": relatives,
-                       "relative_form": relative_form})
+        relative_form = (
+            RelativeForm(
+                pupils=selectors.pupils_visible_to(self.request.user).filter(school=self.school, is_active=True)
+            )
+            if staff.pk
+            else None
+        )
+        return render(
+            self.request,
+            "schools/staff_form.html",
+            {
+                "form": form,
+                "school": self.school,
+                "staff": staff,
+                "relatives": relatives,
+                "relative_form": relative_form,
+            },
+        )
 
 
 class RelativeView(SchoolScopedMixin, View):
@@ -315,8 +353,12 @@ class RelativeView(SchoolScopedMixin, View):
             messages.error(request, _("Выберите обучающегося и степень родства."))
             return back
         try:
-            services.relative_declare(staff=staff, pupil=form.cleaned_data["pupil"],
-                                      relation=form.cleaned_data["relation"], actor=request.user)
+            services.relative_declare(
+                staff=staff,
+                pupil=form.cleaned_data["pupil"],
+                relation=form.cleaned_data["relation"],
+                actor=request.user,
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return back
@@ -379,7 +421,9 @@ class PeopleListView(RoleRequiredMixin, ListView):
         return super().get_context_data(search=self.search, **kwargs)
 
     def post(self, request):
-        membership = get_scoped_or_404(selectors.memberships_manageable_by(request.user), pk=request.POST.get("withdraw"))
+        membership = get_scoped_or_404(
+            selectors.memberships_manageable_by(request.user), pk=request.POST.get("withdraw")
+        )
         try:
             services.role_withdraw(actor=request.user, membership=membership)
         except ValidationError as error:
@@ -411,20 +455,36 @@ class RoleGrantView(RoleRequiredMixin, View):
             Department.objects.filter(pk__in=department_ids).order_by("pk").first() if not data["school"] else None
         )
         try:
-            user, created = services.role_grant(actor=request.user, role=data["role"], school=data["school"],
-                                                department=department, username=data["username"],
-                                                last_name=data["last_name"], first_name=data["first_name"],
-                                                middle_name=data["middle_name"], email=data["email"])
+            user, created = services.role_grant(
+                actor=request.user,
+                role=data["role"],
+                school=data["school"],
+                department=department,
+                username=data["username"],
+                last_name=data["last_name"],
+                first_name=data["first_name"],
+                middle_name=data["middle_name"],
+                email=data["email"],
+            )
         except ValidationError as error:
             form.add_error(None, error)
             return render(request, "schools/role_grant.html", {"form": form})
         if created and user.email:
             reset = PasswordResetForm({"email": user.email})
             if reset.is_valid():
-                reset.save(request=request, use_https=request.is_secure(),
-                           email_template_name="registration/password_reset_email.html",
-                           subject_template_name="registration/password_reset_subject.txt")
-        messages.success(request, _("Роль назначена: {name}.").format(name=user.full_name or user.username)
-                         + (" " + _("Ссылка для установки пароля отправлена на {email}.").format(email=user.email)
-                            if created and user.email else ""))
+                reset.save(
+                    request=request,
+                    use_https=request.is_secure(),
+                    email_template_name="registration/password_reset_email.html",
+                    subject_template_name="registration/password_reset_subject.txt",
+                )
+        messages.success(
+            request,
+            _("Роль назначена: {name}.").format(name=user.full_name or user.username)
+            + (
+                " " + _("Ссылка для установки пароля отправлена на {email}.").format(email=user.email)
+                if created and user.email
+                else ""
+            ),
+        )
         return redirect("schools:people_list")

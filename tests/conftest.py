@@ -17,6 +17,20 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _celery_tasks_in_process(request, settings):
+    """Tasks run inside the test, as on the embedded default, unless the test needs a real worker."""
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    from vpr_portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def department(db):
     return DepartmentFactory()
@@ -44,8 +58,11 @@ def pupil(class_4a):
 
 @pytest.fixture
 def other_pupil(other_school):
-    return PupilFactory(school_class=SchoolClassFactory(school=other_school, grade=4, letter="Б"),
-                        last_name="Журавлёв", first_name="Матвей")
+    return PupilFactory(
+        school_class=SchoolClassFactory(school=other_school, grade=4, letter="Б"),
+        last_name="Журавлёв",
+        first_name="Матвей",
+    )
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ class NavItem:
 
 
 def _first_school(user: User, *roles: str):
-    memberships = sorted((m for m in user.active_memberships if m.school_id and m.role in roles),
-                         key=lambda m: m.school.code)
+    memberships = sorted(
+        (m for m in user.active_memberships if m.school_id and m.role in roles), key=lambda m: m.school.code
+    )
     return memberships[0].school if memberships else None
 
 
@@ -54,7 +55,7 @@ def nav_items(user: User) -> list[NavItem]:
     if Role.DEPARTMENT_REPRESENTATIVE in roles:
         items.append(NavItem(_("Карты мониторинга"), reverse("monitoring:cards"), "cards"))
     seen_schools = set()
-    for membership in sorted(user.active_memberships, key=lambda m: (m.school.code if m.school_id else "")):
+    for membership in sorted(user.active_memberships, key=lambda m: m.school.code if m.school_id else ""):
         school = membership.school
         if not school or school.pk in seen_schools:
             continue

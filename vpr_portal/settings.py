@@ -29,7 +29,7 @@ if not SECRET_KEY:
         raise RuntimeError("SECRET_KEY must be set in production")
     # An embedded install without a configured key: a fixed development key, never used in production
     # (docker-compose and check --deploy require SECRET_KEY).
-    SECRET_KEY = "dev-insecure-vpr-portal-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
+    SECRET_KEY = "django-insecure-vpr-portal-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -186,7 +186,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3 * 3600,
+    # A request that queues work gives up on an unreachable broker at once (kombu's default retries ~6 s).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_BACKEND = None

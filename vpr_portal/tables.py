@@ -74,9 +74,7 @@ def cell_text(value) -> str:
 
 def check_upload_size(size: int) -> None:
     if size > settings.UPLOAD_MAX_BYTES:
-        raise InputRefused(
-            [Problem(_("файл больше {mb} МБ").format(mb=settings.UPLOAD_MAX_BYTES // (1024 * 1024)))]
-        )
+        raise InputRefused([Problem(_("файл больше {mb} МБ").format(mb=settings.UPLOAD_MAX_BYTES // (1024 * 1024)))])
 
 
 def check_xlsx_archive(data: bytes) -> None:

@@ -47,24 +47,40 @@ PUPIL_HEADER = ["Фамилия", "Имя", "Отчество", "Класс", "�
 def pupils_file(tmp_path):
     return write_xlsx(
         tmp_path / "pupils.xlsx",
-        [PUPIL_HEADER, ["Воробьёв", "Тимофей", "Андреевич", "4А", "М", "нет"],
-         ["Синицына", "Варвара", "", "4Б", "Ж", "да"], ["Клестов", "Глеб", "Ильич", "10А", "М", ""]],
+        [
+            PUPIL_HEADER,
+            ["Воробьёв", "Тимофей", "Андреевич", "4А", "М", "нет"],
+            ["Синицына", "Варвара", "", "4Б", "Ж", "да"],
+            ["Клестов", "Глеб", "Ильич", "10А", "М", ""],
+        ],
     )
 
 
 @pytest.mark.django_db
 def test_schools_are_added_then_updated_by_code(tmp_path, department):
-    path = write_csv(tmp_path / "s.csv", [["Код", "Наименование", "Краткое наименование", "Часовой пояс"],
-                                           ["sch660001", "МАОУ «Школа №1»", "Школа №1", ""],
-                                           ["sch660002", "МАОУ «Школа №2»", "Школа №2", "Europe/Moscow"]])
+    path = write_csv(
+        tmp_path / "s.csv",
+        [
+            ["Код", "Наименование", "Краткое наименование", "Часовой пояс"],
+            ["sch660001", "МАОУ «Школа №1»", "Школа №1", ""],
+            ["sch660002", "МАОУ «Школа №2»", "Школа №2", "Europe/Moscow"],
+        ],
+    )
     code, out, err = run("import_schools", str(path))
     assert (code, err) == (0, "")
     assert "добавлено 2" in out
     assert School.objects.get(code="sch660001").time_zone == "Asia/Yekaterinburg"
     assert School.objects.get(code="sch660002").time_zone == "Europe/Moscow"
 
-    write_csv(path, [["Код", "Наименование", "Краткое наименование"], ["sch660001", "МАОУ «Школа №1 им. А»", "Школа №1"],
-                     ["sch660002", "МАОУ «Школа №2»", "Школа №2"]], sep=",")
+    write_csv(
+        path,
+        [
+            ["Код", "Наименование", "Краткое наименование"],
+            ["sch660001", "МАОУ «Школа №1 им. А»", "Школа №1"],
+            ["sch660002", "МАОУ «Школа №2»", "Школа №2"],
+        ],
+        sep=",",
+    )
     code, out, _ = run("import_schools", str(path))
     assert code == 0 and "обновлено 1" in out
     assert School.objects.count() == 2
@@ -76,11 +92,22 @@ def test_schools_are_added_then_updated_by_code(tmp_path, department):
     "rows, expected",
     [
         ([["Код", "Наименование"], ["sch1", "Школа"]], "столбец «Краткое наименование»"),
-        ([["Код", "Наименование", "Краткое наименование"], ["sch660009", "Школа", "Ш"], ["sch660009", "Школа 2", "Ш2"]],
-         "строка 4, столбец «Код»: код «sch660009» повторяет строку 3"),
-        ([["Код", "Наименование", "Краткое наименование", "Часовой пояс"], ["sch660009", "Школа", "Ш", "Mars/Base"]],
-         "строка 3, столбец «Часовой пояс»"),
-        ([["Код", "Наименование", "Краткое наименование"], ["", "Школа", "Ш"]], "строка 3, столбец «Код»: код не заполнен"),
+        (
+            [
+                ["Код", "Наименование", "Краткое наименование"],
+                ["sch660009", "Школа", "Ш"],
+                ["sch660009", "Школа 2", "Ш2"],
+            ],
+            "строка 4, столбец «Код»: код «sch660009» повторяет строку 3",
+        ),
+        (
+            [["Код", "Наименование", "Краткое наименование", "Часовой пояс"], ["sch660009", "Школа", "Ш", "Mars/Base"]],
+            "строка 3, столбец «Часовой пояс»",
+        ),
+        (
+            [["Код", "Наименование", "Краткое наименование"], ["", "Школа", "Ш"]],
+            "строка 3, столбец «Код»: код не заполнен",
+        ),
     ],
 )
 def test_bad_school_lists_are_refused_whole(tmp_path, department, rows, expected):
@@ -120,15 +147,23 @@ def test_a_changed_row_updates_the_pupil_keyed_by_name_and_class(tmp_path, schoo
 
 
 BAD_PUPIL_ROWS = {
-    "missing column": ([["Фамилия", "Имя", "Класс", "Пол"], ["Грачёв", "Лев", "4А", "М"]],
-                       "столбец «Отчество»: обязательный столбец отсутствует в файле"),
-    "unknown class format": ([PUPIL_HEADER, ["Грачёв", "Лев", "", "четвёртый", "М", ""]],
-                             "строка 2, столбец «Класс»: «четвёртый» — не класс"),
+    "missing column": (
+        [["Фамилия", "Имя", "Класс", "Пол"], ["Грачёв", "Лев", "4А", "М"]],
+        "столбец «Отчество»: обязательный столбец отсутствует в файле",
+    ),
+    "unknown class format": (
+        [PUPIL_HEADER, ["Грачёв", "Лев", "", "четвёртый", "М", ""]],
+        "строка 2, столбец «Класс»: «четвёртый» — не класс",
+    ),
     "grade out of range": ([PUPIL_HEADER, ["Грачёв", "Лев", "", "12А", "М", ""]], "строка 2, столбец «Класс»"),
-    "bad sex value": ([PUPIL_HEADER, ["Грачёв", "Лев", "", "4А", "мальчик", ""]],
-                      "строка 2, столбец «Пол»: пол «мальчик»: нужно М или Ж"),
-    "duplicate": ([PUPIL_HEADER, ["Грачёв", "Лев", "", "4А", "М", ""], ["Грачёв", "Лев", "", "4 а", "М", ""]],
-                  "строка 3, столбец «Фамилия»: Грачёв Лев (4А) уже есть в строке 2"),
+    "bad sex value": (
+        [PUPIL_HEADER, ["Грачёв", "Лев", "", "4А", "мальчик", ""]],
+        "строка 2, столбец «Пол»: пол «мальчик»: нужно М или Ж",
+    ),
+    "duplicate": (
+        [PUPIL_HEADER, ["Грачёв", "Лев", "", "4А", "М", ""], ["Грачёв", "Лев", "", "4 а", "М", ""]],
+        "строка 3, столбец «Фамилия»: Грачёв Лев (4А) уже есть в строке 2",
+    ),
     "empty surname": ([PUPIL_HEADER, ["", "Лев", "", "4А", "М", ""]], "строка 2, столбец «Фамилия»: не заполнено"),
     "bad ОВЗ": ([PUPIL_HEADER, ["Грачёв", "Лев", "", "4А", "М", "может быть"]], "строка 2, столбец «ОВЗ»"),
     "no rows": ([PUPIL_HEADER], "в файле нет ни одного обучающегося"),
@@ -146,7 +181,9 @@ def test_a_bad_pupil_row_refuses_the_whole_file(tmp_path, school, pupils_file, k
     # a good row that would be new comes first: it must not be written either
     if len(rows[0]) == len(PUPIL_HEADER) and len(rows) > 1:
         rows = [rows[0], ["Новикова", "Ева", "", "7В", "Ж", ""], *[[*r] for r in rows[1:]]]
-        expected = expected.replace("строка 3", "строка 4").replace("строке 2", "строке 3").replace("строка 2", "строка 3")
+        expected = (
+            expected.replace("строка 3", "строка 4").replace("строке 2", "строке 3").replace("строка 2", "строка 3")
+        )
     path = (write_csv if fmt == "csv" else write_xlsx)(tmp_path / f"bad.{fmt}", rows)
     code, out, err = run("import_pupils", str(path), "--school", school.code)
     assert code == 1, err
@@ -159,8 +196,9 @@ def test_a_bad_pupil_row_refuses_the_whole_file(tmp_path, school, pupils_file, k
 
 @pytest.mark.django_db
 def test_every_problem_is_listed_one_per_line(tmp_path, school):
-    path = write_csv(tmp_path / "p.csv", [PUPIL_HEADER, ["Грачёв", "Лев", "", "4Я1", "М", ""],
-                                           ["Сойкина", "", "", "4А", "X", ""]])
+    path = write_csv(
+        tmp_path / "p.csv", [PUPIL_HEADER, ["Грачёв", "Лев", "", "4Я1", "М", ""], ["Сойкина", "", "", "4А", "X", ""]]
+    )
     code, _, err = run("import_pupils", str(path), "--school", school.code)
     assert code == 1
     assert err.strip().splitlines() == [
@@ -215,8 +253,9 @@ def test_a_file_over_20_mb_is_refused(tmp_path, school):
 
 
 def test_wrong_arguments_exit_with_2():
-    result = subprocess.run([sys.executable, "manage.py", "import_pupils", "x.csv"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_pupils", "x.csv"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "--school" in result.stderr
 
@@ -225,8 +264,14 @@ def test_refusal_from_the_real_process_has_exit_1_and_no_traceback(tmp_path):
     bad = write_csv(tmp_path / "s.csv", [["Код", "Наименование"], ["x", "y"]])
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PATH": "/usr/bin:/bin"}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
-    result = subprocess.run([sys.executable, "manage.py", "import_schools", str(bad)], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_schools", str(bad)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.strip() == "столбец «Краткое наименование»: обязательный столбец отсутствует в файле"

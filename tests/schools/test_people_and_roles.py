@@ -11,9 +11,17 @@ from tests.factories import user_with_role
 @pytest.mark.django_db
 def test_department_creates_a_school_coordinator_who_gets_a_password_link(client, role_users, school):
     client.force_login(role_users[Role.DEPARTMENT_STAFF])
-    response = client.post(reverse("schools:role_grant"), {
-        "username": "novikova", "last_name": "Новикова", "first_name": "Елена", "email": "novikova@example.org",
-        "role": Role.SCHOOL_COORDINATOR, "school": school.pk})
+    response = client.post(
+        reverse("schools:role_grant"),
+        {
+            "username": "novikova",
+            "last_name": "Новикова",
+            "first_name": "Елена",
+            "email": "novikova@example.org",
+            "role": Role.SCHOOL_COORDINATOR,
+            "school": school.pk,
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(username="novikova")
     assert user.has_usable_password() and not user.check_password("")
@@ -26,18 +34,28 @@ def test_department_creates_a_school_coordinator_who_gets_a_password_link(client
 def test_a_second_role_is_added_to_an_existing_account(client, role_users, school):
     organizer = role_users[Role.ORGANIZER]
     client.force_login(role_users[Role.SCHOOL_COORDINATOR])
-    client.post(reverse("schools:role_grant"), {"username": organizer.username, "role": Role.EXPERT,
-                                                "school": school.pk})
-    assert set(Membership.objects.filter(user=organizer).values_list("role", flat=True)) == {Role.ORGANIZER, Role.EXPERT}
+    client.post(
+        reverse("schools:role_grant"), {"username": organizer.username, "role": Role.EXPERT, "school": school.pk}
+    )
+    assert set(Membership.objects.filter(user=organizer).values_list("role", flat=True)) == {
+        Role.ORGANIZER,
+        Role.EXPERT,
+    }
 
 
 @pytest.mark.django_db
-def test_a_school_coordinator_cannot_grant_department_roles_or_roles_in_another_school(client, role_users, other_school):
+def test_a_school_coordinator_cannot_grant_department_roles_or_roles_in_another_school(
+    client, role_users, other_school
+):
     client.force_login(role_users[Role.SCHOOL_COORDINATOR])
-    for data in ({"role": Role.DEPARTMENT_STAFF}, {"role": Role.EXPERT, "school": other_school.pk},
-                 {"role": Role.DIRECTOR, "school": role_users[Role.SCHOOL_COORDINATOR].active_memberships[0].school_id}):
-        response = client.post(reverse("schools:role_grant"),
-                               {"username": "intruder", "last_name": "Х", "first_name": "Y", **data})
+    for data in (
+        {"role": Role.DEPARTMENT_STAFF},
+        {"role": Role.EXPERT, "school": other_school.pk},
+        {"role": Role.DIRECTOR, "school": role_users[Role.SCHOOL_COORDINATOR].active_memberships[0].school_id},
+    ):
+        response = client.post(
+            reverse("schools:role_grant"), {"username": "intruder", "last_name": "Х", "first_name": "Y", **data}
+        )
         assert response.status_code == 200
     assert not User.objects.filter(username="intruder").exists()
 

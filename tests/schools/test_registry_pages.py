@@ -69,8 +69,15 @@ def test_editing_a_pupil_is_audited_with_before_and_after(client, coordinator, s
     client.force_login(coordinator)
     response = client.post(
         reverse("schools:pupil_edit", args=[school.code, pupil.pk]),
-        {"last_name": "Снегирёва-Орлова", "first_name": "Алиса", "middle_name": "Олеговна",
-         "school_class": pupil.school_class_id, "sex": "Ж", "has_disability": "on", "is_active": "on"},
+        {
+            "last_name": "Снегирёва-Орлова",
+            "first_name": "Алиса",
+            "middle_name": "Олеговна",
+            "school_class": pupil.school_class_id,
+            "sex": "Ж",
+            "has_disability": "on",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302
     pupil.refresh_from_db()
@@ -87,8 +94,13 @@ def test_a_pupil_cannot_be_moved_into_another_schools_class(client, coordinator,
     client.force_login(coordinator)
     response = client.post(
         reverse("schools:pupil_edit", args=[school.code, pupil.pk]),
-        {"last_name": "Снегирёва", "first_name": "Алиса", "school_class": foreign_class.pk, "sex": "Ж",
-         "is_active": "on"},
+        {
+            "last_name": "Снегирёва",
+            "first_name": "Алиса",
+            "school_class": foreign_class.pk,
+            "sex": "Ж",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 200
     pupil.refresh_from_db()
@@ -100,8 +112,13 @@ def test_director_reads_names_in_the_audit_but_the_department_does_not(client, r
     client.force_login(role_users[Role.SCHOOL_COORDINATOR])
     client.post(
         reverse("schools:pupil_edit", args=[school.code, pupil.pk]),
-        {"last_name": "Переименованная", "first_name": "Алиса", "school_class": pupil.school_class_id,
-         "sex": "Ж", "is_active": "on"},
+        {
+            "last_name": "Переименованная",
+            "first_name": "Алиса",
+            "school_class": pupil.school_class_id,
+            "sex": "Ж",
+            "is_active": "on",
+        },
     )
     client.force_login(role_users[Role.DIRECTOR])
     assert "Переименованная" in client.get(reverse("schools:audit_list")).content.decode()
@@ -130,8 +147,9 @@ def upload(client, url, name, content):
 def test_pupil_upload_shows_a_preview_and_writes_only_on_confirm(client, coordinator, school, pupil):
     client.force_login(coordinator)
     url = reverse("schools:pupil_import", args=[school.code])
-    content = ("Фамилия;Имя;Отчество;Класс;Пол;ОВЗ\nСнегирёва;Алиса;Олеговна;4А;М;нет\n"
-               "Дятлов;Кирилл;;4А;М;нет\n").encode()
+    content = (
+        "Фамилия;Имя;Отчество;Класс;Пол;ОВЗ\nСнегирёва;Алиса;Олеговна;4А;М;нет\nДятлов;Кирилл;;4А;М;нет\n"
+    ).encode()
     response = upload(client, url, "pupils.csv", content)
     assert response.status_code == 200
     summary = response.context["summary"]
@@ -145,8 +163,12 @@ def test_pupil_upload_shows_a_preview_and_writes_only_on_confirm(client, coordin
 @pytest.mark.django_db
 def test_pupil_upload_with_errors_lists_them_and_writes_nothing(client, coordinator, school):
     client.force_login(coordinator)
-    response = upload(client, reverse("schools:pupil_import", args=[school.code]), "pupils.csv",
-                      "Фамилия;Имя;Отчество;Класс;Пол\nДятлов;Кирилл;;4А;М\nКлёст;;;4Ы7;Q\n".encode())
+    response = upload(
+        client,
+        reverse("schools:pupil_import", args=[school.code]),
+        "pupils.csv",
+        "Фамилия;Имя;Отчество;Класс;Пол\nДятлов;Кирилл;;4А;М\nКлёст;;;4Ы7;Q\n".encode(),
+    )
     html = response.content.decode()
     assert "строка 3, столбец «Имя»: не заполнено" in html
     assert "строка 3, столбец «Пол»" in html
@@ -157,8 +179,12 @@ def test_pupil_upload_with_errors_lists_them_and_writes_nothing(client, coordina
 @pytest.mark.django_db
 def test_a_confirmation_token_of_someone_else_is_refused(client, role_users, school):
     client.force_login(role_users[Role.SCHOOL_COORDINATOR])
-    response = upload(client, reverse("schools:pupil_import", args=[school.code]), "p.csv",
-                      "Фамилия;Имя;Отчество;Класс;Пол\nДятлов;Кирилл;;4А;М\n".encode())
+    response = upload(
+        client,
+        reverse("schools:pupil_import", args=[school.code]),
+        "p.csv",
+        "Фамилия;Имя;Отчество;Класс;Пол\nДятлов;Кирилл;;4А;М\n".encode(),
+    )
     token = response.context["token"]
     intruder = user_with_role(Role.SCHOOL_COORDINATOR, school=school)
     client.force_login(intruder)
@@ -170,8 +196,9 @@ def test_a_confirmation_token_of_someone_else_is_refused(client, role_users, sch
 def test_department_uploads_the_school_list(client, role_users, department):
     client.force_login(role_users[Role.MUNICIPAL_COORDINATOR])
     url = reverse("schools:school_import")
-    response = upload(client, url, "s.csv", "Код;Наименование;Краткое наименование\nsch669999;МБОУ «Новая школа»;Новая\n"
-                      .encode())
+    response = upload(
+        client, url, "s.csv", "Код;Наименование;Краткое наименование\nsch669999;МБОУ «Новая школа»;Новая\n".encode()
+    )
     assert response.context["summary"].created == 1
     client.post(url, {"token": response.context["token"]})
     assert School.objects.get(code="sch669999").department == department
@@ -185,25 +212,40 @@ def test_staff_with_subjects_loads_and_a_declared_relative(client, coordinator, 
     client.force_login(coordinator)
     response = client.post(
         reverse("schools:staff_create", args=[school.code]),
-        {"last_name": "Ласточкина", "first_name": "Нина", "position": "учитель", "experience_years": 7,
-         "is_active": "on", "subjects": "Математика: 5", "loads": [class_4a.pk],
-         "load_subject": Subject.objects.get(name="Математика").pk},
+        {
+            "last_name": "Ласточкина",
+            "first_name": "Нина",
+            "position": "учитель",
+            "experience_years": 7,
+            "is_active": "on",
+            "subjects": "Математика: 5",
+            "loads": [class_4a.pk],
+            "load_subject": Subject.objects.get(name="Математика").pk,
+        },
     )
     assert response.status_code == 302, response.content.decode()
     staff = Staff.objects.get(last_name="Ласточкина")
     assert [(s.subject.name, s.experience_years) for s in staff.subject_experience.all()] == [("Математика", 5)]
     assert [load.school_class for load in staff.teaching_loads.all()] == [class_4a]
-    client.post(reverse("schools:staff_relatives", args=[school.code, staff.pk]),
-                {"pupil": pupil.pk, "relation": "parent"})
+    client.post(
+        reverse("schools:staff_relatives", args=[school.code, staff.pk]), {"pupil": pupil.pk, "relation": "parent"}
+    )
     assert DeclaredRelative.objects.filter(staff=staff, pupil=pupil).exists()
 
 
 @pytest.mark.django_db
 def test_unknown_subject_in_staff_form_is_explained(client, coordinator, school):
     client.force_login(coordinator)
-    response = client.post(reverse("schools:staff_create", args=[school.code]),
-                           {"last_name": "Ласточкина", "first_name": "Нина", "position": "учитель",
-                            "experience_years": 7, "subjects": "Астрология: 3"})
+    response = client.post(
+        reverse("schools:staff_create", args=[school.code]),
+        {
+            "last_name": "Ласточкина",
+            "first_name": "Нина",
+            "position": "учитель",
+            "experience_years": 7,
+            "subjects": "Астрология: 3",
+        },
+    )
     assert "неизвестный предмет «Астрология»" in response.content.decode()
 
 
@@ -211,8 +253,10 @@ def test_unknown_subject_in_staff_form_is_explained(client, coordinator, school)
 def test_a_relative_from_another_school_cannot_be_declared(client, coordinator, school, other_pupil):
     staff = StaffFactory(school=school)
     client.force_login(coordinator)
-    client.post(reverse("schools:staff_relatives", args=[school.code, staff.pk]),
-                {"pupil": other_pupil.pk, "relation": "parent"})
+    client.post(
+        reverse("schools:staff_relatives", args=[school.code, staff.pk]),
+        {"pupil": other_pupil.pk, "relation": "parent"},
+    )
     assert not staff.relatives.exists()
 
 
@@ -251,8 +295,10 @@ def test_password_reset_by_e_mail(client, coordinator):
 @pytest.mark.django_db
 def test_password_change(client, coordinator):
     client.force_login(coordinator)
-    response = client.post(reverse("password_change"), {"old_password": PASSWORD, "new_password1": "Другой-пароль-77",
-                                                        "new_password2": "Другой-пароль-77"})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "Другой-пароль-77", "new_password2": "Другой-пароль-77"},
+    )
     assert response.status_code == 302
     coordinator.refresh_from_db()
     assert coordinator.check_password("Другой-пароль-77")

@@ -8,7 +8,10 @@ from vpr_portal.tables import InputRefused, Problem, read_table_file
 
 
 class Command(BatchCommand):
-    help = "Добавляет или обновляет обучающихся школы и создаёт их классы (столбцы: Фамилия, Имя, Отчество, Класс, Пол, ОВЗ)."
+    help = (
+        "Добавляет или обновляет обучающихся школы и создаёт их классы "
+        "(столбцы: Фамилия, Имя, Отчество, Класс, Пол, ОВЗ)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="файл .xlsx или .csv")
@@ -21,6 +24,6 @@ class Command(BatchCommand):
             raise InputRefused([Problem(_("школа с кодом «{code}» не найдена").format(code=school))])
         records = parse_pupils(read_table_file(path))
         summary = pupils_import(school=found, records=records, actor=None, academic_year=year)
-        return "{school}: обучающихся добавлено {created}, обновлено {updated}, без изменений {unchanged}.".format(
+        return _("{school}: обучающихся добавлено {created}, обновлено {updated}, без изменений {unchanged}.").format(
             school=found.code, created=summary.created, updated=summary.updated, unchanged=summary.unchanged
         )
