@@ -1,1 +1,324 @@
-# Models arrive with the issues that need them.
+"""Department level: campaigns, the assessment catalogue, class assignment, school schedules, the plan-graph
+and regulation documents."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import Department, Role, School, SchoolClass, Subject
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("черновик")
+        ACTIVE = "active", _("идёт")
+        CLOSED = "closed", _("завершена")
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="campaigns")
+    code = models.SlugField(_("код"), max_length=40, unique=True, allow_unicode=True)
+    title = models.CharField(_("название"), max_length=200)
+    window_start = models.DateField(_("начало федерального окна"))
+    window_end = models.DateField(_("конец федерального окна"))
+    upload_deadline = models.DateTimeField(_("срок загрузки результатов"))
+    criteria_open_time = models.TimeField(
+        _("открытие критериев в день работы"),
+        default=datetime.time(14, 0),
+        help_text=_("Местное время школы (Регламент 6.6.3, 7.1)."),
+    )
+    retention_days = models.PositiveIntegerField(
+        _("срок хранения персональных данных, дней"),
+        default=365,
+        help_text=_("Протоколы с ФИО хранятся этот срок, затем удаляются (Регламент 4.3.12)."),
+    )
+    status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("предыдущая кампания"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("кампания")
+        verbose_name_plural = _("кампании")
+        ordering = ["-window_start", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(window_end__gte=models.F("window_start")), name="campaign_window_order")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def academic_year(self) -> int:
+        """The academic year the window falls in (spring 2026 → 2025/26, whose start year is 2025)."""
+        start = self.window_start
+        return start.year if start.month >= 9 else start.year - 1
+
+
+class Level(models.TextChoices):
+    BASIC = "базовый", _("базовый")
+    ADVANCED = "углублённый", _("углублённый")
+
+
+class Form(models.TextChoices):
+    PAPER = "paper", _("бумажная")
+    COMPUTER = "computer", _("компьютерная")
+
+
+class Difficulty(models.TextChoices):
+    BASIC = "Б", _("базовый")
+    RAISED = "П", _("повышенный")
+    HIGH = "В", _("высокий")
+
+
+class Assessment(models.Model):
+    """One work of the catalogue: subject × grade × level × form, with its tasks and scale (data, never code)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assessments")
+    code = models.CharField(_("код"), max_length=40)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("предмет"))
+    grade = models.PositiveSmallIntegerField(_("класс"), validators=[MinValueValidator(1), MaxValueValidator(11)])
+    level = models.CharField(_("уровень"), max_length=12, choices=Level.choices, default=Level.BASIC)
+    form = models.CharField(_("форма"), max_length=10, choices=Form.choices, default=Form.PAPER)
+    duration = models.PositiveSmallIntegerField(_("продолжительность, минут"))
+    # {"3": 10, "4": 16, "5": 21}: the lowest primary score of each mark
+    scale = models.JSONField(_("шкала перевода"))
+
+    class Meta:
+        verbose_name = _("проверочная работа")
+        verbose_name_plural = _("проверочные работы")
+        ordering = ["grade", "subject__name", "code"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="assessment_unique_code")]
+
+    def __str__(self) -> str:
+        return _("{subject}, {grade} кл.").format(subject=self.subject.name, grade=self.grade)
+
+    @property
+    def max_score(self) -> int:
+        return sum(task.max_points for task in self.tasks.all())
+
+    def mark_for(self, score: int) -> int:
+        """The mark 2…5 of a primary score by this assessment's scale."""
+        mark = 2
+        for value in (3, 4, 5):
+            if score >= int(self.scale[str(value)]):
+                mark = value
+        return mark
+
+
+class Task(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveSmallIntegerField(_("порядок"))
+    label = models.CharField(_("номер"), max_length=12)
+    max_points = models.PositiveSmallIntegerField(_("максимальный балл"), validators=[MinValueValidator(1)])
+    difficulty = models.CharField(_("уровень сложности"), max_length=1, choices=Difficulty.choices)
+    skill = models.CharField(_("проверяемое умение (кодификатор)"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("задание")
+        verbose_name_plural = _("задания")
+        ordering = ["assessment", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "label"], name="task_unique_label"),
+            models.UniqueConstraint(fields=["assessment", "position"], name="task_unique_position"),
+            models.CheckConstraint(condition=Q(max_points__gte=1), name="task_max_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def column_header(self) -> str:
+        """The results-form column of this task (DESIGN §5): `1 (2б)`."""
+        return f"{self.label} ({self.max_points}б)"
+
+
+class ClassAssignment(models.Model):
+    """Which classes write an assessment (Rosobrnadzor's distribution). Where a school has no rows for an
+    assessment, every class of its grade writes it."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="class_assignments")
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="assignments")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("назначение класса")
+        verbose_name_plural = _("назначения классов")
+        constraints = [models.UniqueConstraint(fields=["assessment", "school_class"], name="class_assignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.school_class} — {self.assessment}"
+
+
+class SchoolSchedule(models.Model):
+    """A school's schedule for a campaign, as a whole submitted to and decided by the department."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("черновик")
+        SUBMITTED = "submitted", _("на согласовании")
+        RETURNED = "returned", _("возвращён на доработку")
+        APPROVED = "approved", _("согласован")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="schedules")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="schedules")
+    status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    comment = models.TextField(_("комментарий управления"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("график школы")
+        verbose_name_plural = _("графики школ")
+        constraints = [models.UniqueConstraint(fields=["campaign", "school"], name="schedule_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.school} — {self.campaign}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class ScheduleEntry(models.Model):
+    """Date and lesson on which one class writes one assessment."""
+
+    schedule = models.ForeignKey(SchoolSchedule, on_delete=models.CASCADE, related_name="entries")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="schedule_entries")
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="schedule_entries")
+    date = models.DateField(_("дата"))
+    lesson = models.PositiveSmallIntegerField(_("урок"), validators=[MinValueValidator(1), MaxValueValidator(8)])
+    # Warnings the school saw and confirmed (outside lessons 2–3, two works a day, a day off).
+    confirmed_warnings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("строка графика")
+        verbose_name_plural = _("строки графика")
+        ordering = ["date", "lesson", "school_class__grade", "school_class__letter"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "assessment", "school_class"], name="schedule_entry_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_class} {self.assessment}: {self.date:%d.%m.%Y}, {self.lesson}"
+
+
+class Stage(models.Model):
+    """A stage of the plan-graph: what must be done by when, and by whom."""
+
+    class Kind(models.TextChoices):
+        SCHEDULE_SUBMITTED = "schedule_submitted", _("график проведения направлен в управление")
+        SCHEDULE_APPROVED = "schedule_approved", _("график проведения согласован")
+        DOCUMENTS_READ = "documents_read", _("документы кампании прочитаны")
+        ORDER_ISSUED = "order_issued", _("приказ о проведении издан")
+        CODES_ISSUED = "codes_issued", _("коды участников выданы")
+        ROOMS_SET = "rooms_set", _("аудитории и рассадка готовы")
+        RESULTS_UPLOADED = "results_uploaded", _("форма сбора результатов загружена")
+        OTHER = "other", _("иное (отмечается вручную)")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="stages")
+    kind = models.CharField(_("этап"), max_length=30, choices=Kind.choices)
+    title = models.CharField(_("название"), max_length=300)
+    deadline = models.DateTimeField(_("срок"))
+    responsible_role = models.CharField(
+        _("ответственный"), max_length=40, choices=Role.choices, default=Role.SCHOOL_COORDINATOR
+    )
+
+    class Meta:
+        verbose_name = _("этап плана-графика")
+        verbose_name_plural = _("этапы плана-графика")
+        ordering = ["deadline", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def local_deadline(self, school: School) -> datetime.datetime:
+        """The deadline in the school's own time zone (R16)."""
+        return timezone.localtime(self.deadline, school.tzinfo)
+
+
+class StageMark(models.Model):
+    """A school's manual mark that an «иное» stage is done (the others derive their status from data)."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="marks")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    done_at = models.DateTimeField(default=timezone.now)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["stage", "school"], name="stage_mark_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.stage} — {self.school}"
+
+
+class Document(models.Model):
+    """A department document (регламент, распоряжение, методические рекомендации) with versions."""
+
+    class Kind(models.TextChoices):
+        REGULATION = "regulation", _("регламент")
+        ORDER = "order", _("распоряжение")
+        GUIDELINES = "guidelines", _("методические рекомендации")
+        OTHER = "other", _("иное")
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="documents")
+    campaign = models.ForeignKey(Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents")
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("название"), max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("документ")
+        verbose_name_plural = _("документы")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def document_upload_path(instance: "DocumentVersion", filename: str) -> str:
+    return f"documents/{instance.document_id}/v{instance.number}/{filename}"
+
+
+class DocumentVersion(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("версия"))
+    file = models.FileField(_("файл"), upload_to=document_upload_path)
+    note = models.CharField(_("что изменилось"), max_length=500, blank=True)
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("версия документа")
+        verbose_name_plural = _("версии документов")
+        ordering = ["document", "-number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="document_version_unique")]
+
+    def __str__(self) -> str:
+        return _("{title}, версия {n}").format(title=self.document.title, n=self.number)
+
+
+class DocumentAcknowledgement(models.Model):
+    """A school confirmed it has read a version."""
+
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="acknowledgements")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "school"], name="acknowledgement_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.version} — {self.school}"

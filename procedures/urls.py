@@ -1,10 +1,11 @@
-from django.urls import path
-
-from . import views
+from .views import campaigns, documents, plan, schedules, start
 
 app_name = "procedures"
 
 urlpatterns = [
-    path("rooms/mine/", views.MyRoomsView.as_view(), name="my_rooms"),
-    path("schools/<str:school_code>/checklist/", views.ChecklistView.as_view(), name="checklist"),
+    *start.urlpatterns,
+    *campaigns.urlpatterns,
+    *schedules.urlpatterns,
+    *plan.urlpatterns,
+    *documents.urlpatterns,
 ]

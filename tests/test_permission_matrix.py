@@ -1,76 +1,17 @@
 """Every URL of the project, for every role: the declared outcome, on purpose.
 
-A URL pattern that is not declared here fails `test_every_url_is_declared`, so each new page gets its access
+A URL pattern that is not declared in tests/access/ fails `test_every_url_is_declared`, so each new page gets its access
 decided explicitly. For pages about one school, a user who holds the right role in another school gets 404
 (the object does not exist for them). Department roles never receive a pupil's name (R11).
 """
 
-from dataclasses import dataclass, field
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from schools.models import DEPARTMENT_ROLES, SCHOOL_ROLES, Role
-from tests.factories import PupilFactory, SchoolClassFactory, StaffFactory
-
-ALL = frozenset(Role)
-DEPT = frozenset(DEPARTMENT_ROLES)
-MUNICIPAL = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
-SCHOOL = frozenset(SCHOOL_ROLES)
-NAME_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR, Role.TECHNICAL_SPECIALIST})
-EDITORS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
-
-
-@dataclass(frozen=True)
-class Page:
-    """Who may open a URL (GET) and with what status; everybody else gets 403 (anonymous: log-in)."""
-
-    allowed: frozenset
-    ok: int = 200
-    kwargs: str = ""  # which objects fill the URL: "", "school", "pupil", "staff", "reset"
-    public: bool = False  # reachable without logging in
-    anonymous_status: int | None = None
-    denied: int = 403
-    extra: dict = field(default_factory=dict)
-
-
-MATRIX: dict[str, Page] = {
-    "home": Page(ALL, ok=302),
-    "health": Page(ALL, public=True, anonymous_status=200),
-    "no_role": Page(ALL),
-    "login": Page(ALL, ok=302, public=True, anonymous_status=200),
-    "logout": Page(ALL, ok=405),  # POST only
-    "password_change": Page(ALL),
-    "password_change_done": Page(ALL),
-    "password_reset": Page(ALL, public=True, anonymous_status=200),
-    "password_reset_done": Page(ALL, public=True, anonymous_status=200),
-    "password_reset_confirm": Page(ALL, kwargs="reset", public=True, anonymous_status=200),
-    "password_reset_complete": Page(ALL, public=True, anonymous_status=200),
-    "schools:school_list": Page(DEPT | SCHOOL),
-    "schools:school_import": Page(MUNICIPAL),
-    "schools:audit_list": Page(MUNICIPAL | {Role.DIRECTOR}),
-    "schools:notification_list": Page(ALL),
-    "schools:people_list": Page(MUNICIPAL | EDITORS),
-    "schools:role_grant": Page(MUNICIPAL | EDITORS),
-    "schools:school_detail": Page(DEPT | SCHOOL, kwargs="school"),
-    "schools:school_edit": Page(MUNICIPAL | EDITORS, kwargs="school"),
-    "schools:class_list": Page(DEPT | SCHOOL, kwargs="school"),
-    "schools:pupil_list": Page(NAME_READERS, kwargs="school"),
-    "schools:pupil_create": Page(EDITORS, kwargs="school"),
-    "schools:pupil_import": Page(frozenset({Role.SCHOOL_COORDINATOR}), kwargs="school"),
-    "schools:pupil_detail": Page(NAME_READERS, kwargs="pupil"),
-    "schools:pupil_edit": Page(EDITORS, kwargs="pupil"),
-    "schools:staff_list": Page(MUNICIPAL | EDITORS, kwargs="school"),
-    "schools:staff_create": Page(EDITORS, kwargs="school"),
-    "schools:staff_edit": Page(EDITORS, kwargs="staff"),
-    "schools:staff_relatives": Page(EDITORS, kwargs="staff", ok=405),  # POST only
-    "procedures:checklist": Page(EDITORS, kwargs="school"),
-    "procedures:my_rooms": Page(frozenset({Role.ORGANIZER})),
-    "grading:my_works": Page(frozenset({Role.EXPERT})),
-    "monitoring:assignments": Page(frozenset({Role.OBSERVER})),
-    "monitoring:cards": Page(DEPT),
-    "reports:overview": Page(MUNICIPAL),
-}
+from schools.models import Role
+from tests.access import MATRIX, build_objects
+from tests.access.base import NAME_READERS, SCHOOL, Page
+from tests.factories import PupilFactory, SchoolClassFactory
 
 
 def all_url_names(resolver=None, namespace="") -> set[str]:
@@ -93,24 +34,16 @@ def test_every_url_is_declared():
 
 
 @pytest.fixture
-def objects(school, other_school, pupil, other_pupil):
+def objects(school, other_school, pupil, other_pupil, department):
     """Objects in the role users' school and in another school of the same municipality."""
-    return {
-        "own": {"school": school, "pupil": pupil, "staff": StaffFactory(school=school)},
-        "other": {"school": other_school, "pupil": other_pupil, "staff": StaffFactory(school=other_school)},
-    }
+    own = {"school": school, "pupil": pupil, "department": department}
+    other = {"school": other_school, "pupil": other_pupil, "department": department}
+    build_objects(own, other)
+    return {"own": own, "other": other}
 
 
 def url_for(name: str, page: Page, objs: dict) -> str:
-    school = objs["school"]
-    kwargs = {
-        "": {},
-        "school": {"school_code": school.code},
-        "pupil": {"school_code": school.code, "pk": objs["pupil"].pk},
-        "staff": {"school_code": school.code, "pk": objs["staff"].pk},
-        "reset": {"uidb64": "MQ", "token": "set-password"},
-    }[page.kwargs]
-    return reverse(name, kwargs=kwargs)
+    return reverse(name, kwargs=page.kwargs(objs) if page.kwargs else {})
 
 
 @pytest.mark.django_db
@@ -140,7 +73,7 @@ def test_anonymous_users_are_sent_to_log_in(client, objects, name):
         assert response["Location"].startswith(reverse("login"))
 
 
-SCHOOL_SCOPED = sorted(name for name, page in MATRIX.items() if page.kwargs in {"school", "pupil", "staff"})
+SCHOOL_SCOPED = sorted(name for name, page in MATRIX.items() if page.scoped)
 
 
 @pytest.mark.django_db

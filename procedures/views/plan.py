@@ -1,7 +1,8 @@
+from django.urls import path
 from django.views.generic import TemplateView
 
 from schools.models import Role
-from vpr_portal.access import RoleRequiredMixin, SchoolScopedMixin
+from vpr_portal.access import SchoolScopedMixin
 
 
 class ChecklistView(SchoolScopedMixin, TemplateView):
@@ -11,8 +12,6 @@ class ChecklistView(SchoolScopedMixin, TemplateView):
     template_name = "procedures/checklist.html"
 
 
-class MyRoomsView(RoleRequiredMixin, TemplateView):
-    """The organizer's start page: the rooms they are assigned to."""
-
-    allowed_roles = {Role.ORGANIZER}
-    template_name = "procedures/my_rooms.html"
+urlpatterns = [
+    path("schools/<str:school_code>/checklist/", ChecklistView.as_view(), name="checklist"),
+]

@@ -1,0 +1,32 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from schools.models import DEPARTMENT_ROLES, SCHOOL_ROLES, Role
+
+ALL = frozenset(Role)
+DEPT = frozenset(DEPARTMENT_ROLES)
+MUNICIPAL = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
+SCHOOL = frozenset(SCHOOL_ROLES)
+NAME_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR, Role.TECHNICAL_SPECIALIST})
+EDITORS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
+
+
+def school_kwargs(objs: dict) -> dict:
+    return {"school_code": objs["school"].code}
+
+
+@dataclass(frozen=True)
+class Page:
+    """Who may open a URL (GET) and with what status; everybody else gets `denied` (anonymous: log-in).
+
+    `kwargs` builds the URL's arguments from the objects of one school (see tests/access/__init__.py);
+    `scoped` marks pages about one school's objects, which a user of another school must get as 404.
+    """
+
+    allowed: frozenset
+    ok: int = 200
+    kwargs: Callable[[dict], dict] | None = None
+    scoped: bool = False
+    public: bool = False
+    anonymous_status: int | None = None
+    denied: int = 403
