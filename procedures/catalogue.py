@@ -222,6 +222,29 @@ def parse_catalogue(data: dict, *, default_tz) -> CampaignSpec:
     )
 
 
+RESULTS_FORM_LEADING = ("Код", "Класс", "Пол", "Вариант")
+RESULTS_FORM_TRAILING = ("Отметка по журналу", "Первичный балл", "Отметка")
+
+
+def task_column_header(label: str, max_points: int) -> str:
+    """The results-form column of a task (DESIGN §5): `1 (2б)`, `3.1 (1б)`."""
+    return f"{label} ({max_points}б)"
+
+
+def results_form_columns(tasks) -> list[str]:
+    """The header row of the results form for an assessment's tasks (objects with label and max_points)."""
+    return [*RESULTS_FORM_LEADING, *(task_column_header(t.label, t.max_points) for t in tasks), *RESULTS_FORM_TRAILING]
+
+
+def parse_assessment(raw: dict) -> AssessmentSpec:
+    """Checks one assessment given as in the catalogue file (used by the browser editor)."""
+    problems: list[Problem] = []
+    spec = _parse_assessment(raw, 1, problems, set())
+    if problems:
+        raise InputRefused(problems)
+    return spec
+
+
 def _parse_assessment(raw, number: int, problems: list[Problem], seen_codes: set[str]) -> AssessmentSpec | None:
     if not isinstance(raw, dict):
         problems.append(Problem(_("работа №{n}: ожидался объект").format(n=number)))

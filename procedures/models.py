@@ -139,7 +139,9 @@ class Task(models.Model):
     @property
     def column_header(self) -> str:
         """The results-form column of this task (DESIGN §5): `1 (2б)`."""
-        return f"{self.label} ({self.max_points}б)"
+        from .catalogue import task_column_header
+
+        return task_column_header(self.label, self.max_points)
 
 
 class ClassAssignment(models.Model):

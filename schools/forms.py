@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Pupil, Relation, School, SchoolClass, Staff, Subject
@@ -101,16 +100,6 @@ class StaffForm(forms.ModelForm):
         if cleaned.get("loads") and not cleaned.get("load_subject"):
             self.add_error("load_subject", _("Укажите предмет, который сотрудник ведёт в выбранных классах."))
         return cleaned
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Файл .xlsx или .csv"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("Файл больше 20 МБ."))
-        return upload
 
 
 class RelativeForm(forms.Form):

@@ -8,11 +8,11 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from vpr_portal.access import RoleRequiredMixin, SchoolScopedMixin, get_scoped_or_404
-from vpr_portal.tables import InputRefused, read_table
-from vpr_portal.uploads import discard_stashed, read_stashed, stash_upload
+from vpr_portal.tables import read_table
+from vpr_portal.uploads import ImportView
 
 from . import selectors, services
-from .forms import PupilForm, RelativeForm, RoleGrantForm, SchoolForm, StaffForm, UploadForm
+from .forms import PupilForm, RelativeForm, RoleGrantForm, SchoolForm, StaffForm
 from .importers import parse_pupils, parse_schools
 from .models import DEPARTMENT_ROLES, NAME_READING_ROLES, SCHOOL_ROLES, Department, Pupil, Role, Staff
 
@@ -150,77 +150,6 @@ class PupilEditView(SchoolScopedMixin, View):
 
     def show(self, form):
         return render(self.request, "schools/pupil_form.html", {"form": form, "school": self.school})
-
-
-class ImportView(View):
-    """Upload → preview (what would change, or every error) → confirm. Nothing is written before confirm."""
-
-    purpose = ""
-    template_name = "schools/import.html"
-
-    def parse(self, name: str, data: bytes):
-        raise NotImplementedError
-
-    def preview(self, records):
-        raise NotImplementedError
-
-    def apply(self, records):
-        raise NotImplementedError
-
-    def done_url(self) -> str:
-        raise NotImplementedError
-
-    def context(self, **extra):
-        return {"school": getattr(self, "school", None), "purpose": self.purpose, **extra}
-
-    def get(self, request, **kwargs):
-        return render(request, self.template_name, self.context(form=UploadForm()))
-
-    def post(self, request, **kwargs):
-        token = request.POST.get("token")
-        if token:
-            return self.confirm(request, token)
-        form = UploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return render(request, self.template_name, self.context(form=form))
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        try:
-            records = self.parse(upload.name, data)
-        except InputRefused as refused:
-            return render(
-                request,
-                self.template_name,
-                self.context(form=UploadForm(), problems=refused.problems, filename=upload.name),
-            )
-        token = stash_upload(request, purpose=self.purpose, name=upload.name, data=data)
-        return render(
-            request,
-            self.template_name,
-            self.context(summary=self.preview(records), token=token, filename=upload.name, rows=len(records)),
-        )
-
-    def confirm(self, request, token):
-        stashed = read_stashed(request, purpose=self.purpose, token=token)
-        if stashed is None:
-            messages.error(request, _("Загруженный файл не найден: загрузите его ещё раз."))
-            return redirect(request.path)
-        name, data = stashed
-        try:
-            summary = self.apply(self.parse(name, data))
-        except (InputRefused, ValidationError) as error:
-            problems = getattr(error, "problems", None) or getattr(error, "messages", [str(error)])
-            return render(
-                request, self.template_name, self.context(form=UploadForm(), problems=problems, filename=name)
-            )
-        discard_stashed(request, token=token)
-        messages.success(
-            request,
-            _("Загружено: добавлено {created}, обновлено {updated}, без изменений {unchanged}.").format(
-                created=summary.created, updated=summary.updated, unchanged=summary.unchanged
-            ),
-        )
-        return redirect(self.done_url())
 
 
 class SchoolImportView(RoleRequiredMixin, ImportView):
