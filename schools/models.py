@@ -51,6 +51,10 @@ class Department(models.Model):
     def __str__(self) -> str:
         return self.short_name or self.name
 
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
 
 class School(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="schools")

@@ -74,6 +74,9 @@ class ImportView(View):
     def apply(self, records):
         raise NotImplementedError
 
+    def count(self, records) -> int:
+        return len(records)
+
     def done_url(self) -> str:
         raise NotImplementedError
 
@@ -104,7 +107,7 @@ class ImportView(View):
         return render(
             request,
             self.template_name,
-            self.context(summary=self.preview(records), token=token, filename=upload.name, rows=len(records)),
+            self.context(summary=self.preview(records), token=token, filename=upload.name, rows=self.count(records)),
         )
 
     def confirm(self, request, token):

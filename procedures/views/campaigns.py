@@ -1,1 +1,248 @@
-urlpatterns: list = []
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from procedures.catalogue import parse_assessment, parse_catalogue, parse_catalogue_text, results_form_columns
+from procedures.forms_campaigns import AssessmentForm, CampaignForm
+from procedures.models import Campaign
+from procedures.selectors import campaigns as selectors
+from procedures.services import campaigns as services
+from schools.models import DEPARTMENT_ROLES, Department, Role
+from vpr_portal.access import RoleRequiredMixin, get_scoped_or_404
+from vpr_portal.tables import InputRefused, Problem
+from vpr_portal.uploads import ImportView
+
+EDITORS = selectors.CATALOGUE_EDITORS
+READERS = DEPARTMENT_ROLES | {Role.SCHOOL_COORDINATOR, Role.DIRECTOR, Role.TECHNICAL_SPECIALIST}
+
+
+def editor_department(user) -> Department:
+    department = Department.objects.filter(pk__in=user.department_ids_with_role(*EDITORS)).order_by("pk").first()
+    if department is None:
+        raise PermissionDenied
+    return department
+
+
+class CampaignMixin(RoleRequiredMixin):
+    """Resolves `campaign_code` among the campaigns the user may see (404 otherwise)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.has_role(*self.allowed_roles):
+            self.campaign = get_scoped_or_404(selectors.campaigns_visible_to(request.user),
+                                              code=kwargs["campaign_code"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CampaignListView(RoleRequiredMixin, TemplateView):
+    allowed_roles = READERS
+    template_name = "procedures/campaigns/campaign_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(campaigns=selectors.campaign_list(self.request.user),
+                                        may_edit=self.request.user.has_role(*EDITORS), **kwargs)
+
+
+class CampaignEditView(RoleRequiredMixin, View):
+    """Creates a campaign (optionally from the previous one's catalogue) or edits one."""
+
+    allowed_roles = EDITORS
+
+    def get_campaign(self) -> Campaign:
+        department = editor_department(self.request.user)
+        if "campaign_code" in self.kwargs:
+            return get_scoped_or_404(Campaign.objects.filter(department=department), code=self.kwargs["campaign_code"])
+        return Campaign(department=department)
+
+    def form(self, campaign, data=None):
+        previous = None if campaign.pk else Campaign.objects.filter(department=campaign.department)
+        return CampaignForm(data, instance=campaign, time_zone=campaign.department.time_zone,
+                            previous_choices=previous)
+
+    def get(self, request, campaign_code=None):
+        campaign = self.get_campaign()
+        return self.show(self.form(campaign), campaign)
+
+    def post(self, request, campaign_code=None):
+        campaign = self.get_campaign()
+        form = self.form(campaign, request.POST)
+        if form.is_valid():
+            try:
+                previous = form.cleaned_data.get("previous")
+                if previous:
+                    services.campaign_create_from_previous(campaign=form.instance, previous=previous,
+                                                           actor=request.user)
+                else:
+                    services.campaign_save(campaign=form.instance, actor=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Кампания сохранена."))
+                return redirect("procedures:campaign_detail", campaign_code=form.instance.code)
+        return self.show(form, campaign)
+
+    def show(self, form, campaign):
+        return render(self.request, "procedures/campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+class CampaignDetailView(CampaignMixin, TemplateView):
+    allowed_roles = READERS
+    template_name = "procedures/campaigns/campaign_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            campaign=self.campaign,
+            assessments=selectors.assessments_of(self.campaign),
+            may_edit=selectors.may_edit_catalogue(self.request.user, self.campaign),
+            statuses=Campaign.Status.choices,
+            zone_name=timezone.get_current_timezone_name(),
+            **kwargs,
+        )
+
+
+class CampaignStatusView(CampaignMixin, View):
+    allowed_roles = EDITORS
+
+    def post(self, request, campaign_code):
+        if not selectors.may_edit_catalogue(request.user, self.campaign):
+            raise PermissionDenied
+        try:
+            services.campaign_set_status(campaign=self.campaign, status=request.POST.get("status", ""),
+                                         actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Статус кампании: {status}.").format(
+                status=self.campaign.get_status_display()))
+        return redirect("procedures:campaign_detail", campaign_code=self.campaign.code)
+
+
+class CatalogueLoadView(RoleRequiredMixin, ImportView):
+    """The department loads a catalogue file (JSON or YAML) with a preview before anything changes."""
+
+    allowed_roles = EDITORS
+    purpose = "catalogue"
+    template_name = "procedures/campaigns/catalogue_load.html"
+
+    def parse(self, name, data):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputRefused([Problem(_("файл должен быть в кодировке UTF-8"))]) from None
+        suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        return parse_catalogue(parse_catalogue_text(text, suffix=suffix),
+                               default_tz=editor_department(self.request.user).tzinfo)
+
+    def count(self, spec) -> int:
+        return len(spec.assessments)
+
+    def preview(self, spec):
+        return services.catalogue_preview(spec=spec, department=editor_department(self.request.user))
+
+    def apply(self, spec):
+        self.loaded_code = spec.code
+        return services.catalogue_load(spec=spec, department=editor_department(self.request.user),
+                                       actor=self.request.user)
+
+    def done_url(self):
+        return reverse("procedures:campaign_detail", kwargs={"campaign_code": self.loaded_code})
+
+    def post(self, request, **kwargs):
+        try:
+            return super().post(request, **kwargs)
+        except ValidationError as error:
+            return render(request, self.template_name, self.context(problems=error.messages))
+
+
+class AssessmentDetailView(CampaignMixin, TemplateView):
+    allowed_roles = READERS
+    template_name = "procedures/campaigns/assessment_detail.html"
+
+    def get_context_data(self, **kwargs):
+        assessment = get_scoped_or_404(selectors.assessments_of(self.campaign), code=self.kwargs["assessment_code"])
+        tasks = list(assessment.tasks.order_by("position"))
+        return super().get_context_data(
+            campaign=self.campaign, assessment=assessment, tasks=tasks, columns=results_form_columns(tasks),
+            may_edit=selectors.may_edit_catalogue(self.request.user, self.campaign), **kwargs,
+        )
+
+
+class AssessmentEditView(CampaignMixin, View):
+    """Creates or edits an assessment; «Показать столбцы» previews the results form without saving."""
+
+    allowed_roles = EDITORS
+
+    def get_assessment(self):
+        if not selectors.may_edit_catalogue(self.request.user, self.campaign):
+            raise PermissionDenied
+        code = self.kwargs.get("assessment_code")
+        return get_scoped_or_404(self.campaign.assessments.all(), code=code) if code else None
+
+    def get(self, request, campaign_code, assessment_code=None):
+        assessment = self.get_assessment()
+        initial = AssessmentForm.initial_for(assessment) if assessment else {"level": "базовый", "form": "paper"}
+        return self.show(AssessmentForm(initial=initial), assessment)
+
+    def post(self, request, campaign_code, assessment_code=None):
+        assessment = self.get_assessment()
+        form = AssessmentForm(request.POST)
+        columns = problems = None
+        if form.is_valid():
+            try:
+                spec = parse_assessment(form.raw())
+            except InputRefused as refused:
+                problems = [str(problem) for problem in refused.problems]
+            else:
+                columns = results_form_columns(spec.tasks)
+                if "save" in request.POST:
+                    try:
+                        saved = services.assessment_save(campaign=self.campaign, spec=spec, actor=request.user,
+                                                         original_code=assessment.code if assessment else None)
+                    except ValidationError as error:
+                        problems = error.messages
+                    else:
+                        messages.success(request, _("Работа сохранена."))
+                        return redirect("procedures:assessment_detail", campaign_code=self.campaign.code,
+                                        assessment_code=saved.code)
+        return self.show(form, assessment, columns=columns, problems=problems)
+
+    def show(self, form, assessment, **extra):
+        return render(self.request, "procedures/campaigns/assessment_form.html",
+                      {"form": form, "campaign": self.campaign, "assessment": assessment, **extra})
+
+
+class AssessmentDeleteView(CampaignMixin, View):
+    allowed_roles = EDITORS
+
+    def post(self, request, campaign_code, assessment_code):
+        if not selectors.may_edit_catalogue(request.user, self.campaign):
+            raise PermissionDenied
+        assessment = get_scoped_or_404(self.campaign.assessments.all(), code=assessment_code)
+        try:
+            services.assessment_delete(assessment=assessment, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Работа удалена."))
+        return redirect("procedures:campaign_detail", campaign_code=self.campaign.code)
+
+
+urlpatterns = [
+    path("campaigns/", CampaignListView.as_view(), name="campaign_list"),
+    path("campaigns/new/", CampaignEditView.as_view(), name="campaign_create"),
+    path("campaigns/load/", CatalogueLoadView.as_view(), name="catalogue_load"),
+    path("campaigns/<str:campaign_code>/", CampaignDetailView.as_view(), name="campaign_detail"),
+    path("campaigns/<str:campaign_code>/edit/", CampaignEditView.as_view(), name="campaign_edit"),
+    path("campaigns/<str:campaign_code>/status/", CampaignStatusView.as_view(), name="campaign_status"),
+    path("campaigns/<str:campaign_code>/assessments/new/", AssessmentEditView.as_view(), name="assessment_create"),
+    path("campaigns/<str:campaign_code>/assessments/<str:assessment_code>/", AssessmentDetailView.as_view(),
+         name="assessment_detail"),
+    path("campaigns/<str:campaign_code>/assessments/<str:assessment_code>/edit/", AssessmentEditView.as_view(),
+         name="assessment_edit"),
+    path("campaigns/<str:campaign_code>/assessments/<str:assessment_code>/delete/", AssessmentDeleteView.as_view(),
+         name="assessment_delete"),
+]

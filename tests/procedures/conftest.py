@@ -26,14 +26,18 @@ def make_assessment(campaign, *, code="RU-4", subject="Русский язык",
     return assessment
 
 
-@pytest.fixture
-def campaign(department):
+def make_campaign(department, *, code="VPR-2026", status=Campaign.Status.ACTIVE):
     return Campaign.objects.create(
-        department=department, code="VPR-2026", title="ВПР-2026",
+        department=department, code=code, title=code.replace("VPR", "ВПР"),
         window_start=datetime.date(2026, 4, 20), window_end=datetime.date(2026, 5, 20),
         upload_deadline=datetime.datetime(2026, 5, 25, 23, 59, tzinfo=YEKATERINBURG),
-        status=Campaign.Status.ACTIVE,
+        status=status,
     )
+
+
+@pytest.fixture
+def campaign(department):
+    return make_campaign(department)
 
 
 @pytest.fixture
