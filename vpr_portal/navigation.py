@@ -48,6 +48,7 @@ def nav_items(user: User) -> list[NavItem]:
     if roles & {Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR}:
         items += [
             NavItem(_("Обзор"), reverse("reports:overview"), "overview"),
+            NavItem(_("Кампании"), reverse("procedures:campaign_list"), "campaigns"),
             NavItem(_("Школы"), reverse("schools:school_list"), "schools"),
             NavItem(_("Пользователи"), reverse("schools:people_list"), "people"),
             NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"),
@@ -65,6 +66,7 @@ def nav_items(user: User) -> list[NavItem]:
         school_roles = {m.role for m in user.active_memberships if m.school_id == school.pk}
         if Role.SCHOOL_COORDINATOR in school_roles:
             items.append(NavItem(_("План работ"), reverse("procedures:checklist", args=[school.code]), "checklist"))
+        items.append(NavItem(_("Кампании"), reverse("procedures:campaign_list"), "campaigns"))
         items.append(NavItem(school.short_name, reverse("schools:school_detail", args=[school.code]), "school"))
         items.append(NavItem(_("Обучающиеся"), reverse("schools:pupil_list", args=[school.code]), "pupils"))
         if school_roles & {Role.SCHOOL_COORDINATOR, Role.DIRECTOR}:
