@@ -50,6 +50,7 @@ def nav_items(user: User) -> list[NavItem]:
             NavItem(_("Обзор"), reverse("reports:overview"), "overview"),
             NavItem(_("Кампании"), reverse("procedures:campaign_list"), "campaigns"),
             NavItem(_("Школы"), reverse("schools:school_list"), "schools"),
+            NavItem(_("Документы"), reverse("procedures:document_list"), "documents"),
             NavItem(_("Пользователи"), reverse("schools:people_list"), "people"),
             NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"),
         ]
@@ -71,6 +72,7 @@ def nav_items(user: User) -> list[NavItem]:
         items.append(NavItem(_("Обучающиеся"), reverse("schools:pupil_list", args=[school.code]), "pupils"))
         if school_roles & {Role.SCHOOL_COORDINATOR, Role.DIRECTOR}:
             items.append(NavItem(_("Сотрудники"), reverse("schools:staff_list", args=[school.code]), "staff"))
+            items.append(NavItem(_("Документы"), reverse("procedures:document_list"), "documents"))
             items.append(NavItem(_("Пользователи"), reverse("schools:people_list"), "people"))
         if Role.DIRECTOR in school_roles:
             items.append(NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"))

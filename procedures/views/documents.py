@@ -43,9 +43,7 @@ class DocumentScopedMixin(RoleRequiredMixin):
         )
         self.version = None
         if "number" in kwargs:
-            self.version = get_scoped_or_404(
-                self.document.versions.select_related("document"), number=kwargs["number"]
-            )
+            self.version = get_scoped_or_404(self.document.versions.select_related("document"), number=kwargs["number"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -141,14 +139,15 @@ class DocumentVersionCreateView(DocumentScopedMixin, View):
             return self.show(form)
         try:
             version = services.document_version_publish(
-                document=self.document, file=form.cleaned_data["file"], note=form.cleaned_data["note"], actor=request.user
+                document=self.document,
+                file=form.cleaned_data["file"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)
             return self.show(form)
-        messages.success(
-            request, _("Опубликована версия {number}, школы уведомлены.").format(number=version.number)
-        )
+        messages.success(request, _("Опубликована версия {number}, школы уведомлены.").format(number=version.number))
         return redirect("procedures:document_detail", pk=self.document.pk)
 
     def show(self, form):
@@ -184,9 +183,7 @@ class DocumentDownloadView(DocumentScopedMixin, View):
             handle = self.version.file.storage.open(self.version.file.name, "rb")
         except FileNotFoundError:
             raise Http404(_("Файл документа не найден в хранилище.")) from None
-        response = FileResponse(
-            handle, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream"
-        )
+        response = FileResponse(handle, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
         fallback = f"document-{self.document.pk}-v{self.version.number}{Path(name).suffix}"
         response["Content-Disposition"] = content_disposition(name, fallback=fallback)
         return response
