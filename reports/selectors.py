@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q
 
+from procedures.models import Campaign
 from schools.models import Role, User
 from schools.selectors import schools_visible_to
 
@@ -17,7 +18,12 @@ def municipality_overview(user: User) -> dict:
         .order_by("code")
     )
     rows = list(schools)
+    campaigns = Campaign.objects.filter(
+        department_id__in=user.department_ids_with_role(Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR),
+        status=Campaign.Status.ACTIVE,
+    ).order_by("window_start")
     return {
+        "active_campaigns": list(campaigns),
         "schools": rows,
         "school_total": len(rows),
         "pupil_total": sum(s.pupil_count for s in rows),

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -199,7 +200,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "send-deadline-reminders": {
+        "task": "procedures.tasks.send_deadline_reminders",
+        "schedule": crontab(minute=5),  # hourly; idempotent, so a missed or doubled run is harmless
+    },
+}
 
 # Sessions survive a Redis outage: they live in the database, not in the cache.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -1,6 +1,8 @@
 """The plan-graph: the school's checklist (the coordinator's start page), the department's stages of a
 campaign and «Ход кампании»."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -55,7 +57,7 @@ class StageMarkView(SchoolScopedMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         url = reverse("procedures:checklist", kwargs={"school_code": self.school.code})
-        return redirect(f"{url}?campaign={stage.campaign.code}")
+        return redirect(url + "?" + urlencode({"campaign": stage.campaign.code}))
 
 
 class CampaignPlanMixin(RoleRequiredMixin):
@@ -115,7 +117,9 @@ class StageEditView(CampaignPlanMixin, View):
 
     def show(self, form):
         return render(
-            self.request, "procedures/plan/stage_form.html", {"form": form, "campaign": self.campaign, "stage": form.instance}
+            self.request,
+            "procedures/plan/stage_form.html",
+            {"form": form, "campaign": self.campaign, "stage": form.instance},
         )
 
 

@@ -1,9 +1,8 @@
 from schools.models import Role
 
-from .base import DEPT, EDITORS, MUNICIPAL, Page, school_kwargs
+from .base import DEPT, MUNICIPAL, Page
 
 PAGES = {
-    "procedures:checklist": Page(EDITORS, kwargs=school_kwargs, scoped=True),
     "procedures:my_rooms": Page(frozenset({Role.ORGANIZER})),
     "grading:my_works": Page(frozenset({Role.EXPERT})),
     "monitoring:assignments": Page(frozenset({Role.OBSERVER})),

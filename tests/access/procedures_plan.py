@@ -1,0 +1,59 @@
+"""The plan-graph: the school's checklist, the department's stages of a campaign and «Ход кампании»."""
+
+import datetime
+
+from django.utils import timezone
+
+from procedures.models import Campaign, Stage
+from schools.models import Role
+
+from .base import EDITORS, MUNICIPAL, Page, school_kwargs
+
+
+def build_objects(own: dict, other: dict) -> None:
+    if "campaign" not in own:
+        own["campaign"] = other["campaign"] = Campaign.objects.create(
+            department=own["department"],
+            code="VPR-2026",
+            title="ВПР-2026",
+            window_start=datetime.date(2026, 4, 20),
+            window_end=datetime.date(2026, 5, 20),
+            upload_deadline=datetime.datetime(2026, 5, 25, 18, 59, tzinfo=datetime.UTC),
+            status=Campaign.Status.ACTIVE,
+        )
+    own["plan_stage"] = other["plan_stage"] = Stage.objects.create(
+        campaign=own["campaign"],
+        kind=Stage.Kind.OTHER,
+        title="Провести инструктаж организаторов",
+        deadline=timezone.now() + datetime.timedelta(days=5),
+    )
+
+
+def campaign_kwargs(objs):
+    return {"campaign_code": objs["campaign"].code}
+
+
+def stage_kwargs(objs):
+    return {"campaign_code": objs["campaign"].code, "pk": objs["plan_stage"].pk}
+
+
+def mark_kwargs(objs):
+    return {"school_code": objs["school"].code, "stage_id": objs["plan_stage"].pk}
+
+
+def school_progress_kwargs(objs):
+    return {"campaign_code": objs["campaign"].code, "school_code": objs["school"].code}
+
+
+PAGES = {
+    # The school coordinator's start page.
+    "procedures:checklist": Page(EDITORS, kwargs=school_kwargs, scoped=True),
+    "procedures:plan_stage_mark": Page(frozenset({Role.SCHOOL_COORDINATOR}), ok=405, kwargs=mark_kwargs, scoped=True),
+    "procedures:plan": Page(MUNICIPAL, kwargs=campaign_kwargs),
+    "procedures:plan_stage_create": Page(MUNICIPAL, kwargs=campaign_kwargs),
+    "procedures:plan_stage_defaults": Page(MUNICIPAL, ok=405, kwargs=campaign_kwargs),  # POST only
+    "procedures:plan_stage_edit": Page(MUNICIPAL, kwargs=stage_kwargs),
+    "procedures:plan_stage_delete": Page(MUNICIPAL, kwargs=stage_kwargs),  # GET: the confirmation
+    "procedures:progress": Page(MUNICIPAL, kwargs=campaign_kwargs),
+    "procedures:progress_school": Page(MUNICIPAL, kwargs=school_progress_kwargs, scoped=True),
+}
