@@ -11,14 +11,16 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class CampaignForm(forms.ModelForm):
     deadline_date = forms.DateField(label=_("Срок загрузки результатов: дата"), widget=DATE_WIDGET)
-    deadline_time = forms.TimeField(label=_("время"), widget=forms.TimeInput(attrs={"type": "time"}),
-                                    initial="23:59")
+    deadline_time = forms.TimeField(label=_("время"), widget=forms.TimeInput(attrs={"type": "time"}), initial="23:59")
 
     class Meta:
         model = Campaign
         fields = ["code", "title", "window_start", "window_end", "criteria_open_time", "retention_days"]
-        widgets = {"window_start": DATE_WIDGET, "window_end": DATE_WIDGET,
-                   "criteria_open_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        widgets = {
+            "window_start": DATE_WIDGET,
+            "window_end": DATE_WIDGET,
+            "criteria_open_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
 
     def __init__(self, *args, time_zone: str, previous_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,7 +32,9 @@ class CampaignForm(forms.ModelForm):
             self.initial.setdefault("deadline_time", local.time().strftime("%H:%M"))
         if previous_choices is not None:
             self.fields["previous"] = forms.ModelChoiceField(
-                label=_("Взять каталог работ из кампании"), queryset=previous_choices, required=False,
+                label=_("Взять каталог работ из кампании"),
+                queryset=previous_choices,
+                required=False,
                 help_text=_("Все работы с заданиями и шкалами будут скопированы; изменённое затем правится."),
             )
 
@@ -60,9 +64,12 @@ class AssessmentForm(forms.Form):
     scale_4 = forms.IntegerField(label=_("«4» от, баллов"), min_value=1)
     scale_5 = forms.IntegerField(label=_("«5» от, баллов"), min_value=1)
     tasks = forms.CharField(
-        label=_("Задания"), widget=forms.Textarea(attrs={"rows": 12, "class": "font-monospace"}),
-        help_text=_("По строке на задание: номер; максимальный балл; уровень (Б, П или В); проверяемое умение. "
-                    "Например: «3.1; 1; Б; 2.1 Орфография»."),
+        label=_("Задания"),
+        widget=forms.Textarea(attrs={"rows": 12, "class": "font-monospace"}),
+        help_text=_(
+            "По строке на задание: номер; максимальный балл; уровень (Б, П или В); проверяемое умение. "
+            "Например: «3.1; 1; Б; 2.1 Орфография»."
+        ),
     )
 
     def raw(self) -> dict:
@@ -76,19 +83,31 @@ class AssessmentForm(forms.Form):
             parts += [""] * (4 - len(parts))
             tasks.append({"label": parts[0], "max": parts[1], "level": parts[2] or "Б", "skill": ";".join(parts[3:])})
         return {
-            "code": data["code"], "subject": data["subject"], "grade": data["grade"], "level": data["level"],
-            "form": data["form"], "duration": data["duration"], "tasks": tasks,
+            "code": data["code"],
+            "subject": data["subject"],
+            "grade": data["grade"],
+            "level": data["level"],
+            "form": data["form"],
+            "duration": data["duration"],
+            "tasks": tasks,
             "scale": {"3": data["scale_3"], "4": data["scale_4"], "5": data["scale_5"]},
         }
 
     @staticmethod
     def initial_for(assessment) -> dict:
         return {
-            "code": assessment.code, "subject": assessment.subject.name, "grade": assessment.grade,
-            "level": assessment.level, "form": assessment.form, "duration": assessment.duration,
-            "scale_3": assessment.scale["3"], "scale_4": assessment.scale["4"], "scale_5": assessment.scale["5"],
-            "tasks": "\n".join(f"{t.label}; {t.max_points}; {t.difficulty}; {t.skill}".rstrip("; ")
-                               for t in assessment.tasks.all()),
+            "code": assessment.code,
+            "subject": assessment.subject.name,
+            "grade": assessment.grade,
+            "level": assessment.level,
+            "form": assessment.form,
+            "duration": assessment.duration,
+            "scale_3": assessment.scale["3"],
+            "scale_4": assessment.scale["4"],
+            "scale_5": assessment.scale["5"],
+            "tasks": "\n".join(
+                f"{t.label}; {t.max_points}; {t.difficulty}; {t.skill}".rstrip("; ") for t in assessment.tasks.all()
+            ),
         }
 
 

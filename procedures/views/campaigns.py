@@ -33,8 +33,9 @@ class CampaignMixin(RoleRequiredMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.user.has_role(*self.allowed_roles):
-            self.campaign = get_scoped_or_404(selectors.campaigns_visible_to(request.user),
-                                              code=kwargs["campaign_code"])
+            self.campaign = get_scoped_or_404(
+                selectors.campaigns_visible_to(request.user), code=kwargs["campaign_code"]
+            )
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -43,8 +44,11 @@ class CampaignListView(RoleRequiredMixin, TemplateView):
     template_name = "procedures/campaigns/campaign_list.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(campaigns=selectors.campaign_list(self.request.user),
-                                        may_edit=self.request.user.has_role(*EDITORS), **kwargs)
+        return super().get_context_data(
+            campaigns=selectors.campaign_list(self.request.user),
+            may_edit=self.request.user.has_role(*EDITORS),
+            **kwargs,
+        )
 
 
 class CampaignEditView(RoleRequiredMixin, View):
@@ -60,8 +64,7 @@ class CampaignEditView(RoleRequiredMixin, View):
 
     def form(self, campaign, data=None):
         previous = None if campaign.pk else Campaign.objects.filter(department=campaign.department)
-        return CampaignForm(data, instance=campaign, time_zone=campaign.department.time_zone,
-                            previous_choices=previous)
+        return CampaignForm(data, instance=campaign, time_zone=campaign.department.time_zone, previous_choices=previous)
 
     def get(self, request, campaign_code=None):
         campaign = self.get_campaign()
@@ -74,8 +77,9 @@ class CampaignEditView(RoleRequiredMixin, View):
             try:
                 previous = form.cleaned_data.get("previous")
                 if previous:
-                    services.campaign_create_from_previous(campaign=form.instance, previous=previous,
-                                                           actor=request.user)
+                    services.campaign_create_from_previous(
+                        campaign=form.instance, previous=previous, actor=request.user
+                    )
                 else:
                     services.campaign_save(campaign=form.instance, actor=request.user)
             except ValidationError as error:
@@ -111,13 +115,13 @@ class CampaignStatusView(CampaignMixin, View):
         if not selectors.may_edit_catalogue(request.user, self.campaign):
             raise PermissionDenied
         try:
-            services.campaign_set_status(campaign=self.campaign, status=request.POST.get("status", ""),
-                                         actor=request.user)
+            services.campaign_set_status(
+                campaign=self.campaign, status=request.POST.get("status", ""), actor=request.user
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Статус кампании: {status}.").format(
-                status=self.campaign.get_status_display()))
+            messages.success(request, _("Статус кампании: {status}.").format(status=self.campaign.get_status_display()))
         return redirect("procedures:campaign_detail", campaign_code=self.campaign.code)
 
 
@@ -134,8 +138,9 @@ class CatalogueLoadView(RoleRequiredMixin, ImportView):
         except UnicodeDecodeError:
             raise InputRefused([Problem(_("файл должен быть в кодировке UTF-8"))]) from None
         suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        return parse_catalogue(parse_catalogue_text(text, suffix=suffix),
-                               default_tz=editor_department(self.request.user).tzinfo)
+        return parse_catalogue(
+            parse_catalogue_text(text, suffix=suffix), default_tz=editor_department(self.request.user).tzinfo
+        )
 
     def count(self, spec) -> int:
         return len(spec.assessments)
@@ -145,8 +150,9 @@ class CatalogueLoadView(RoleRequiredMixin, ImportView):
 
     def apply(self, spec):
         self.loaded_code = spec.code
-        return services.catalogue_load(spec=spec, department=editor_department(self.request.user),
-                                       actor=self.request.user)
+        return services.catalogue_load(
+            spec=spec, department=editor_department(self.request.user), actor=self.request.user
+        )
 
     def done_url(self):
         return reverse("procedures:campaign_detail", kwargs={"campaign_code": self.loaded_code})
@@ -166,8 +172,12 @@ class AssessmentDetailView(CampaignMixin, TemplateView):
         assessment = get_scoped_or_404(selectors.assessments_of(self.campaign), code=self.kwargs["assessment_code"])
         tasks = list(assessment.tasks.order_by("position"))
         return super().get_context_data(
-            campaign=self.campaign, assessment=assessment, tasks=tasks, columns=results_form_columns(tasks),
-            may_edit=selectors.may_edit_catalogue(self.request.user, self.campaign), **kwargs,
+            campaign=self.campaign,
+            assessment=assessment,
+            tasks=tasks,
+            columns=results_form_columns(tasks),
+            may_edit=selectors.may_edit_catalogue(self.request.user, self.campaign),
+            **kwargs,
         )
 
 
@@ -200,19 +210,27 @@ class AssessmentEditView(CampaignMixin, View):
                 columns = results_form_columns(spec.tasks)
                 if "save" in request.POST:
                     try:
-                        saved = services.assessment_save(campaign=self.campaign, spec=spec, actor=request.user,
-                                                         original_code=assessment.code if assessment else None)
+                        saved = services.assessment_save(
+                            campaign=self.campaign,
+                            spec=spec,
+                            actor=request.user,
+                            original_code=assessment.code if assessment else None,
+                        )
                     except ValidationError as error:
                         problems = error.messages
                     else:
                         messages.success(request, _("Работа сохранена."))
-                        return redirect("procedures:assessment_detail", campaign_code=self.campaign.code,
-                                        assessment_code=saved.code)
+                        return redirect(
+                            "procedures:assessment_detail", campaign_code=self.campaign.code, assessment_code=saved.code
+                        )
         return self.show(form, assessment, columns=columns, problems=problems)
 
     def show(self, form, assessment, **extra):
-        return render(self.request, "procedures/campaigns/assessment_form.html",
-                      {"form": form, "campaign": self.campaign, "assessment": assessment, **extra})
+        return render(
+            self.request,
+            "procedures/campaigns/assessment_form.html",
+            {"form": form, "campaign": self.campaign, "assessment": assessment, **extra},
+        )
 
 
 class AssessmentDeleteView(CampaignMixin, View):
@@ -239,10 +257,19 @@ urlpatterns = [
     path("campaigns/<str:campaign_code>/edit/", CampaignEditView.as_view(), name="campaign_edit"),
     path("campaigns/<str:campaign_code>/status/", CampaignStatusView.as_view(), name="campaign_status"),
     path("campaigns/<str:campaign_code>/assessments/new/", AssessmentEditView.as_view(), name="assessment_create"),
-    path("campaigns/<str:campaign_code>/assessments/<str:assessment_code>/", AssessmentDetailView.as_view(),
-         name="assessment_detail"),
-    path("campaigns/<str:campaign_code>/assessments/<str:assessment_code>/edit/", AssessmentEditView.as_view(),
-         name="assessment_edit"),
-    path("campaigns/<str:campaign_code>/assessments/<str:assessment_code>/delete/", AssessmentDeleteView.as_view(),
-         name="assessment_delete"),
+    path(
+        "campaigns/<str:campaign_code>/assessments/<str:assessment_code>/",
+        AssessmentDetailView.as_view(),
+        name="assessment_detail",
+    ),
+    path(
+        "campaigns/<str:campaign_code>/assessments/<str:assessment_code>/edit/",
+        AssessmentEditView.as_view(),
+        name="assessment_edit",
+    ),
+    path(
+        "campaigns/<str:campaign_code>/assessments/<str:assessment_code>/delete/",
+        AssessmentDeleteView.as_view(),
+        name="assessment_delete",
+    ),
 ]

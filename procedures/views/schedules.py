@@ -1,1 +1,446 @@
-urlpatterns: list = []
+"""Class assignment, school schedules and the calendar of a campaign (DESIGN §3.3).
+
+The department (specialists, municipal coordinators) uploads and edits the assignment, decides the
+schedules and reads the municipal calendar; a school's coordinator sets its dates and submits them; the
+coordinator and the director read their school's assignment, schedule and calendar.
+"""
+
+import tempfile
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from procedures.forms_schedules import AssignmentEditForm, ScheduleDecisionForm, ScheduleForm
+from procedures.models import Campaign, SchoolSchedule
+from procedures.selectors import schedules as selectors
+from procedures.selectors.campaigns import campaigns_visible_to
+from procedures.services import schedules as services
+from vpr_portal.access import RoleRequiredMixin, SchoolScopedMixin
+from vpr_portal.tables import InputRefused, read_table
+from vpr_portal.uploads import UploadForm, discard_stashed, read_stashed, stash_upload
+
+MUNICIPAL = selectors.MUNICIPAL_ROLES
+SCHOOL_READERS = MUNICIPAL | selectors.SCHOOL_ROLES
+
+
+class CampaignMixin:
+    """Resolves `campaign_code` among the campaigns the user may see (404 otherwise); on a school's page
+    the campaign must be run by the school's department."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.campaign: Campaign = get_object_or_404(campaigns_visible_to(request.user), code=kwargs["campaign_code"])
+        school = getattr(self, "school", None)
+        if school is not None and school.department_id != self.campaign.department_id:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["campaign"] = self.campaign
+        context["is_municipal"] = self.request.user.has_role(*MUNICIPAL)
+        return context
+
+
+# Class assignment ------------------------------------------------------------------------------------------
+
+
+class AssignmentOverviewView(RoleRequiredMixin, CampaignMixin, ListView):
+    """Every school of the municipality with the classes that write each assessment."""
+
+    allowed_roles = MUNICIPAL
+    template_name = "procedures/schedules/assignment_overview.html"
+    paginate_by = settings.PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.department_schools(self.campaign)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        schools = list(context["page_obj"])
+        works = selectors.assigned_works_by_school(campaign=self.campaign, school_ids=[s.pk for s in schools])
+        context["rows"] = [(school, [w for w in works[school.pk] if w.classes]) for school in schools]
+        return context
+
+
+class AssignmentImportView(RoleRequiredMixin, CampaignMixin, View):
+    """Rosobrnadzor's distribution: upload → preview (or every error) → confirm; nothing is written before."""
+
+    allowed_roles = MUNICIPAL
+    template_name = "procedures/schedules/assignment_import.html"
+    purpose = "class_assignments"
+
+    def parse(self, name: str, data: bytes):
+        records = services.parse_assignments(read_table(data, name))
+        return services.assignments_resolve(campaign=self.campaign, records=records)
+
+    def show(self, **context):
+        return render(self.request, self.template_name, {"campaign": self.campaign, **context})
+
+    def get(self, request, campaign_code):
+        return self.show(form=UploadForm())
+
+    def post(self, request, campaign_code):
+        if token := request.POST.get("token"):
+            return self.confirm(token)
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.show(form=form)
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            resolved = self.parse(upload.name, data)
+        except InputRefused as refused:
+            return self.show(form=UploadForm(), problems=refused.problems, filename=upload.name)
+        return self.show(
+            summary=services.assignments_import_preview(campaign=self.campaign, resolved=resolved),
+            token=stash_upload(request, purpose=self.purpose, name=upload.name, data=data),
+            filename=upload.name,
+            rows=len(resolved),
+        )
+
+    def confirm(self, token: str):
+        stashed = read_stashed(self.request, purpose=self.purpose, token=token)
+        if stashed is None:
+            messages.error(self.request, _("Загруженный файл не найден: загрузите его ещё раз."))
+            return redirect(self.request.path)
+        name, data = stashed
+        try:
+            summary = services.assignments_import(
+                campaign=self.campaign, resolved=self.parse(name, data), actor=self.request.user
+            )
+        except InputRefused as refused:
+            return self.show(form=UploadForm(), problems=refused.problems, filename=name)
+        discard_stashed(self.request, token=token)
+        messages.success(
+            self.request,
+            _(
+                "Распределение загружено: пар «школа — работа» {pairs}, назначено классов {added}, снято {removed}."
+            ).format(pairs=summary.pairs, added=summary.added, removed=summary.removed),
+        )
+        return redirect("procedures:assignments", campaign_code=self.campaign.code)
+
+
+class SchoolAssignmentsView(SchoolScopedMixin, CampaignMixin, TemplateView):
+    """One school's assignment: read-only for the school, with a link to edit for the department."""
+
+    allowed_roles = SCHOOL_READERS
+    template_name = "procedures/schedules/school_assignments.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["works"] = selectors.assigned_works(campaign=self.campaign, school=self.school)
+        return context
+
+
+class SchoolAssignmentsEditView(SchoolScopedMixin, CampaignMixin, View):
+    allowed_roles = MUNICIPAL
+    template_name = "procedures/schedules/school_assignments_edit.html"
+
+    def form(self, data=None):
+        return AssignmentEditForm(
+            data,
+            works=selectors.assigned_works(campaign=self.campaign, school=self.school),
+            classes=list(selectors.campaign_classes(campaign=self.campaign, school=self.school)),
+        )
+
+    def show(self, form):
+        context = {"campaign": self.campaign, "school": self.school, "form": form}
+        return render(self.request, self.template_name, context)
+
+    def get(self, request, campaign_code, school_code):
+        return self.show(self.form())
+
+    def post(self, request, campaign_code, school_code):
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.show(form)
+        try:
+            services.class_assignments_set(
+                campaign=self.campaign, school=self.school, chosen=form.chosen(), actor=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.show(form)
+        messages.success(request, _("Назначение классов сохранено."))
+        return redirect("procedures:school_assignments", campaign_code=self.campaign.code, school_code=self.school.code)
+
+
+# Schedules -------------------------------------------------------------------------------------------------
+
+
+class ScheduleView(SchoolScopedMixin, CampaignMixin, View):
+    """The school's schedule: the coordinator edits it while it is a draft or returned; everyone else (and
+    the coordinator afterwards) reads it; the department decides it here."""
+
+    allowed_roles = SCHOOL_READERS
+    template_name = "procedures/schedules/schedule.html"
+
+    def schedule(self) -> SchoolSchedule:
+        found = selectors.schedule_of(campaign=self.campaign, school=self.school)
+        return found or SchoolSchedule(campaign=self.campaign, school=self.school)
+
+    def may_edit(self, schedule: SchoolSchedule) -> bool:
+        is_coordinator = self.school.pk in self.request.user.school_ids_with_role(*selectors.SCHEDULE_EDITORS)
+        return is_coordinator and schedule.is_editable
+
+    def show(self, *, state, form, rows):
+        context = {
+            "campaign": self.campaign,
+            "school": self.school,
+            "schedule": state.schedule,
+            "state": state,
+            "form": form,
+            "rows": rows,
+            "may_edit": self.may_edit(state.schedule),
+            "may_decide": self.request.user.has_role(*MUNICIPAL)
+            and state.schedule.status in (SchoolSchedule.Status.SUBMITTED, SchoolSchedule.Status.APPROVED),
+            "decision_form": ScheduleDecisionForm(),
+            "is_municipal": self.request.user.has_role(*MUNICIPAL),
+        }
+        return render(self.request, self.template_name, context)
+
+    def get(self, request, campaign_code, school_code):
+        state = services.schedule_state(schedule=self.schedule())
+        form = ScheduleForm(state=state)
+        return self.show(state=state, form=form, rows=form.rows())
+
+    def post(self, request, campaign_code, school_code):
+        if self.school.pk not in request.user.school_ids_with_role(*selectors.SCHEDULE_EDITORS):
+            raise PermissionDenied
+        if not self.may_edit(self.schedule()):
+            messages.error(request, _("График отправлен или согласован: изменять его нельзя."))
+            return redirect(request.path)
+        schedule = services.schedule_get_or_create(campaign=self.campaign, school=self.school)
+        form = ScheduleForm(request.POST, state=services.schedule_state(schedule=schedule))
+        if not form.is_valid():
+            return self.show(state=form.state, form=form, rows=form.rows())
+        try:
+            state = services.schedule_save(schedule=schedule, values=form.values(), actor=request.user)
+        except ValidationError as error:
+            # show every refusal next to its row, with the warnings of the values as typed
+            warnings, confirmed = services.schedule_preview(state=form.state, values=form.values())
+            row_errors = error.message_dict if hasattr(error, "error_dict") else {}
+            if not row_errors:
+                form.add_error(None, error)
+            rows = form.rows(warnings=warnings, confirmed=confirmed, errors=row_errors)
+            return self.show(state=form.state, form=form, rows=rows)
+        if state.unconfirmed_count:
+            messages.warning(
+                request,
+                _(
+                    "График сохранён. Неподтверждённых предупреждений: {n} — отметьте их, чтобы отправить график."
+                ).format(n=state.unconfirmed_count),
+            )
+        else:
+            messages.success(request, _("График сохранён."))
+        return redirect(request.path)
+
+
+class ScheduleSubmitView(SchoolScopedMixin, CampaignMixin, View):
+    allowed_roles = selectors.SCHEDULE_EDITORS
+
+    def post(self, request, campaign_code, school_code):
+        schedule = selectors.schedule_of(campaign=self.campaign, school=self.school)
+        try:
+            if schedule is None:
+                raise ValidationError(_("Сначала задайте даты и уроки и сохраните график."))
+            services.schedule_submit(schedule=schedule, actor=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("График отправлен в управление на согласование."))
+        return redirect("procedures:schedule", campaign_code=self.campaign.code, school_code=self.school.code)
+
+
+class ScheduleDecisionView(SchoolScopedMixin, CampaignMixin, View):
+    allowed_roles = MUNICIPAL
+
+    def post(self, request, campaign_code, school_code):
+        schedule = selectors.schedule_of(campaign=self.campaign, school=self.school)
+        form = ScheduleDecisionForm(request.POST)
+        if schedule is None or not form.is_valid():
+            messages.error(request, _("Выберите решение."))
+        else:
+            decide = (
+                services.schedule_approve
+                if form.cleaned_data["decision"] == ScheduleDecisionForm.APPROVE
+                else services.schedule_return
+            )
+            try:
+                decide(schedule=schedule, actor=request.user, comment=form.cleaned_data["comment"])
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("Решение по графику «{school}» записано.").format(school=self.school))
+        return redirect("procedures:schedule", campaign_code=self.campaign.code, school_code=self.school.code)
+
+
+class ScheduleListView(RoleRequiredMixin, CampaignMixin, ListView):
+    """The department's list of the schools' schedules with their status."""
+
+    allowed_roles = MUNICIPAL
+    template_name = "procedures/schedules/schedule_list.html"
+    paginate_by = settings.PAGE_SIZE
+
+    def get_queryset(self):
+        self.status = self.request.GET.get("status", "")
+        if self.status not in dict(selectors.schedule_status_choices()):
+            self.status = ""
+        return selectors.schedule_statuses(campaign=self.campaign, status=self.status)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            status=self.status,
+            status_choices=selectors.schedule_status_choices(),
+            status_names=dict(selectors.schedule_status_choices()),
+        )
+        return context
+
+
+# Calendar --------------------------------------------------------------------------------------------------
+
+
+class CalendarMixin(CampaignMixin):
+    """The calendar of the municipality (department) or of one school (`self.school`, set by
+    SchoolScopedMixin)."""
+
+    page_name = "procedures:calendar"
+
+    def filters(self) -> selectors.CalendarFilter:
+        return selectors.calendar_filter_from(
+            self.request.GET, campaign=self.campaign, school=getattr(self, "school", None)
+        )
+
+    def url_kwargs(self) -> dict:
+        school = getattr(self, "school", None)
+        return {"campaign_code": self.campaign.code, **({"school_code": school.code} if school else {})}
+
+    def document_title(self) -> str:
+        school = getattr(self, "school", None)
+        if school is not None:
+            return _("График проведения ВПР: {school}, {campaign}").format(
+                school=school.short_name, campaign=self.campaign.title
+            )
+        return _("Календарь проведения ВПР в муниципалитете, {campaign}").format(campaign=self.campaign.title)
+
+    def filename(self, suffix: str) -> str:
+        school = getattr(self, "school", None)
+        return f"calendar-{self.campaign.code}{'-' + school.code if school else ''}.{suffix}"
+
+
+class CalendarPage(CalendarMixin, ListView):
+    template_name = "procedures/schedules/calendar.html"
+    paginate_by = settings.PAGE_SIZE
+
+    def get_queryset(self):
+        self.calendar_filter = self.filters()
+        return selectors.calendar_entries(campaign=self.campaign, filters=self.calendar_filter)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            school=getattr(self, "school", None),
+            filters=self.calendar_filter,
+            choices=selectors.calendar_choices(self.campaign),
+            query=self.request.GET.urlencode(),
+            title=self.document_title(),
+            xlsx_url=reverse(self.page_name + "_xlsx", kwargs=self.url_kwargs()),
+            pdf_url=reverse(self.page_name + "_pdf", kwargs=self.url_kwargs()),
+        )
+        return context
+
+
+class CalendarXlsx(CalendarMixin, View):
+    def get(self, request, **kwargs):
+        entries = selectors.calendar_entries(campaign=self.campaign, filters=self.filters())
+        file = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        selectors.calendar_xlsx(rows=selectors.calendar_rows(entries), title=self.document_title(), file=file)
+        file.seek(0)
+        return FileResponse(
+            file,
+            as_attachment=True,
+            filename=self.filename("xlsx"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+class CalendarPdf(CalendarMixin, View):
+    def get(self, request, **kwargs):
+        filters = self.filters()
+        entries = selectors.calendar_entries(campaign=self.campaign, filters=filters)
+        if entries.count() > selectors.CALENDAR_PDF_MAX_ROWS:
+            messages.error(
+                request,
+                _("В календаре больше {n} строк: сузьте отбор для PDF или выгрузите Excel.").format(
+                    n=selectors.CALENDAR_PDF_MAX_ROWS
+                ),
+            )
+            return redirect(f"{reverse(self.page_name, kwargs=self.url_kwargs())}?{request.GET.urlencode()}")
+        generated = _("сформирован {when}").format(when=timezone.localtime().strftime("%d.%m.%Y %H:%M"))
+        pdf = selectors.calendar_pdf(
+            rows=list(selectors.calendar_rows(entries)),
+            title=self.document_title(),
+            subtitle=" · ".join(part for part in (filters.as_text(), generated) if part),
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{self.filename("pdf")}"'
+        return response
+
+
+class MunicipalCalendarView(RoleRequiredMixin, CalendarPage):
+    allowed_roles = MUNICIPAL
+
+
+class MunicipalCalendarXlsxView(RoleRequiredMixin, CalendarXlsx):
+    allowed_roles = MUNICIPAL
+
+
+class MunicipalCalendarPdfView(RoleRequiredMixin, CalendarPdf):
+    allowed_roles = MUNICIPAL
+
+
+class SchoolCalendarView(SchoolScopedMixin, CalendarPage):
+    allowed_roles = SCHOOL_READERS
+    page_name = "procedures:school_calendar"
+
+
+class SchoolCalendarXlsxView(SchoolScopedMixin, CalendarXlsx):
+    allowed_roles = SCHOOL_READERS
+    page_name = "procedures:school_calendar"
+
+
+class SchoolCalendarPdfView(SchoolScopedMixin, CalendarPdf):
+    allowed_roles = SCHOOL_READERS
+    page_name = "procedures:school_calendar"
+
+
+CAMPAIGN = "campaigns/<str:campaign_code>/"
+SCHOOL = CAMPAIGN + "schools/<str:school_code>/"
+
+urlpatterns = [
+    path(CAMPAIGN + "assignments/", AssignmentOverviewView.as_view(), name="assignments"),
+    path(CAMPAIGN + "assignments/import/", AssignmentImportView.as_view(), name="assignment_import"),
+    path(SCHOOL + "assignments/", SchoolAssignmentsView.as_view(), name="school_assignments"),
+    path(SCHOOL + "assignments/edit/", SchoolAssignmentsEditView.as_view(), name="school_assignments_edit"),
+    path(CAMPAIGN + "schedules/", ScheduleListView.as_view(), name="schedule_list"),
+    path(SCHOOL + "schedule/", ScheduleView.as_view(), name="schedule"),
+    path(SCHOOL + "schedule/submit/", ScheduleSubmitView.as_view(), name="schedule_submit"),
+    path(SCHOOL + "schedule/decision/", ScheduleDecisionView.as_view(), name="schedule_decide"),
+    path(CAMPAIGN + "calendar/", MunicipalCalendarView.as_view(), name="calendar"),
+    path(CAMPAIGN + "calendar/xlsx/", MunicipalCalendarXlsxView.as_view(), name="calendar_xlsx"),
+    path(CAMPAIGN + "calendar/pdf/", MunicipalCalendarPdfView.as_view(), name="calendar_pdf"),
+    path(SCHOOL + "calendar/", SchoolCalendarView.as_view(), name="school_calendar"),
+    path(SCHOOL + "calendar/xlsx/", SchoolCalendarXlsxView.as_view(), name="school_calendar_xlsx"),
+    path(SCHOOL + "calendar/pdf/", SchoolCalendarPdfView.as_view(), name="school_calendar_pdf"),
+]

@@ -11,9 +11,7 @@ import pkgutil
 from .base import Page  # noqa: F401
 
 MODULES = [
-    importlib.import_module(f"{__name__}.{info.name}")
-    for info in pkgutil.iter_modules(__path__)
-    if info.name != "base"
+    importlib.import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__) if info.name != "base"
 ]
 
 MATRIX: dict = {}

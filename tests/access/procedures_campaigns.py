@@ -4,7 +4,7 @@ READERS = DEPT | NAME_READERS
 
 
 def build_objects(own: dict, other: dict) -> None:
-    from tests.procedures.conftest import make_campaign, make_assessment
+    from tests.procedures.conftest import make_assessment, make_campaign
 
     if "campaign" not in own:
         own["campaign"] = other["campaign"] = make_campaign(own["department"])

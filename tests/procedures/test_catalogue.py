@@ -13,18 +13,37 @@ from procedures.models import Assessment, Campaign, Task
 from schools.models import Role
 
 CATALOGUE = {
-    "campaign": {"code": "VPR-2026", "title": "ВПР-2026", "window": ["2026-04-20", "2026-05-20"],
-                 "upload_deadline": "2026-05-25T23:59:00+05:00"},
+    "campaign": {
+        "code": "VPR-2026",
+        "title": "ВПР-2026",
+        "window": ["2026-04-20", "2026-05-20"],
+        "upload_deadline": "2026-05-25T23:59:00+05:00",
+    },
     "assessments": [
-        {"code": "RU-4", "subject": "Русский язык", "grade": 4, "level": "базовый", "form": "paper", "duration": 45,
-         "tasks": [{"label": "1", "max": 2, "level": "Б", "skill": "1.1"},
-                   {"label": "2", "max": 1, "level": "Б", "skill": "1.2"},
-                   {"label": "3.1", "max": 10, "level": "П", "skill": "2.1"},
-                   {"label": "1К1", "max": 11, "level": "В", "skill": "3.1"}],
-         "scale": {"3": 10, "4": 16, "5": 21}},
-        {"code": "MA-5", "subject": "Математика", "grade": 5, "form": "computer", "duration": 60,
-         "tasks": [{"label": str(i), "max": 2, "level": "Б"} for i in range(1, 11)],
-         "scale": {"3": 5, "4": 10, "5": 15}},
+        {
+            "code": "RU-4",
+            "subject": "Русский язык",
+            "grade": 4,
+            "level": "базовый",
+            "form": "paper",
+            "duration": 45,
+            "tasks": [
+                {"label": "1", "max": 2, "level": "Б", "skill": "1.1"},
+                {"label": "2", "max": 1, "level": "Б", "skill": "1.2"},
+                {"label": "3.1", "max": 10, "level": "П", "skill": "2.1"},
+                {"label": "1К1", "max": 11, "level": "В", "skill": "3.1"},
+            ],
+            "scale": {"3": 10, "4": 16, "5": 21},
+        },
+        {
+            "code": "MA-5",
+            "subject": "Математика",
+            "grade": 5,
+            "form": "computer",
+            "duration": 60,
+            "tasks": [{"label": str(i), "max": 2, "level": "Б"} for i in range(1, 11)],
+            "scale": {"3": 5, "4": 10, "5": 15},
+        },
     ],
 }
 
@@ -86,7 +105,12 @@ def test_a_changed_catalogue_updates_by_code_and_keeps_the_rest(tmp_path, depart
     assert code == 0 and "обновлено 1" in out
     ru4 = Assessment.objects.get(code="RU-4")
     assert [(t.label, t.max_points) for t in ru4.tasks.order_by("position")] == [
-        ("1", 2), ("2", 2), ("3.1", 10), ("1К1", 11), ("5", 1)]
+        ("1", 2),
+        ("2", 2),
+        ("3.1", 10),
+        ("1К1", 11),
+        ("5", 1),
+    ]
     assert Assessment.objects.filter(code="MA-5").exists()
 
 
@@ -102,14 +126,22 @@ def broken(**changes):
 
 
 REFUSALS = {
-    "scale not increasing": (broken(**{"assessments.0.scale": {"3": 10, "4": 9, "5": 21}}),
-                             "работа «RU-4»: шкала должна возрастать: «3» = 10, «4» = 9, «5» = 21"),
-    "scale above max": (broken(**{"assessments.0.scale": {"3": 10, "4": 16, "5": 25}}),
-                        "работа «RU-4»: шкала: граница «5» = 25 больше максимального балла 24"),
-    "duplicate labels": (broken(**{"assessments.0.tasks.1.label": "1"}),
-                         "работа «RU-4»: задание «1»: номер задания повторяется"),
-    "max below 1": (broken(**{"assessments.0.tasks.1.max": 0}),
-                    "работа «RU-4»: задание «2»: максимальный балл «0» должен быть целым числом не меньше 1"),
+    "scale not increasing": (
+        broken(**{"assessments.0.scale": {"3": 10, "4": 9, "5": 21}}),
+        "работа «RU-4»: шкала должна возрастать: «3» = 10, «4» = 9, «5» = 21",
+    ),
+    "scale above max": (
+        broken(**{"assessments.0.scale": {"3": 10, "4": 16, "5": 25}}),
+        "работа «RU-4»: шкала: граница «5» = 25 больше максимального балла 24",
+    ),
+    "duplicate labels": (
+        broken(**{"assessments.0.tasks.1.label": "1"}),
+        "работа «RU-4»: задание «1»: номер задания повторяется",
+    ),
+    "max below 1": (
+        broken(**{"assessments.0.tasks.1.max": 0}),
+        "работа «RU-4»: задание «2»: максимальный балл «0» должен быть целым числом не меньше 1",
+    ),
     "fractional max": (broken(**{"assessments.0.tasks.1.max": 1.5}), "задание «2»: максимальный балл «1.5»"),
     "bad difficulty": (broken(**{"assessments.0.tasks.1.level": "Z"}), "уровень сложности «Z»"),
     "missing scale mark": (broken(**{"assessments.0.scale": {"3": 10, "4": 16}}), "шкала «scale» должна задавать"),
@@ -168,9 +200,18 @@ def specialist(role_users):
     return role_users[Role.DEPARTMENT_STAFF]
 
 
-ASSESSMENT_POST = {"code": "HI-5", "subject": "История", "grade": 5, "level": "базовый", "form": "paper",
-                   "duration": 45, "scale_3": 4, "scale_4": 7, "scale_5": 10,
-                   "tasks": "1; 2; Б; Хронология\n2; 3; П\n3.1; 1; Б\n3.2; 6; В; Работа с источником"}
+ASSESSMENT_POST = {
+    "code": "HI-5",
+    "subject": "История",
+    "grade": 5,
+    "level": "базовый",
+    "form": "paper",
+    "duration": 45,
+    "scale_3": 4,
+    "scale_4": 7,
+    "scale_5": 10,
+    "tasks": "1; 2; Б; Хронология\n2; 3; П\n3.1; 1; Б\n3.2; 6; В; Работа с источником",
+}
 
 
 @pytest.mark.django_db
@@ -178,8 +219,19 @@ def test_the_department_previews_the_results_form_columns_before_saving(client, 
     client.force_login(specialist)
     url = reverse("procedures:assessment_create", args=[campaign.code])
     response = client.post(url, {**ASSESSMENT_POST, "preview": "1"})
-    assert response.context["columns"] == ["Код", "Класс", "Пол", "Вариант", "1 (2б)", "2 (3б)", "3.1 (1б)",
-                                           "3.2 (6б)", "Отметка по журналу", "Первичный балл", "Отметка"]
+    assert response.context["columns"] == [
+        "Код",
+        "Класс",
+        "Пол",
+        "Вариант",
+        "1 (2б)",
+        "2 (3б)",
+        "3.1 (1б)",
+        "3.2 (6б)",
+        "Отметка по журналу",
+        "Первичный балл",
+        "Отметка",
+    ]
     assert not Assessment.objects.filter(code="HI-5").exists()
     response = client.post(url, {**ASSESSMENT_POST, "save": "1"})
     assert response.status_code == 302
@@ -190,13 +242,18 @@ def test_the_department_previews_the_results_form_columns_before_saving(client, 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "changes, expected",
-    [({"scale_4": 3}, "шкала должна возрастать"), ({"scale_5": 13}, "больше максимального балла 12"),
-     ({"tasks": "1; 2\n1; 3"}, "номер задания повторяется"), ({"tasks": "1; 0"}, "не меньше 1")],
+    [
+        ({"scale_4": 3}, "шкала должна возрастать"),
+        ({"scale_5": 13}, "больше максимального балла 12"),
+        ({"tasks": "1; 2\n1; 3"}, "номер задания повторяется"),
+        ({"tasks": "1; 0"}, "не меньше 1"),
+    ],
 )
 def test_a_bad_assessment_is_refused_with_the_reason(client, specialist, campaign, changes, expected):
     client.force_login(specialist)
-    response = client.post(reverse("procedures:assessment_create", args=[campaign.code]),
-                           {**ASSESSMENT_POST, **changes, "save": "1"})
+    response = client.post(
+        reverse("procedures:assessment_create", args=[campaign.code]), {**ASSESSMENT_POST, **changes, "save": "1"}
+    )
     assert expected in response.content.decode()
     assert not Assessment.objects.filter(code="HI-5").exists()
 
@@ -209,18 +266,30 @@ def test_editing_an_assessment_keeps_its_tasks_in_the_new_order(client, speciali
     assert form_tasks[0] == "1; 2; Б; 1.1"
     reordered = "\n".join([form_tasks[1], form_tasks[0], *form_tasks[2:]])
     data = {**response.context["form"].initial, "tasks": reordered, "save": "1"}
-    assert client.post(reverse("procedures:assessment_edit", args=[campaign.code, assessment.code]), data
-                       ).status_code == 302
+    assert (
+        client.post(reverse("procedures:assessment_edit", args=[campaign.code, assessment.code]), data).status_code
+        == 302
+    )
     assert [t.label for t in assessment.tasks.order_by("position")][:2] == ["2", "1"]
 
 
 @pytest.mark.django_db
 def test_a_new_campaign_starts_from_the_previous_ones_catalogue(client, specialist, campaign, assessment):
     client.force_login(specialist)
-    response = client.post(reverse("procedures:campaign_create"), {
-        "code": "VPR-2027", "title": "ВПР-2027", "window_start": "2027-04-12", "window_end": "2027-05-16",
-        "deadline_date": "2027-05-21", "deadline_time": "23:59", "criteria_open_time": "14:00",
-        "retention_days": 365, "previous": campaign.pk})
+    response = client.post(
+        reverse("procedures:campaign_create"),
+        {
+            "code": "VPR-2027",
+            "title": "ВПР-2027",
+            "window_start": "2027-04-12",
+            "window_end": "2027-05-16",
+            "deadline_date": "2027-05-21",
+            "deadline_time": "23:59",
+            "criteria_open_time": "14:00",
+            "retention_days": 365,
+            "previous": campaign.pk,
+        },
+    )
     assert response.status_code == 302, response.content.decode()
     new = Campaign.objects.get(code="VPR-2027")
     assert new.previous == campaign and new.status == Campaign.Status.DRAFT
@@ -255,9 +324,13 @@ def test_the_upload_deadline_is_shown_in_the_schools_own_time(client, role_users
     moscow = SchoolFactory(department=department, time_zone="Europe/Moscow", code="sch669001")
     moscow_coordinator = user_with_role(Role.SCHOOL_COORDINATOR, school=moscow)
     client.force_login(role_users[Role.SCHOOL_COORDINATOR])
-    assert "25.05.2026 23:59" in client.get(reverse("procedures:campaign_detail", args=[campaign.code])).content.decode()
+    assert (
+        "25.05.2026 23:59" in client.get(reverse("procedures:campaign_detail", args=[campaign.code])).content.decode()
+    )
     client.force_login(moscow_coordinator)
-    assert "25.05.2026 21:59" in client.get(reverse("procedures:campaign_detail", args=[campaign.code])).content.decode()
+    assert (
+        "25.05.2026 21:59" in client.get(reverse("procedures:campaign_detail", args=[campaign.code])).content.decode()
+    )
 
 
 @pytest.mark.django_db
