@@ -349,3 +349,15 @@ def test_the_catalogue_file_is_previewed_then_loaded_in_the_browser(client, spec
     bad = json.dumps(broken(**{"assessments.0.tasks.1.max": 0}), ensure_ascii=False).encode()
     response = client.post(url, {"file": SimpleUploadedFile("cat.json", bad)})
     assert "не меньше 1" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_demo_campaign_is_loaded_started_and_planned_once(department):
+    from procedures.demo import seed_demo_campaign
+
+    first = seed_demo_campaign(department=department)
+    before = snapshot(), first.stages.count()
+    second = seed_demo_campaign(department=department)
+    assert first.pk == second.pk and second.status == Campaign.Status.ACTIVE
+    assert (snapshot(), second.stages.count()) == before
+    assert second.assessments.get(code="RU-4").max_score == 24

@@ -1,7 +1,8 @@
 from django.utils.translation import gettext as _
 
-from schools.demo import seed_demo, summary
-from schools.models import School
+from procedures.demo import seed_demo_campaign
+from schools.demo import DEPARTMENT, seed_demo, summary
+from schools.models import Department, School
 from vpr_portal.commands import BatchCommand
 
 
@@ -19,4 +20,11 @@ class Command(BatchCommand):
     def run(self, *, if_empty=False, verbosity=1, **options) -> str:
         if if_empty and School.objects.exists():
             return _("В базе уже есть школы: демонстрационные данные не создавались.")
-        return summary(seed_demo(stdout=self.stdout if verbosity >= 2 else None))
+        counts = seed_demo(stdout=self.stdout if verbosity >= 2 else None)
+        campaign = seed_demo_campaign(department=Department.objects.get(code=DEPARTMENT["code"]))
+        return "{people} {campaign}".format(
+            people=summary(counts),
+            campaign=_("Кампания {title}: работ {n}, этапов плана-графика {stages}.").format(
+                title=campaign.title, n=campaign.assessments.count(), stages=campaign.stages.count()
+            ),
+        )
