@@ -324,3 +324,255 @@ class DocumentAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} — {self.school}"
+
+
+# School preparation and the day (Регламент 4.3, 6.1–6.5, 6.7) ------------------------------------------------
+
+
+class Participant(models.Model):
+    """A pupil writing one assessment. Names stay on the pupil; what leaves the school is the code."""
+
+    class Status(models.TextChoices):
+        WRITES = "writes", _("пишет")
+        EXEMPT = "exempt", _("освобождён")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="participants")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="participants")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="participants")
+    # Cleared when the campaign's retention period ends (R12): the anonymous record stays.
+    pupil = models.ForeignKey(
+        "schools.Pupil", on_delete=models.SET_NULL, null=True, blank=True, related_name="participations"
+    )
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    class_name = models.CharField(_("класс"), max_length=4)
+    sex = models.CharField(_("пол"), max_length=1)
+    code = models.CharField(_("код участника"), max_length=5, blank=True, db_index=True)
+    status = models.CharField(_("участие"), max_length=10, choices=Status.choices, default=Status.WRITES)
+    exemption_reason = models.CharField(_("уважительная причина"), max_length=300, blank=True)
+    exemption_document = models.CharField(_("подтверждающий документ"), max_length=300, blank=True)
+    has_disability = models.BooleanField(_("ОВЗ / инвалидность"), default=False)
+    parents_decision = models.CharField(_("решение родителей (ОВЗ)"), max_length=300, blank=True)
+    extra_minutes = models.PositiveSmallIntegerField(_("дополнительное время, минут"), default=0)
+    family_form = models.BooleanField(_("семейная форма"), default=False)
+    family_agreement = models.CharField(_("согласование с управлением"), max_length=300, blank=True)
+    variant = models.PositiveSmallIntegerField(_("вариант"), null=True, blank=True)
+    absent = models.BooleanField(_("отсутствовал"), default=False)
+
+    class Meta:
+        verbose_name = _("участник")
+        verbose_name_plural = _("участники")
+        ordering = ["class_name", "code", "id"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "pupil"], name="participant_unique_pupil")]
+        indexes = [models.Index(fields=["school", "assessment"], name="participant_school_assessment")]
+
+    def __str__(self) -> str:
+        return self.code or _("участник №{id}").format(id=self.pk)
+
+
+class ParticipantCode(models.Model):
+    """One five-digit code per pupil for the whole campaign, every assessment (R6)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="codes")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    pupil = models.ForeignKey("schools.Pupil", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    code = models.CharField(_("код"), max_length=5)
+    class_name = models.CharField(_("класс"), max_length=4)
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("код участника")
+        verbose_name_plural = _("коды участников")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "school", "code"], name="participant_code_unique"),
+            models.UniqueConstraint(fields=["campaign", "pupil"], name="participant_code_one_per_pupil"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Room(models.Model):
+    """A school's room with its desks laid out in rows × columns (two seats a desk)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(_("аудитория"), max_length=60)
+    rows = models.PositiveSmallIntegerField(_("рядов парт"), validators=[MinValueValidator(1)])
+    columns = models.PositiveSmallIntegerField(_("мест в ряду"), validators=[MinValueValidator(1)])
+    is_active = models.BooleanField(_("используется"), default=True)
+
+    class Meta:
+        verbose_name = _("аудитория")
+        verbose_name_plural = _("аудитории")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="room_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def capacity(self) -> int:
+        return self.rows * self.columns
+
+
+class Sitting(models.Model):
+    """One assessment written in a school at one date and lesson (from the approved schedule)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sittings")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="sittings")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sittings")
+    date = models.DateField(_("дата"))
+    lesson = models.PositiveSmallIntegerField(_("урок"))
+    starts_at = models.DateTimeField(_("начало"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("проведение работы")
+        verbose_name_plural = _("проведения работ")
+        ordering = ["date", "lesson"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "assessment", "date", "lesson"], name="sitting_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} — {self.date:%d.%m.%Y}, {self.lesson}"
+
+
+class SittingRoom(models.Model):
+    """A room used for a sitting; its lists reach the organizers once the coordinator releases them (R9)."""
+
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="rooms")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sittings")
+    released_at = models.DateTimeField(_("списки переданы организаторам"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("аудитория проведения")
+        verbose_name_plural = _("аудитории проведения")
+        constraints = [models.UniqueConstraint(fields=["sitting", "room"], name="sitting_room_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.sitting}: {self.room}"
+
+
+class Seat(models.Model):
+    sitting_room = models.ForeignKey(SittingRoom, on_delete=models.CASCADE, related_name="seats")
+    participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="seat")
+    row = models.PositiveSmallIntegerField(_("ряд"))
+    column = models.PositiveSmallIntegerField(_("место"))
+
+    class Meta:
+        verbose_name = _("место")
+        verbose_name_plural = _("места")
+        ordering = ["row", "column"]
+        constraints = [models.UniqueConstraint(fields=["sitting_room", "row", "column"], name="seat_unique_place")]
+
+    def __str__(self) -> str:
+        return f"{self.sitting_room.room}: {self.row}-{self.column}"
+
+
+class Appointment(models.Model):
+    """Who does what at a school in a campaign, as the order names them (Регламент 4.3.1)."""
+
+    class Duty(models.TextChoices):
+        COORDINATOR = "coordinator", _("школьный координатор")
+        TECHNICAL = "technical", _("технический специалист")
+        ORGANIZER = "organizer", _("организатор в аудитории")
+        EXPERT = "expert", _("эксперт")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="appointments")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey("schools.Staff", on_delete=models.CASCADE, related_name="appointments")
+    duty = models.CharField(_("обязанность"), max_length=20, choices=Duty.choices)
+    sitting_room = models.ForeignKey(
+        SittingRoom, on_delete=models.CASCADE, null=True, blank=True, related_name="organizers"
+    )
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, null=True, blank=True, related_name="experts")
+
+    class Meta:
+        verbose_name = _("назначение")
+        verbose_name_plural = _("назначения")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "staff", "duty", "sitting_room", "assessment"], name="appointment_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} — {self.get_duty_display()}"
+
+
+def order_scan_path(instance: "SchoolOrder", filename: str) -> str:
+    return f"orders/{instance.school_id}/{instance.campaign_id}/v{instance.version}/{filename}"
+
+
+class SchoolOrder(models.Model):
+    """The school's order on conducting the ВПР; a new version when the staffing changes."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="orders")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="orders")
+    version = models.PositiveSmallIntegerField(_("версия"))
+    number = models.CharField(_("номер"), max_length=40)
+    date = models.DateField(_("дата"))
+    # What the order says, frozen when it is issued (staffing and schedule as printed).
+    content = models.JSONField(default=dict)
+    signed_scan = models.FileField(_("скан подписанного приказа"), upload_to=order_scan_path, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("приказ о проведении ВПР")
+        verbose_name_plural = _("приказы о проведении ВПР")
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "school", "version"], name="order_unique_version")]
+
+    def __str__(self) -> str:
+        return _("Приказ №{number} от {date}").format(number=self.number, date=self.date.strftime("%d.%m.%Y"))
+
+
+class RoomProtocol(models.Model):
+    """The room protocol of the day, filled by the organizer; read-only once submitted."""
+
+    sitting_room = models.OneToOneField(SittingRoom, on_delete=models.CASCADE, related_name="protocol")
+    started_at = models.DateTimeField(_("фактическое начало"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("окончание"), null=True, blank=True)
+    ends_at_extended = models.DateTimeField(_("окончание для участников с ОВЗ"), null=True, blank=True)
+    materials_collected = models.BooleanField(_("материалы собраны"), default=False)
+    handed_to_coordinator = models.BooleanField(_("материалы переданы координатору"), default=False)
+    notes = models.TextField(_("примечания"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("протокол аудитории")
+        verbose_name_plural = _("протоколы аудиторий")
+
+    def __str__(self) -> str:
+        return str(self.sitting_room)
+
+
+class ProtocolIncident(models.Model):
+    class Kind(models.TextChoices):
+        LEFT_ROOM = "left_room", _("выходил из аудитории")
+        PHONE = "phone", _("пользовался телефоном или иным средством связи")
+        CHEATING = "cheating", _("списывание, подсказки")
+        MATERIALS_DAMAGED = "materials_damaged", _("повреждение материалов")
+        ILLNESS = "illness", _("плохое самочувствие, досрочное завершение")
+        OTHER = "other", _("иное")
+
+    protocol = models.ForeignKey(RoomProtocol, on_delete=models.CASCADE, related_name="incidents")
+    participant = models.ForeignKey(Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    kind = models.CharField(_("что произошло"), max_length=20, choices=Kind.choices)
+    note = models.CharField(_("подробности"), max_length=500, blank=True)
+    happened_at = models.DateTimeField(_("время"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("нарушение, происшествие")
+        verbose_name_plural = _("нарушения, происшествия")
+        ordering = ["happened_at"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
