@@ -1,4 +1,4 @@
-from .views import campaigns, documents, plan, schedules, start
+from .views import campaigns, documents, orders, participants, plan, protocols, rooms, schedules, start
 
 app_name = "procedures"
 
@@ -8,4 +8,8 @@ urlpatterns = [
     *schedules.urlpatterns,
     *plan.urlpatterns,
     *documents.urlpatterns,
+    *orders.urlpatterns,
+    *protocols.urlpatterns,
+    *rooms.urlpatterns,
+    *participants.urlpatterns,
 ]

@@ -3,7 +3,6 @@ from schools.models import Role
 from .base import DEPT, MUNICIPAL, Page
 
 PAGES = {
-    "procedures:my_rooms": Page(frozenset({Role.ORGANIZER})),
     "grading:my_works": Page(frozenset({Role.EXPERT})),
     "monitoring:assignments": Page(frozenset({Role.OBSERVER})),
     "monitoring:cards": Page(DEPT),

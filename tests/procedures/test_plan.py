@@ -305,7 +305,7 @@ def test_documents_are_read_when_the_latest_version_of_every_document_is_acknowl
 
 @pytest.mark.django_db
 def test_kinds_without_a_checker_take_the_schools_manual_mark(campaign, school, coordinator):
-    stage = make_stage(campaign, kind=Stage.Kind.ORDER_ISSUED)
+    stage = make_stage(campaign, kind=Stage.Kind.OTHER)
     assert not plan_statuses(campaign=campaign, stages=[stage], schools=[school])[(stage.pk, school.pk)].done
 
     stage_mark_done(stage=stage, school=school, actor=coordinator)
@@ -318,7 +318,9 @@ def test_kinds_without_a_checker_take_the_schools_manual_mark(campaign, school, 
 def test_a_registered_checker_replaces_the_manual_mark(monkeypatch, campaign, school, other_school, coordinator):
     stage = make_stage(campaign, kind=Stage.Kind.ORDER_ISSUED)
     StageMark.objects.create(stage=stage, school=other_school)
-    monkeypatch.setattr(plan_services, "_STAGE_CHECKS", dict(plan_services._STAGE_CHECKS))
+    # the order's own checker (procedures.selectors.orders) is set aside: this test registers its own
+    checks = {kind: check for kind, check in plan_services._STAGE_CHECKS.items() if kind != Stage.Kind.ORDER_ISSUED}
+    monkeypatch.setattr(plan_services, "_STAGE_CHECKS", checks)
     issued_at = datetime.datetime(2026, 4, 1, 6, 0, tzinfo=UTC)
 
     @register_stage_check(Stage.Kind.ORDER_ISSUED)
@@ -408,7 +410,7 @@ def test_the_checklist_gives_status_and_days_left_by_the_schools_calendar(campai
 
 @pytest.mark.django_db
 def test_the_coordinator_marks_a_manual_stage_done_and_can_withdraw_it(client, campaign, school, coordinator):
-    stage = make_stage(campaign, kind=Stage.Kind.ROOMS_SET, title="Подготовить аудитории")
+    stage = make_stage(campaign, kind=Stage.Kind.OTHER, title="Провести инструктаж организаторов")
     client.force_login(coordinator)
     page = client.get(checklist_url(school)).content.decode()
     assert "отметить выполненным" in page and "отмечается школой вручную" in page
@@ -497,7 +499,7 @@ def test_with_two_active_campaigns_the_checklist_offers_a_choice(client, campaig
 
 @pytest.mark.django_db
 def test_progress_puts_the_late_schools_first_and_counts_each_stage(campaign, department, school, other_school):
-    past = make_stage(campaign, kind=Stage.Kind.ORDER_ISSUED, deadline=DEADLINE)
+    past = make_stage(campaign, kind=Stage.Kind.OTHER, deadline=DEADLINE)
     future = make_stage(campaign, kind=Stage.Kind.ROOMS_SET, deadline=DEADLINE + datetime.timedelta(days=10))
     StageMark.objects.create(stage=past, school=school)
     now = DEADLINE + datetime.timedelta(days=1)
@@ -515,9 +517,7 @@ def test_progress_puts_the_late_schools_first_and_counts_each_stage(campaign, de
 
 @pytest.mark.django_db
 def test_the_progress_page_highlights_overdue_and_filters_the_late(client, campaign, school, other_school, municipal):
-    stage = make_stage(
-        campaign, kind=Stage.Kind.ORDER_ISSUED, deadline=datetime.datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
-    )
+    stage = make_stage(campaign, kind=Stage.Kind.OTHER, deadline=datetime.datetime(2026, 1, 10, 9, 0, tzinfo=UTC))
     StageMark.objects.create(stage=stage, school=school, done_at=datetime.datetime(2026, 1, 9, 9, 0, tzinfo=UTC))
     client.force_login(municipal)
     url = reverse("procedures:progress", kwargs={"campaign_code": campaign.code})

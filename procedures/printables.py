@@ -1,0 +1,232 @@
+"""A school's printed materials for the participants (PDF, WeasyPrint, DejaVu fonts):
+
+- code slips to cut, a grid of slips a page (code, class, the works the pupil writes) — no names;
+- the code list (code, class) — no names;
+- the paper protocol pairing codes with names (code, name, class, and for each work the variant and presence),
+  for the school's coordinator and director only; every print is recorded in the audit.
+
+One class's documents are rendered inside the request (a page or two each). The whole school's set is a
+background document (reports.services): each class's printable is a part laid out on its own (DESIGN §8: one
+long table would take several times longer), parts are laid out in parallel processes when there are many (a
+1,500-pupil school is 150 parts, ~20 s of CPU), and the files are joined.
+"""
+
+import io
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+import django
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from procedures.models import Campaign
+from procedures.selectors.participants import PROTOCOL_READERS, ClassSheet, class_sheets
+from procedures.services.participants import participants_version
+from reports.models import GeneratedDocument
+from reports.services import BuiltDocument, document_request, register_document_builder
+from schools.models import School, User
+
+SLIPS_TEMPLATE = "procedures/print/codes_slips.html"
+LIST_TEMPLATE = "procedures/print/codes_list.html"
+PROTOCOL_TEMPLATE = "procedures/print/protocol_codes.html"
+SLIPS_PER_ROW = 3
+# More works than this and the protocol's columns (variant and attendance for each) need a landscape page.
+PORTRAIT_MAX_WORKS = 3
+
+SLIPS, CODE_LIST, PROTOCOL = "slips", "list", "protocol"
+PRINTABLES = (SLIPS, CODE_LIST, PROTOCOL)
+TEMPLATES = {SLIPS: SLIPS_TEMPLATE, CODE_LIST: LIST_TEMPLATE, PROTOCOL: PROTOCOL_TEMPLATE}
+
+SCHOOL_SET = "participants.school_set"
+# From this many parts on, a document is laid out in parallel processes (starting them costs about a second).
+PARALLEL_MIN_PARTS = 30
+
+logger = logging.getLogger(__name__)
+
+
+def _titles() -> dict[str, str]:
+    return {
+        SLIPS: _("Коды участников для вырезания"),
+        CODE_LIST: _("Список кодов участников"),
+        PROTOCOL: _("Протокол соответствия кодов и ФИО участников"),
+    }
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    rows = [items[start : start + size] for start in range(0, len(items), size)]
+    if rows and len(rows[-1]) < size:
+        rows[-1] = rows[-1] + [None] * (size - len(rows[-1]))
+    return rows
+
+
+def _context(printable: str, *, campaign: Campaign, school: School, sheet: ClassSheet) -> dict:
+    context = {"campaign": campaign, "school": school, "sheet": sheet, "title": _titles()[printable]}
+    if printable == SLIPS:
+        context["rows"] = _chunks(sheet.writing_pupils, SLIPS_PER_ROW)
+    elif printable == CODE_LIST:
+        context["pupils"] = sheet.writing_pupils
+    else:
+        context["landscape"] = len(sheet.assessments) > PORTRAIT_MAX_WORKS
+        context["rows"] = [
+            (pupil, [pupil.works.get(assessment.pk) for assessment in sheet.assessments]) for pupil in sheet.pupils
+        ]
+    return context
+
+
+def sheet_html(printable: str, *, campaign: Campaign, school: School, sheet: ClassSheet) -> str:
+    """One class's printable as HTML for WeasyPrint."""
+    return render_to_string(TEMPLATES[printable], _context(printable, campaign=campaign, school=school, sheet=sheet))
+
+
+_fonts = threading.local()
+
+
+def part_pdf(html: str) -> bytes:
+    """Lays out and writes one part. One font configuration per thread, shared by its parts: building a new
+    one for each document (WeasyPrint's default) cost a third of the time of a small page."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    if getattr(_fonts, "config", None) is None:
+        _fonts.config = FontConfiguration()
+    return HTML(string=html, base_url=".").render(font_config=_fonts.config).write_pdf()
+
+
+def _merge(parts: list[bytes]) -> bytes:
+    """Joins PDF files into one (pypdf: no layout is redone)."""
+    from pypdf import PdfReader, PdfWriter
+
+    if len(parts) == 1:
+        return parts[0]
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def render_processes(parts: int) -> int:
+    """How many processes lay out `parts` parts: one for a short document, else one per core (at most 4;
+    settings.PDF_RENDER_PROCESSES overrides, 1 turns it off)."""
+    if parts < PARALLEL_MIN_PARTS:
+        return 1
+    configured = getattr(settings, "PDF_RENDER_PROCESSES", None)
+    return max(1, configured if configured is not None else min(4, os.cpu_count() or 1))
+
+
+def _in_processes(func, items: list, processes: int):
+    """Yields func(item) for each item, in order, computed in `processes` spawned processes (spawned, not
+    forked: the web server may have threads). Inside a Celery prefork worker, which multiprocessing refuses to
+    give children, through Celery's own billiard."""
+    context = {"initializer": django.setup}
+    if multiprocessing.current_process().daemon:
+        import billiard
+
+        pool = billiard.get_context("spawn").Pool(processes, **context)
+        try:
+            yield from pool.imap(func, items)
+        finally:
+            pool.close()
+            pool.join()
+    else:
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(processes, mp_context=spawn, **context) as pool:
+            yield from pool.map(func, items)
+
+
+def _render_parts(parts, *, campaign: Campaign, school: School, progress=None, total: int | None = None) -> bytes:
+    """Renders (printable, sheet) parts into one PDF: each part laid out and written on its own (DESIGN §8),
+    in parallel processes for a long document, and the files joined. Only HTML and PDF bytes cross between
+    processes; only one laid-out document at a time is alive in each (a hundred kept alive made every part
+    slower)."""
+    htmls = [sheet_html(printable, campaign=campaign, school=school, sheet=sheet) for printable, sheet in parts]
+    processes = render_processes(len(htmls))
+    files: list[bytes] = []
+
+    def collect(results) -> None:
+        for data in results:
+            files.append(data)
+            if progress is not None:
+                progress(len(files), total or len(htmls))
+
+    if processes > 1:
+        try:
+            collect(_in_processes(part_pdf, htmls, processes))
+        except (OSError, BrokenProcessPool) as error:  # no processes to be had here: do it in this one
+            logger.warning("rendering in %s processes failed (%s), rendering in one", processes, error)
+            files.clear()
+            processes = 1
+    if processes == 1:
+        collect(part_pdf(html) for html in htmls)
+    return _merge(files)
+
+
+def class_printable(printable: str, *, campaign: Campaign, school: School, class_id: int) -> bytes | None:
+    """One class's slips, code list or protocol as PDF bytes; None when nobody in the class has a code yet."""
+    sheets = class_sheets(campaign=campaign, school=school, class_ids=[class_id], with_names=printable == PROTOCOL)
+    sheets = [sheet for sheet in sheets if sheet.pupils]
+    if not sheets:
+        return None
+    return _render_parts([(printable, sheet) for sheet in sheets], campaign=campaign, school=school)
+
+
+def printable_filename(printable: str, *, campaign: Campaign, school: School, class_name: str = "") -> str:
+    names = {SLIPS: _("коды-для-вырезания"), CODE_LIST: _("список-кодов"), PROTOCOL: _("протокол-кодов")}
+    suffix = f"-{class_name}" if class_name else ""
+    return f"{names[printable]}-{school.code}-{campaign.code}{suffix}.pdf"
+
+
+def school_set_pdf(
+    *, campaign: Campaign, school: School, progress: Callable[[int, int], None] | None = None
+) -> bytes | None:
+    """Every class's slips, then every class's code list, then every class's protocol, as one PDF; rendered
+    part by part (a class's printable is a part) with `progress(done, total)` after each."""
+    sheets = [sheet for sheet in class_sheets(campaign=campaign, school=school, with_names=True) if sheet.pupils]
+    if not sheets:
+        return None
+    parts = [(printable, sheet) for printable in PRINTABLES for sheet in sheets]
+    # the last step, joining the files, counts as one more part
+    return _render_parts(parts, campaign=campaign, school=school, progress=progress, total=len(parts) + 1)
+
+
+@register_document_builder(SCHOOL_SET, roles=PROTOCOL_READERS, audit_action="participants.protocol_printed")
+def build_school_set(document: GeneratedDocument, progress: Callable[[int, int], None]) -> BuiltDocument:
+    """The background builder of a school's whole set (slips, code lists and protocols of every class)."""
+    campaign = Campaign.objects.get(pk=document.params["campaign"])
+    school = document.school
+    content = school_set_pdf(campaign=campaign, school=school, progress=progress)
+    if content is None:
+        raise ValueError(_("В школе ещё никому не выданы коды участников."))
+    filename = _("комплект-печати-{school}-{campaign}.pdf").format(school=school.code, campaign=campaign.code)
+    return BuiltDocument(filename=filename, content=content)
+
+
+def school_set_request(*, campaign: Campaign, school: School, user: User) -> GeneratedDocument:
+    """Asks for the school's whole set in the background, keyed by the data it shows: asking again before
+    anything changed gives the same document."""
+    version = participants_version(campaign=campaign, school=school)
+    return document_request(
+        key=f"{SCHOOL_SET}:{campaign.pk}:{school.pk}:{version}",
+        kind=SCHOOL_SET,
+        title=_("Комплект печати: коды и протоколы, {school}, {campaign}").format(
+            school=school.short_name, campaign=campaign.title
+        ),
+        params={
+            "campaign": campaign.pk,
+            "campaign_code": campaign.code,
+            "school_code": school.code,
+            "return_url": reverse(
+                "procedures:participants", kwargs={"campaign_code": campaign.code, "school_code": school.code}
+            ),
+        },
+        school=school,
+        user=user,
+    )

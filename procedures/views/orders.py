@@ -1,0 +1,179 @@
+"""The school's order on conducting the ВПР (Регламент 4.3.1): the page with the draft and the versions, issuing
+a version, the PDF and the editable DOCX of each version, and its signed scan.
+
+The school's coordinator and director issue and upload; they and the department (specialists, municipal
+coordinators) read and download: the order names staff, not pupils.
+"""
+
+import mimetypes
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from procedures.docx import order_docx
+from procedures.forms_orders import OrderIssueForm, OrderScanForm
+from procedures.models import Campaign, SchoolOrder
+from procedures.selectors import orders as selectors
+from procedures.selectors.campaigns import campaigns_visible_to
+from procedures.services import orders as services
+from schools.selectors import schools_visible_to
+from vpr_portal.access import RoleRequiredMixin, get_scoped_or_404
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class SchoolCampaignMixin(RoleRequiredMixin):
+    """`school_code` among the schools the user reaches through the view's roles, `campaign_code` among the
+    campaigns of that school's department, and `version` (when the URL has it) among the school's orders."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.has_role(*self.allowed_roles):
+            self.school = get_object_or_404(
+                schools_visible_to(request.user, roles=self.allowed_roles), code=kwargs["school_code"]
+            )
+            self.campaign: Campaign = get_object_or_404(
+                campaigns_visible_to(request.user).filter(department_id=self.school.department_id),
+                code=kwargs["campaign_code"],
+            )
+            self.order = None
+            if "version" in kwargs:
+                self.order = get_scoped_or_404(
+                    selectors.order_versions(campaign=self.campaign, school=self.school), version=kwargs["version"]
+                )
+        return super().dispatch(request, *args, **kwargs)
+
+    def order_url(self) -> str:
+        return reverse(
+            "procedures:order", kwargs={"campaign_code": self.campaign.code, "school_code": self.school.code}
+        )
+
+
+def order_page(request, *, school, campaign, status: int = 200, **forms) -> HttpResponse:
+    """The order page: what the order would say now (preview), whether the last version is out of date, the
+    versions; `forms` carries a refused form back to its place."""
+    state = selectors.order_state(campaign=campaign, school=school)
+    context = {
+        "school": school,
+        "campaign": campaign,
+        "state": state,
+        "draft": selectors.order_document(state.content),
+        "may_issue": selectors.may_issue(request.user, school),
+        "issue_form": forms.pop("issue_form", None) or OrderIssueForm(),
+        "scan_form": forms.pop("scan_form", None) or OrderScanForm(),
+        **forms,
+    }
+    return render(request, "procedures/orders/order.html", context, status=status)
+
+
+class OrderView(SchoolCampaignMixin, View):
+    allowed_roles = selectors.ORDER_READERS
+
+    def get(self, request, campaign_code, school_code):
+        return order_page(request, school=self.school, campaign=self.campaign)
+
+
+class OrderIssueView(SchoolCampaignMixin, View):
+    allowed_roles = selectors.ORDER_EDITORS
+
+    def post(self, request, campaign_code, school_code):
+        form = OrderIssueForm(request.POST)
+        if form.is_valid():
+            try:
+                order = services.order_issue(
+                    campaign=self.campaign,
+                    school=self.school,
+                    number=form.cleaned_data["number"],
+                    date=form.cleaned_data["date"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("Выпущена версия {version}: {order}.").format(version=order.version, order=order)
+                )
+                return redirect(self.order_url())
+        return order_page(request, school=self.school, campaign=self.campaign, status=400, issue_form=form)
+
+
+class OrderPdfView(SchoolCampaignMixin, View):
+    allowed_roles = selectors.ORDER_READERS
+
+    def get(self, request, campaign_code, school_code, version):
+        pdf = selectors.order_pdf(selectors.issued_order_document(self.order))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{self.filename("pdf")}"'
+        return response
+
+    def filename(self, suffix: str) -> str:
+        return selectors.order_filename(
+            school=self.school, campaign=self.campaign, version=self.order.version, suffix=suffix
+        )
+
+
+class OrderDocxView(OrderPdfView):
+    def get(self, request, campaign_code, school_code, version):
+        response = HttpResponse(order_docx(selectors.issued_order_document(self.order)), content_type=DOCX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{self.filename("docx")}"'
+        return response
+
+
+class OrderScanView(SchoolCampaignMixin, View):
+    """The signed scan, served only through this scope check (never from a public media URL)."""
+
+    allowed_roles = selectors.ORDER_READERS
+
+    def get(self, request, campaign_code, school_code, version):
+        order: SchoolOrder = self.order
+        if not order.signed_scan:
+            raise Http404(_("Скан этой версии ещё не загружен."))
+        try:
+            handle = order.signed_scan.storage.open(order.signed_scan.name, "rb")
+        except FileNotFoundError:
+            raise Http404(_("Файл скана не найден в хранилище.")) from None
+        name = Path(order.signed_scan.name).name
+        response = FileResponse(handle, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class OrderScanUploadView(SchoolCampaignMixin, View):
+    allowed_roles = selectors.ORDER_EDITORS
+
+    def post(self, request, campaign_code, school_code, version):
+        form = OrderScanForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.order_scan_upload(order=self.order, file=form.cleaned_data["file"], actor=request.user)
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                messages.success(request, _("Скан версии {version} загружен.").format(version=self.order.version))
+                return redirect(self.order_url())
+        return order_page(
+            request,
+            school=self.school,
+            campaign=self.campaign,
+            status=400,
+            scan_form=form,
+            scan_version=self.order.version,
+        )
+
+
+SCHOOL = "campaigns/<str:campaign_code>/schools/<str:school_code>/order/"
+VERSION = SCHOOL + "v<int:version>/"
+
+urlpatterns = [
+    path(SCHOOL, OrderView.as_view(), name="order"),
+    path(SCHOOL + "issue/", OrderIssueView.as_view(), name="order_issue"),
+    path(VERSION + "pdf/", OrderPdfView.as_view(), name="order_pdf"),
+    path(VERSION + "docx/", OrderDocxView.as_view(), name="order_docx"),
+    path(VERSION + "scan/", OrderScanView.as_view(), name="order_scan"),
+    path(VERSION + "scan/upload/", OrderScanUploadView.as_view(), name="order_scan_upload"),
+]

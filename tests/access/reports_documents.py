@@ -1,0 +1,43 @@
+"""Documents built in the background (reports/views_documents.py).
+
+A document belongs to a school and is read by the roles its kind names there: the whole school's set of
+participants' printables (codes with names) by the school's coordinator and director. For everybody else the
+document does not exist (404), the department included; another school's coordinator and director: 404.
+"""
+
+from django.core.files.base import ContentFile
+
+from reports.models import GeneratedDocument
+
+from .base import EDITORS, Page
+
+
+def build_objects(own: dict, other: dict) -> None:
+    from procedures.printables import SCHOOL_SET
+    from tests.procedures.conftest import make_campaign
+
+    if "campaign" not in own:
+        own["campaign"] = other["campaign"] = make_campaign(own["department"])
+    for objs in (own, other):
+        document = GeneratedDocument.objects.create(
+            key=f"{SCHOOL_SET}:{objs['campaign'].pk}:{objs['school'].pk}:access",
+            kind=SCHOOL_SET,
+            title="Комплект печати",
+            params={"campaign": objs["campaign"].pk},
+            school=objs["school"],
+            status=GeneratedDocument.Status.DONE,
+            progress=100,
+        )
+        document.file.save("set.pdf", ContentFile(b"%PDF-1.4 set\n"))
+        objs["generated_document"] = document
+
+
+def document_kwargs(objs):
+    return {"pk": objs["generated_document"].pk}
+
+
+PAGES = {
+    "reports:document_status": Page(EDITORS, kwargs=document_kwargs, scoped=True, denied=404),
+    "reports:document_download": Page(EDITORS, kwargs=document_kwargs, scoped=True, denied=404),
+    "reports:document_retry": Page(EDITORS, kwargs=document_kwargs, scoped=True, denied=404, ok=405),  # POST only
+}
