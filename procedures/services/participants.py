@@ -275,7 +275,7 @@ def _audit_participant(*, participant: Participant, actor: User | None, action: 
 
 def _locked(participant: Participant) -> Participant:
     return (
-        Participant.objects.select_for_update()
+        Participant.objects.select_for_update(of=("self",))
         .select_related("school", "assessment", "pupil", "campaign")
         .get(pk=participant.pk)
     )
@@ -343,7 +343,7 @@ def participant_disability_decision(
     rows = [participant]
     if all_works and participant.pupil_id:
         rows = list(
-            Participant.objects.select_for_update()
+            Participant.objects.select_for_update(of=("self",))
             .filter(campaign=participant.campaign, pupil_id=participant.pupil_id)
             .select_related("school", "assessment", "pupil")
             .order_by("assessment__code")
