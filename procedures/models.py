@@ -36,6 +36,17 @@ class Campaign(models.Model):
         help_text=_("Протоколы с ФИО хранятся этот срок, затем удаляются (Регламент 4.3.12)."),
     )
     status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    experts_check_own_classes = models.BooleanField(
+        _("эксперты могут проверять работы своих классов"),
+        default=True,
+        help_text=_("Если снять, работы класса не распределяются учителю, который в нём преподаёт."),
+    )
+    personal_data_purged_at = models.DateTimeField(
+        _("персональные данные удалены"),
+        null=True,
+        blank=True,
+        help_text=_("Когда по истечении срока хранения удалены ФИО и связь кода с обучающимся (Регламент 4.3.12)."),
+    )
     previous = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
