@@ -1,0 +1,1 @@
+"""Reads of grading, each starting from what the user may see."""

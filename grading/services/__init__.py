@@ -1,0 +1,1 @@
+"""Writes of grading, one module per capability (scores, distribution, results form, uploads, retention)."""
