@@ -205,6 +205,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "procedures.tasks.send_deadline_reminders",
         "schedule": crontab(minute=5),  # hourly; idempotent, so a missed or doubled run is harmless
     },
+    "purge-expired-personal-data": {
+        "task": "grading.tasks.purge_expired_personal_data",
+        # daily: notices 30/7 days ahead, then the purge of campaigns due; idempotent (keyed notices, purged_at)
+        "schedule": crontab(hour=1, minute=15),
+    },
 }
 
 # Sessions survive a Redis outage: they live in the database, not in the cache.

@@ -67,6 +67,13 @@ def check_campaign_school(*, campaign: Campaign, school: School) -> None:
         raise ValidationError(
             _("Кампания {campaign} завершена: участников не изменить.").format(campaign=campaign.code)
         )
+    if campaign.personal_data_purged_at is not None:
+        raise ValidationError(
+            _(
+                "Срок хранения персональных данных кампании {campaign} истёк, связи с обучающимися удалены: "
+                "участников не изменить."
+            ).format(campaign=campaign.code)
+        )
 
 
 # Refreshing the participants from the class assignment -------------------------------------------------------

@@ -1,0 +1,391 @@
+"""The school's results of one assessment through the results form (DESIGN §5): export, and the import that
+replaces them.
+
+Import is all or nothing. The file is read and checked first (`results_form_read`: every problem of the file,
+`grading.results_form`), then `results_import` writes in one transaction, in bulk: scores (a changed cell gets
+version + 1, a new one version 1), one ScoreChange (source «import») for every changed cell and journal mark,
+the participants' variant and absence, and each work's journal mark, primary score, mark and completeness
+through `work_recompute`. Re-importing the same file writes nothing at all (no history, no audit entry).
+The writes are statements prepared once and run over every row (`_insert_rows`, `_update_rows`), not the ORM's
+bulk_create and bulk_update, whose per-batch SQL compilation alone took seconds for a 2,000-row form on SQLite.
+
+«While it is still open»: a form is accepted until the campaign is closed (Campaign.Status.CLOSED); a corrected
+file replaces the previous results cell by cell, with its history. A participant missing from the file keeps
+what was recorded. Works already submitted by an expert are replaced too: the school's form is the result that
+goes to ФИС ОКО, and every change stays in the score history.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grading.models import Score, ScoreChange, Work
+from grading.results_form import ParsedForm, form_parse, form_rows, form_write
+from grading.selectors import results as selectors
+from grading.services.scores import work_recompute, works_ensure
+from procedures.models import Assessment, Campaign, Participant
+from schools.models import School, User
+from schools.services import audit_record
+from vpr_portal.tables import InputRefused, Problem, Table
+
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+
+
+def results_check_school(*, assessment: Assessment, school: School) -> None:
+    """The school belongs to the department that runs the assessment's campaign."""
+    if school.department_id != assessment.campaign.department_id:
+        raise ValidationError(
+            _("Школа {school} не относится к управлению, которое проводит кампанию {campaign}.").format(
+                school=school.code, campaign=assessment.campaign.code
+            )
+        )
+
+
+def results_check_open(*, assessment: Assessment, school: School) -> None:
+    """Results are accepted while the campaign is not closed."""
+    results_check_school(assessment=assessment, school=school)
+    if assessment.campaign.status == Campaign.Status.CLOSED:
+        raise ValidationError(
+            _("Кампания {campaign} завершена: результаты работы {assessment} больше не принимаются.").format(
+                campaign=assessment.campaign.code, assessment=assessment.code
+            )
+        )
+
+
+# Export ----------------------------------------------------------------------------------------------------
+
+
+def results_form_export(*, assessment: Assessment, school: School, output: BinaryIO, filled: bool) -> int:
+    """Writes the school's results form of the assessment into `output`; returns the number of rows.
+
+    The blank form has codes, classes and sex; the filled one (for ФИС ОКО) also the variant or «отсутствовал»,
+    the scores («X» for a task not attempted), the journal mark, the primary score and the mark. Makes sure every
+    participant who writes has a Work, so that the grid and the import find one. Refused while some participant
+    has no code yet, and when the school has no participant of the assessment."""
+    results_check_school(assessment=assessment, school=school)
+    participants = selectors.writing_participants(assessment=assessment, school=school)
+    total = participants.count()
+    if not total:
+        raise ValidationError(
+            _("В школе {school} нет участников работы {assessment}: проверьте назначение классов и участников.").format(
+                school=school.code, assessment=assessment.code
+            )
+        )
+    without_code = participants.filter(code="").count()
+    if without_code:
+        raise ValidationError(
+            _("Участников работы {assessment} без кода участника: {n}. Сначала выдайте коды.").format(
+                n=without_code, assessment=assessment.code
+            )
+        )
+    works_ensure(assessment=assessment, school=school)
+    tasks = selectors.form_tasks(assessment)
+    rows = selectors.form_participants(assessment=assessment, school=school, tasks=tasks)
+    return form_write(
+        output,
+        tasks=tasks,
+        rows=form_rows(rows, task_count=len(tasks), filled=filled),
+        title=f"{assessment.code} {school.code}",
+    )
+
+
+def results_form_filename(*, assessment: Assessment, school: School, filled: bool) -> str:
+    prefix = _("ФИС_ОКО") if filled else _("Форма")
+    return f"{prefix}_{assessment.code}_{school.code}.xlsx"
+
+
+# Import ----------------------------------------------------------------------------------------------------
+
+
+def results_form_read(*, assessment: Assessment, school: School, table: Table) -> ParsedForm:
+    """Checks a read table against the assessment's tasks and the school's participants (three queries); raises
+    InputRefused with every problem of the file."""
+    results_check_school(assessment=assessment, school=school)
+    writing, exempt = selectors.form_codes(assessment=assessment, school=school)
+    return form_parse(table, tasks=selectors.form_tasks(assessment), writing_codes=writing, exempt_codes=exempt)
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """What the import does to one row: new (no result recorded yet), changed or unchanged."""
+
+    row: int
+    code: str
+    class_name: str
+    status: str
+    changes: tuple[str, ...] = ()
+
+
+class _ScoreState:
+    """A recorded score as the plan needs it: light, because a school's form has tens of thousands of cells.
+    Quacks like Score for `work_recompute` (value, not_attempted, points)."""
+
+    __slots__ = ("pk", "value", "not_attempted", "version")
+
+    def __init__(self, pk: int | None, value: int | None, not_attempted: bool, version: int):
+        self.pk, self.value, self.not_attempted, self.version = pk, value, not_attempted, version
+
+    @property
+    def points(self) -> int:
+        return self.value or 0
+
+    @property
+    def text(self) -> str:
+        if self.not_attempted:
+            return "X"
+        return "" if self.value is None else str(self.value)
+
+
+@dataclass
+class ResultsPlan:
+    """Every write an import would make, computed without writing, as rows of values:
+
+    - scores_to_create: (work id, task id, value, not attempted, version)
+    - scores_to_update: (value, not attempted, version, score id)
+    - history: (work id, task id or None, field, old, new)
+    - works_to_update, participants_to_update: the changed objects.
+    """
+
+    rows: list[RowOutcome] = field(default_factory=list)
+    scores_to_create: list[tuple] = field(default_factory=list)
+    scores_to_update: list[tuple] = field(default_factory=list)
+    history: list[tuple] = field(default_factory=list)
+    works_to_update: list[Work] = field(default_factory=list)
+    participants_to_update: list[Participant] = field(default_factory=list)
+    not_in_file: int = 0
+
+    def _count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def new(self) -> int:
+        return self._count(NEW)
+
+    @property
+    def changed(self) -> int:
+        """Rows that change (new included): the summary's «изменено»."""
+        return self.new + self._count(CHANGED)
+
+    @property
+    def unchanged(self) -> int:
+        return self._count(UNCHANGED)
+
+    # ImportView's wording: «добавлено», «обновлено», «без изменений».
+    @property
+    def created(self) -> int:
+        return self.new
+
+    @property
+    def updated(self) -> int:
+        return self._count(CHANGED)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(row.status != UNCHANGED for row in self.rows)
+
+
+def _yes_no(value: bool) -> str:
+    return _("да") if value else _("нет")
+
+
+def _recorded_scores(work_ids: list[int]) -> dict[int, dict[int, _ScoreState]]:
+    """work id → task id → the recorded score, in one query."""
+    result: dict[int, dict[int, _ScoreState]] = defaultdict(dict)
+    rows = Score.objects.filter(work_id__in=work_ids).values_list(
+        "pk", "work_id", "task_id", "value", "not_attempted", "version"
+    )
+    for pk, work_id, task_id, value, not_attempted, version in rows.iterator(chunk_size=5000):
+        result[work_id][task_id] = _ScoreState(pk, value, not_attempted, version)
+    return result
+
+
+def results_plan(*, assessment: Assessment, school: School, form: ParsedForm, lock: bool = False) -> ResultsPlan:
+    """Compares the form with what is recorded; four queries whatever the size of the form. With `lock` the
+    works are read FOR UPDATE (inside `results_import`'s transaction)."""
+    tasks = selectors.form_tasks(assessment)
+    participants = {
+        p.code: p
+        for p in selectors.writing_participants(assessment=assessment, school=school).only(
+            "pk", "code", "class_name", "variant", "absent", "status"
+        )
+    }
+    works_query = Work.objects.filter(assessment=assessment, school=school)
+    if lock:
+        works_query = works_query.select_for_update()
+    works = {work.participant_id: work for work in works_query}
+    scores = _recorded_scores([work.pk for work in works.values()])
+    plan = ResultsPlan()
+    seen: set[int] = set()
+    for form_row in form.rows:
+        participant = participants.get(form_row.code)
+        if participant is None:  # checked by results_form_read; the list changed in between
+            message = _("участника с кодом {code} нет среди участников этой работы в школе").format(code=form_row.code)
+            raise InputRefused([Problem(message, row=form_row.row)])
+        seen.add(participant.pk)
+        work = works.get(participant.pk) or Work(participant=participant, assessment=assessment, school=school)
+        work.participant = participant  # the same object: work_recompute reads the new absence from it
+        work_scores = scores.get(work.pk, {}) if work.pk else {}
+        had_result = (
+            participant.absent
+            or work.journal_mark is not None
+            or any(s.value is not None or s.not_attempted for s in work_scores.values())
+        )
+        changes: list[str] = []
+
+        if form_row.absent != participant.absent:
+            changes.append(
+                _("отсутствовал: {old} → {new}").format(old=_yes_no(participant.absent), new=_yes_no(form_row.absent))
+            )
+            participant.absent = form_row.absent
+        if form_row.variant is not None and form_row.variant != participant.variant:
+            changes.append(_("вариант: {old} → {new}").format(old=participant.variant or "—", new=form_row.variant))
+            participant.variant = form_row.variant
+        if changes:
+            plan.participants_to_update.append(participant)
+
+        journal_changed = form.has_journal and form_row.journal_mark != work.journal_mark
+        if journal_changed:
+            old, new = work.journal_mark, form_row.journal_mark
+            changes.append(_("отметка по журналу: {old} → {new}").format(old=old or "—", new=new or "—"))
+            plan.history.append(
+                (work.pk, None, "journal_mark", "" if old is None else str(old), "" if new is None else str(new))
+            )
+            work.journal_mark = new
+
+        for task, cell in zip(tasks, form_row.cells, strict=True):
+            score = work_scores.get(task.pk)
+            old_text = score.text if score is not None else ""
+            new_text = cell.text
+            if old_text == new_text:
+                continue
+            changes.append(f"{task.label}: {old_text or '—'} → {new_text or '—'}")
+            plan.history.append((work.pk, task.pk, "score", old_text, new_text))
+            if score is None:
+                score = work_scores[task.pk] = _ScoreState(None, cell.value, cell.not_attempted, 1)
+                plan.scores_to_create.append((work.pk, task.pk, cell.value, cell.not_attempted, 1))
+            else:
+                score.value, score.not_attempted, score.version = cell.value, cell.not_attempted, score.version + 1
+                plan.scores_to_update.append((cell.value, cell.not_attempted, score.version, score.pk))
+
+        before = (work.primary_score, work.mark, work.is_complete)
+        work_recompute(work, tasks=tasks, scores=work_scores, assessment=assessment)
+        if journal_changed or before != (work.primary_score, work.mark, work.is_complete):
+            plan.works_to_update.append(work)
+
+        status = UNCHANGED if not changes else (CHANGED if had_result else NEW)
+        plan.rows.append(RowOutcome(form_row.row, participant.code, participant.class_name, status, tuple(changes)))
+    plan.not_in_file = len({p.pk for p in participants.values()} - seen)
+    return plan
+
+
+# Writing many rows. Django's bulk_create and bulk_update compile SQL for every batch of SQLite's 999
+# parameters (about 140 scores), which alone took seconds for one school's form. A statement prepared once runs
+# over every row instead: executemany on SQLite; on PostgreSQL (psycopg2) multi-row VALUES pages for inserts
+# and pages of updates, so that a form costs a few round trips.
+
+
+def _insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(cursor.cursor, f"INSERT INTO {table} ({columns}) VALUES %s", rows, page_size=1000)
+        else:
+            values = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({values})", rows)
+
+
+def _update_rows(model, fields: list[str], rows: list[tuple]) -> None:
+    """`rows` are the new values of `fields` followed by the primary key."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_batch
+
+            execute_batch(cursor.cursor, sql, rows, page_size=500)
+        else:
+            cursor.executemany(sql, rows)
+
+
+def _plan_write(plan: ResultsPlan, *, actor: User | None) -> None:
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    by = actor.pk if actor is not None and actor.pk else None
+    _insert_rows(
+        Score,
+        ["work", "task", "value", "not_attempted", "version", "updated_at", "updated_by"],
+        [(*row, at, by) for row in plan.scores_to_create],
+    )
+    _update_rows(
+        Score,
+        ["value", "not_attempted", "version", "updated_at", "updated_by"],
+        [(value, not_attempted, version, at, by, pk) for value, not_attempted, version, pk in plan.scores_to_update],
+    )
+    source = ScoreChange.Source.IMPORT.value
+    _insert_rows(
+        ScoreChange,
+        ["work", "task", "field", "old", "new", "source", "reason", "changed_by", "changed_at"],
+        [(*row, source, "", by, at) for row in plan.history],
+    )
+    _update_rows(Participant, ["variant", "absent"], [(p.variant, p.absent, p.pk) for p in plan.participants_to_update])
+    _update_rows(
+        Work,
+        ["journal_mark", "primary_score", "mark", "is_complete", "updated_at"],
+        [(w.journal_mark, w.primary_score, w.mark, w.is_complete, at, w.pk) for w in plan.works_to_update],
+    )
+
+
+@transaction.atomic
+def results_import(*, assessment: Assessment, school: School, form: ParsedForm, actor: User | None) -> ResultsPlan:
+    """Replaces the school's results of the assessment with a checked form, in bulk, in one transaction.
+
+    Refused when the campaign is closed. Writes nothing when the form changes nothing."""
+    results_check_open(assessment=assessment, school=school)
+    works_ensure(assessment=assessment, school=school)
+    plan = results_plan(assessment=assessment, school=school, form=form, lock=True)
+    if not plan.has_changes:
+        return plan
+    _plan_write(plan, actor=actor)
+    audit_record(
+        actor=actor,
+        action="results.imported",
+        target=assessment,
+        target_label=assessment.code,
+        school=school,
+        after={
+            "rows": len(plan.rows),
+            "new": plan.new,
+            "changed": plan.updated,
+            "unchanged": plan.unchanged,
+            "cells": len(plan.history),
+        },
+        source="import",
+    )
+    return plan
+
+
+def results_summary(*, assessment: Assessment, school: School, plan: ResultsPlan) -> str:
+    """The command's one line: «sch660001, RU-4: строк 57, изменено 57, без изменений 0.»"""
+    line = _("{school}, {assessment}: строк {rows}, изменено {changed}, без изменений {unchanged}.").format(
+        school=school.code,
+        assessment=assessment.code,
+        rows=len(plan.rows),
+        changed=plan.changed,
+        unchanged=plan.unchanged,
+    )
+    if plan.not_in_file:
+        line += " " + _("Нет в файле участников: {n}, их результаты не изменены.").format(n=plan.not_in_file)
+    return line

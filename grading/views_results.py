@@ -1,0 +1,190 @@
+"""A school's results of the campaign's assessments: the results form (blank, and filled for ФИС ОКО), its
+import with a preview, and the figures of DESIGN §6 for the school, each class and the parallel.
+
+- The school's coordinator and director read the results (names included, R11 keeps them in the school) and
+  download the forms; the coordinator imports a filled form.
+- The department's specialists and municipal coordinators read any school's figures of their municipality, by
+  codes only: no participant list, and a group under five participants shows no percentages (DESIGN §6).
+- Everyone else: 403; a school outside the user's reach, or a campaign they may not see: 404.
+"""
+
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from grading.selectors import results as selectors
+from grading.services import results as services
+from procedures.models import Campaign
+from procedures.selectors.campaigns import campaigns_visible_to
+from procedures.views.documents import content_disposition
+from reports import figures as report_figures
+from schools.selectors import schools_visible_to
+from vpr_portal.access import RoleRequiredMixin
+from vpr_portal.tables import InputRefused, Problem, read_table
+from vpr_portal.uploads import ImportView
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ResultsSchoolMixin(RoleRequiredMixin):
+    """`school_code` among the schools the user reaches through the view's roles, `campaign_code` among the
+    campaigns of that school's department the user may see, and `assessment_code` of that campaign."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated or not request.user.has_role(*self.allowed_roles):
+            raise PermissionDenied
+        self.school = get_object_or_404(
+            schools_visible_to(request.user, roles=self.allowed_roles), code=kwargs["school_code"]
+        )
+        self.campaign: Campaign = get_object_or_404(
+            campaigns_visible_to(request.user).filter(department_id=self.school.department_id),
+            code=kwargs["campaign_code"],
+        )
+        self.assessment = None
+        if "assessment_code" in kwargs:
+            self.assessment = selectors.campaign_assessment(self.campaign, kwargs["assessment_code"])
+            if self.assessment is None:
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_context(self) -> dict:
+        return {"campaign": self.campaign, "school": self.school, "assessment": self.assessment}
+
+    def url(self, name: str, **extra) -> str:
+        kwargs = {"campaign_code": self.campaign.code, "school_code": self.school.code, **extra}
+        return reverse(f"grading:{name}", kwargs=kwargs)
+
+
+class ResultsIndexView(ResultsSchoolMixin, TemplateView):
+    """The school's assessments of the campaign with how far their results are, and what can be done."""
+
+    allowed_roles = selectors.FIGURES_READERS
+    template_name = "grading/results/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            self.base_context(),
+            rows=selectors.school_assessments(campaign=self.campaign, school=self.school),
+            as_school=selectors.reads_as_school(self.request.user, self.school),
+            may_import=selectors.may_import_results(self.request.user, self.school),
+        )
+        return context
+
+
+class ResultsFiguresView(ResultsSchoolMixin, TemplateView):
+    """The figures of one assessment: the parallel (the whole school), each class, and, for the school, every
+    participant's result."""
+
+    allowed_roles = selectors.FIGURES_READERS
+    template_name = "grading/results/figures.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        as_school = selectors.reads_as_school(self.request.user, self.school)
+        tasks = list(self.assessment.tasks.all())  # prefetched in position order
+        page = selectors.school_figures(
+            assessment=self.assessment, school=self.school, tasks=tasks, hide_small=not as_school
+        )
+        # the participants' table, one class at a time: a whole parallel is thousands of rows
+        shown_class = self.request.GET.get("class")
+        if shown_class not in page.class_names:
+            shown_class = page.class_names[0] if page.class_names else None
+        context.update(
+            self.base_context(),
+            page=page,
+            tasks=tasks,
+            whole=page.whole,
+            groups=page.groups,
+            task_table=page.task_table,
+            scale=sorted((int(mark), int(score)) for mark, score in self.assessment.scale.items()),
+            boundaries={str(score) for score in self.assessment.scale.values()},
+            as_school=as_school,
+            small_sample=report_figures.SMALL_SAMPLE,
+            hidden_below=report_figures.HIDDEN_BELOW,
+            class_names=page.class_names,
+            shown_class=shown_class,
+            classes=selectors.results_by_class(
+                assessment=self.assessment, school=self.school, tasks=tasks, with_names=True, class_name=shown_class
+            )
+            if as_school and shown_class
+            else [],
+            may_import=selectors.may_import_results(self.request.user, self.school),
+        )
+        return context
+
+
+class ResultsFormDownloadView(ResultsSchoolMixin, View):
+    """The results form as xlsx: blank (codes, classes, sex) or filled for ФИС ОКО."""
+
+    allowed_roles = selectors.RESULTS_READERS
+    filled = False
+
+    def get(self, request, **kwargs):
+        output = io.BytesIO()
+        try:
+            services.results_form_export(
+                assessment=self.assessment, school=self.school, output=output, filled=self.filled
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(self.url("results"))
+        filename = services.results_form_filename(assessment=self.assessment, school=self.school, filled=self.filled)
+        response = HttpResponse(output.getvalue(), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = content_disposition(
+            filename, fallback=f"form_{self.assessment.code}_{self.school.code}.xlsx"
+        )
+        return response
+
+
+class ResultsImportView(ResultsSchoolMixin, ImportView):
+    """Upload → preview (new, changed and unchanged rows, or every error) → confirm: the same services as
+    `import_results`."""
+
+    allowed_roles = selectors.RESULTS_EDITORS
+    purpose = "results"
+    template_name = "grading/results/import.html"
+
+    def parse(self, name, data):
+        try:
+            services.results_check_open(assessment=self.assessment, school=self.school)
+        except ValidationError as error:
+            raise InputRefused([Problem(message) for message in error.messages]) from None
+        return services.results_form_read(assessment=self.assessment, school=self.school, table=read_table(data, name))
+
+    def preview(self, records):
+        return services.results_plan(assessment=self.assessment, school=self.school, form=records)
+
+    def apply(self, records):
+        return services.results_import(
+            assessment=self.assessment, school=self.school, form=records, actor=self.request.user
+        )
+
+    def context(self, **extra):
+        context = {**super().context(**extra), **self.base_context()}
+        summary = extra.get("summary")
+        if summary is not None:
+            context["changed_rows"] = [row for row in summary.rows if row.status != services.UNCHANGED]
+        return context
+
+    def done_url(self) -> str:
+        return self.url("results_figures", assessment_code=self.assessment.code)
+
+
+RESULTS = "results/<str:campaign_code>/<str:school_code>/"
+ASSESSMENT = RESULTS + "<str:assessment_code>/"
+
+urlpatterns = [
+    path(RESULTS, ResultsIndexView.as_view(), name="results"),
+    path(ASSESSMENT, ResultsFiguresView.as_view(), name="results_figures"),
+    path(ASSESSMENT + "form.xlsx", ResultsFormDownloadView.as_view(), name="results_form"),
+    path(ASSESSMENT + "fisoko.xlsx", ResultsFormDownloadView.as_view(filled=True), name="results_form_filled"),
+    path(ASSESSMENT + "import/", ResultsImportView.as_view(), name="results_import"),
+]

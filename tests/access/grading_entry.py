@@ -1,0 +1,94 @@
+"""Distribution of works, score entry, journal marks, progress and the score history (grading/views.py).
+
+The expert opens only the works assigned to them (another school's grid, where they hold none: 404) and sees
+codes, never names (R11); the cell endpoint takes POST only (GET: 405) from experts and school coordinators.
+The school coordinator distributes, enters and reads progress (the director reads progress too); the score
+history is also the department's (DEPARTMENT_STAFF, MUNICIPAL_COORDINATOR). Everyone else: 403.
+
+Each school gets a sitting in the past (grading is open, R10), two participants without pupils (codes only) of
+class 4А with their works, one assigned to an expert — in the role users' school the role users' expert, who
+exists by the time the objects are built (the matrix tests ask for `role_users` before `objects`) — and the
+expert's appointment.
+"""
+
+import datetime
+
+from grading.models import Work
+from procedures.models import Appointment, Participant, Sitting
+from schools.models import Role, Staff, User
+
+from .base import MUNICIPAL, Page
+
+EXPERT = frozenset({Role.EXPERT})
+COORDINATOR = frozenset({Role.SCHOOL_COORDINATOR})
+PROGRESS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
+HISTORY = COORDINATOR | MUNICIPAL
+CELL = EXPERT | COORDINATOR
+POST_ONLY = 405
+CLASS_NAME = "4А"
+
+
+def school_kwargs(objs):
+    return {"campaign_code": objs["campaign"].code, "school_code": objs["school"].code}
+
+
+def assessment_kwargs(objs):
+    return {**school_kwargs(objs), "assessment_code": objs["assessment"].code}
+
+
+def journal_kwargs(objs):
+    return {**assessment_kwargs(objs), "class_name": CLASS_NAME}
+
+
+def _build(objs: dict) -> None:
+    school, campaign, assessment = objs["school"], objs["campaign"], objs["assessment"]
+    Sitting.objects.create(
+        campaign=campaign, school=school, assessment=assessment, date=datetime.date(2026, 4, 21), lesson=6
+    )
+    user = User.objects.filter(
+        memberships__role=Role.EXPERT, memberships__school=school, memberships__is_active=True
+    ).first()
+    expert = Staff.objects.create(
+        school=school, user=user, last_name="Проверкина", first_name="Нина", position="учитель", is_administration=True
+    )
+    Appointment.objects.create(
+        campaign=campaign, school=school, staff=expert, duty=Appointment.Duty.EXPERT, assessment=assessment
+    )
+    for number, assigned in ((1, True), (2, False)):
+        participant = Participant.objects.create(
+            campaign=campaign,
+            assessment=assessment,
+            school=school,
+            class_name=CLASS_NAME,
+            sex="Ж",
+            code=f"9020{number}",
+            variant=number,
+        )
+        Work.objects.create(
+            participant=participant, assessment=assessment, school=school, expert=expert if assigned else None
+        )
+    objs["grading_expert"] = expert
+
+
+def build_objects(own: dict, other: dict) -> None:
+    from tests.procedures.conftest import make_assessment, make_campaign
+
+    if "campaign" not in own:
+        own["campaign"] = other["campaign"] = make_campaign(own["department"])
+    if "assessment" not in own:
+        own["assessment"] = other["assessment"] = make_assessment(own["campaign"])
+    for objs in (own, other):
+        _build(objs)
+
+
+PAGES = {
+    "grading:my_works": Page(EXPERT),
+    "grading:expert_grid": Page(EXPERT, kwargs=assessment_kwargs, scoped=True),
+    "grading:expert_submit": Page(EXPERT, kwargs=assessment_kwargs, scoped=True, ok=POST_ONLY),
+    "grading:cell_save": Page(CELL, ok=POST_ONLY),
+    "grading:school_progress": Page(PROGRESS, kwargs=school_kwargs, scoped=True),
+    "grading:distribution": Page(COORDINATOR, kwargs=assessment_kwargs, scoped=True),
+    "grading:manager_grid": Page(COORDINATOR, kwargs=assessment_kwargs, scoped=True),
+    "grading:journal": Page(COORDINATOR, kwargs=journal_kwargs, scoped=True),
+    "grading:history": Page(HISTORY, kwargs=assessment_kwargs, scoped=True),
+}

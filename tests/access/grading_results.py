@@ -1,0 +1,44 @@
+"""The school's results: the index, the figures of an assessment, the results form (blank and for ФИС ОКО) and
+its import (grading/views_results.py).
+
+The school's coordinator and director read the results with names and download the forms; only the
+coordinator imports. The department's specialists and municipal coordinators read any school's index and
+figures, by codes only. Everybody else: 403; the school roles of another school: 404. Each school's pupils get
+their participation and code here (the forms refuse participants without a code).
+"""
+
+from schools.models import Role
+
+from .base import EDITORS, MUNICIPAL, Page
+
+FIGURES = EDITORS | MUNICIPAL
+COORDINATOR = frozenset({Role.SCHOOL_COORDINATOR})
+
+
+def build_objects(own: dict, other: dict) -> None:
+    from procedures.services.participants import codes_issue
+    from tests.procedures.conftest import make_assessment, make_campaign
+
+    if "campaign" not in own:
+        own["campaign"] = other["campaign"] = make_campaign(own["department"])
+    if "assessment" not in own:
+        own["assessment"] = other["assessment"] = make_assessment(own["campaign"])
+    for objs in (own, other):
+        codes_issue(campaign=objs["campaign"], school=objs["school"], actor=None)
+
+
+def school_kwargs(objs):
+    return {"campaign_code": objs["campaign"].code, "school_code": objs["school"].code}
+
+
+def assessment_kwargs(objs):
+    return {**school_kwargs(objs), "assessment_code": objs["assessment"].code}
+
+
+PAGES = {
+    "grading:results": Page(FIGURES, kwargs=school_kwargs, scoped=True),
+    "grading:results_figures": Page(FIGURES, kwargs=assessment_kwargs, scoped=True),
+    "grading:results_form": Page(EDITORS, kwargs=assessment_kwargs, scoped=True),
+    "grading:results_form_filled": Page(EDITORS, kwargs=assessment_kwargs, scoped=True),
+    "grading:results_import": Page(COORDINATOR, kwargs=assessment_kwargs, scoped=True),
+}

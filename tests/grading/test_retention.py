@@ -1,0 +1,288 @@
+"""Names kept for the retention period only (R12; Регламент 4.3.12, 7.9): the purge removes the campaign's links
+between codes and pupils and its stored documents with names, not before the day, once, audited, while the
+anonymous results stay; the department and the coordinator see beforehand what will go and when, and are told
+30 and 7 days ahead."""
+
+import datetime
+import os
+import zoneinfo
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from grading.models import Work
+from grading.services.retention import (
+    personal_data_purge,
+    purge_due_at,
+    retention_notices_send,
+    retention_run,
+)
+from grading.tasks import purge_expired_personal_data
+from procedures.models import Campaign, Participant, ParticipantCode
+from procedures.printables import SCHOOL_SET
+from reports.models import GeneratedDocument
+from schools.models import AuditEntry, Notification, Pupil, Role
+from tests.factories import PupilFactory, SchoolClassFactory, SchoolFactory, user_with_role
+from tests.grading.conftest import make_participant
+from tests.procedures.conftest import make_campaign
+
+YEKATERINBURG = zoneinfo.ZoneInfo("Asia/Yekaterinburg")
+UTC = datetime.UTC
+# The campaign fixture's window ends 20.05.2026; 365 days on: 20.05.2027 00:00 in the department's zone.
+DUE = datetime.datetime(2027, 5, 20, 0, 0, tzinfo=YEKATERINBURG)
+
+
+def stored_document(campaign, school, *, kind=SCHOOL_SET, key="") -> GeneratedDocument:
+    document = GeneratedDocument.objects.create(
+        key=key or f"{kind}:{campaign.pk}:{school.pk}:test",
+        kind=kind,
+        title="Комплект печати",
+        params={"campaign": campaign.pk},
+        school=school,
+        status=GeneratedDocument.Status.DONE,
+        progress=100,
+    )
+    document.file.save("set.pdf", ContentFile(b"%PDF-1.4 Snegiryova Alisa\n"))
+    return document
+
+
+@pytest.fixture
+def named(campaign, assessment, math_assessment, school, class_4a, pupil):
+    """Two pupils writing two assessments with codes and scored works, and the school's stored printables."""
+    second = PupilFactory(school_class=class_4a, last_name="Клестова")
+    rows = {}
+    for number, who in enumerate((pupil, second), start=1):
+        code = f"1000{number}"
+        ParticipantCode.objects.create(campaign=campaign, school=school, pupil=who, code=code, class_name="4А")
+        for a in (assessment, math_assessment):
+            participant = make_participant(a, who, code=code)
+            rows[(who.pk, a.pk)] = Work.objects.create(
+                participant=participant,
+                assessment=a,
+                school=school,
+                primary_score=17 + number,
+                mark=4,
+                is_complete=True,
+            )
+    return {"works": rows, "document": stored_document(campaign, school), "pupils": [pupil, second]}
+
+
+def results(campaign):
+    return sorted(
+        Work.objects.filter(assessment__campaign=campaign).values_list(
+            "participant__code",
+            "participant__class_name",
+            "participant__sex",
+            "assessment__code",
+            "primary_score",
+            "mark",
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_removal_is_due_at_midnight_of_the_department_the_retention_days_after_the_window(campaign):
+    assert purge_due_at(campaign) == DUE
+    campaign.retention_days = 30
+    assert purge_due_at(campaign) == datetime.datetime(2026, 6, 19, 0, 0, tzinfo=YEKATERINBURG)
+
+
+@pytest.mark.django_db
+def test_nothing_is_removed_before_the_day(campaign, named):
+    before = results(campaign)
+    assert personal_data_purge(campaign=campaign, now=DUE - datetime.timedelta(seconds=1)) is None
+    assert Participant.objects.filter(campaign=campaign, pupil__isnull=True).count() == 0
+    assert ParticipantCode.objects.filter(campaign=campaign, pupil__isnull=True).count() == 0
+    assert GeneratedDocument.objects.filter(pk=named["document"].pk).exists()
+    campaign.refresh_from_db()
+    assert campaign.personal_data_purged_at is None
+    assert results(campaign) == before
+
+
+@pytest.mark.django_db
+def test_the_purge_removes_every_link_and_named_document_and_keeps_the_results(
+    campaign, named, school, settings, department
+):
+    results_before = results(campaign)
+    document_path = named["document"].file.path
+    other_campaign = make_campaign(department, code="VPR-2027")
+    kept_document = stored_document(other_campaign, school)
+    other_pupil = PupilFactory(school_class=SchoolClassFactory(school=school, grade=5, letter="А"))
+    other_code = ParticipantCode.objects.create(
+        campaign=other_campaign, school=school, pupil=other_pupil, code="20001", class_name="5А"
+    )
+
+    removed = personal_data_purge(campaign=campaign, now=DUE)
+
+    assert removed.as_dict() == {"participant_links": 4, "code_links": 2, "documents": 1}
+    assert not Participant.objects.filter(campaign=campaign, pupil__isnull=False).exists()
+    assert not ParticipantCode.objects.filter(campaign=campaign, pupil__isnull=False).exists()
+    assert sorted(ParticipantCode.objects.filter(campaign=campaign).values_list("code", flat=True)) == [
+        "10001",
+        "10002",
+    ]
+    assert results(campaign) == results_before, "codes, classes, scores and marks stay"
+    assert not GeneratedDocument.objects.filter(pk=named["document"].pk).exists()
+    assert not os.path.exists(document_path), "the file with names is deleted"
+    # the school's registry and another campaign are not touched
+    assert Pupil.objects.filter(pk__in=[p.pk for p in named["pupils"]]).count() == 2
+    assert GeneratedDocument.objects.filter(pk=kept_document.pk).exists()
+    other_code.refresh_from_db()
+    assert other_code.pupil == other_pupil
+    campaign.refresh_from_db()
+    assert campaign.personal_data_purged_at == DUE
+
+
+@pytest.mark.django_db
+def test_the_purge_is_audited_with_the_counts(campaign, named, school):
+    personal_data_purge(campaign=campaign, now=DUE)
+    entries = AuditEntry.objects.filter(action="campaign.personal_data_purged")
+    by_school = entries.get(school=school)
+    assert by_school.after == {"campaign": campaign.code, "participant_links": 4, "code_links": 2, "documents": 1}
+    total = entries.get(school__isnull=True)
+    assert total.department == campaign.department and total.after["schools"] == 1
+    assert total.source == "retention" and not total.has_personal_data
+
+
+@pytest.mark.django_db
+def test_a_second_purge_does_nothing(campaign, named):
+    personal_data_purge(campaign=campaign, now=DUE)
+    entries = AuditEntry.objects.count()
+    assert personal_data_purge(campaign=campaign, now=DUE + datetime.timedelta(days=1)) is None
+    assert AuditEntry.objects.count() == entries
+    campaign.refresh_from_db()
+    assert campaign.personal_data_purged_at == DUE
+
+
+@pytest.mark.django_db
+def test_the_daily_task_purges_only_the_campaigns_due(campaign, named, department):
+    campaign.retention_days = 100 * 365  # due long after any real clock these tests run on
+    campaign.save(update_fields=["retention_days"])
+    old = make_campaign(department, code="VPR-2024")
+    old.window_start, old.window_end = datetime.date(2024, 4, 20), datetime.date(2024, 5, 20)
+    old.save()
+    old_pupil = PupilFactory(school_class=SchoolClassFactory(school=named["document"].school, grade=6, letter="А"))
+    ParticipantCode.objects.create(
+        campaign=old, school=old_pupil.school, pupil=old_pupil, code="30001", class_name="6А"
+    )
+
+    first = purge_expired_personal_data.apply().get()
+    second = purge_expired_personal_data.apply().get()
+
+    # the real clock is past 20.05.2025, the old campaign's day
+    assert first["purged"] == {"VPR-2024": {"participant_links": 0, "code_links": 1, "documents": 0}}
+    assert second["purged"] == {}
+    assert not ParticipantCode.objects.filter(campaign=old, pupil__isnull=False).exists()
+    assert ParticipantCode.objects.filter(campaign=campaign, pupil__isnull=False).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_document_of_another_kind_stays(campaign, named, school):
+    other_kind = stored_document(campaign, school, kind="reports.anonymous_table", key="anon")
+    retention_run(now=DUE)
+    assert GeneratedDocument.objects.filter(pk=other_kind.pk).exists()
+
+
+# Beforehand: the preview pages and the notices -----------------------------------------------------------
+
+
+@pytest.fixture
+def moscow_school(department):
+    return SchoolFactory(
+        department=department, code="sch770001", short_name="СШ №7 (Москва)", time_zone="Europe/Moscow"
+    )
+
+
+@pytest.fixture
+def municipal(role_users):
+    return role_users[Role.MUNICIPAL_COORDINATOR]
+
+
+@pytest.mark.django_db
+def test_the_department_sees_what_each_school_will_lose_and_when(
+    client, campaign, named, school, moscow_school, municipal
+):
+    client.force_login(municipal)
+    response = client.get(reverse("grading:retention", args=[campaign.code]))
+    preview = response.context["preview"]
+    rows = {row.school: row for row in preview.schools}
+    assert rows[school].counts.as_dict() == {"participant_links": 4, "code_links": 2, "documents": 1}
+    assert rows[moscow_school].counts.total == 0
+    assert preview.totals.participant_links == 4
+    page = response.content.decode()
+    assert "20.05.2027 00:00" in page  # the department's time and the Yekaterinburg school's
+    assert "19.05.2027 22:00" in page  # the same moment at the Moscow school
+    assert "Снегирёва" not in page and "Клестова" not in page
+
+
+@pytest.mark.django_db
+def test_the_coordinator_sees_their_schools_counts_in_its_own_time(client, campaign, named, school, coordinator):
+    client.force_login(coordinator)
+    response = client.get(reverse("grading:school_retention", args=[campaign.code, school.code]))
+    assert response.status_code == 200
+    assert response.context["row"].counts.as_dict() == {"participant_links": 4, "code_links": 2, "documents": 1}
+    page = response.content.decode()
+    assert 'data-testid="participants">4<' in page and 'data-testid="documents">1<' in page
+    assert "20.05.2027 00:00" in page
+
+
+@pytest.mark.django_db
+def test_after_the_purge_the_page_says_when_it_was_done(client, campaign, named, school, coordinator):
+    personal_data_purge(campaign=campaign, now=DUE)
+    client.force_login(coordinator)
+    response = client.get(reverse("grading:school_retention", args=[campaign.code, school.code]))
+    assert response.context["row"].counts.total == 0
+    assert "удалены" in response.content.decode()
+
+
+def day_before(days: int) -> datetime.datetime:
+    return DUE - datetime.timedelta(days=days) + datetime.timedelta(hours=9)
+
+
+@pytest.mark.django_db
+def test_coordinators_are_told_30_and_7_days_ahead_once_each(
+    campaign, named, school, other_school, coordinator, municipal
+):
+    idle_coordinator = user_with_role(Role.SCHOOL_COORDINATOR, school=other_school, username="idle-coord")
+
+    assert retention_notices_send(now=day_before(31)) == 0
+    assert retention_notices_send(now=day_before(30)) == 2
+    assert retention_notices_send(now=day_before(30)) == 0, "once"
+    assert retention_notices_send(now=day_before(20)) == 0
+    assert retention_notices_send(now=day_before(7)) == 2
+    assert retention_notices_send(now=day_before(3)) == 0
+    assert retention_notices_send(now=DUE) == 0, "on the day the purge runs, no notice"
+
+    keys = sorted(Notification.objects.filter(user=coordinator).values_list("key", flat=True))
+    assert keys == [f"retention:{campaign.pk}:school:{school.pk}:d30", f"retention:{campaign.pk}:school:{school.pk}:d7"]
+    assert Notification.objects.filter(user=municipal).count() == 2
+    assert not Notification.objects.filter(user=idle_coordinator).exists(), "nothing to remove at that school"
+    text = Notification.objects.filter(user=coordinator).first().text
+    assert "20.05.2027 00:00" in text and "связей участников — 4" in text
+    assert Notification.objects.filter(user=coordinator).first().url == reverse(
+        "grading:school_retention", args=[campaign.code, school.code]
+    )
+
+
+@pytest.mark.django_db
+def test_a_missed_daily_run_still_sends_the_notice_the_next_day(campaign, named, coordinator):
+    assert retention_notices_send(now=day_before(29)) == 2  # the school's coordinator and the municipal one
+    assert Notification.objects.get(user=coordinator).key.endswith(":d30")
+
+
+@pytest.mark.django_db
+def test_a_purged_campaign_sends_no_notice(campaign, named, coordinator):
+    Campaign.objects.filter(pk=campaign.pk).update(personal_data_purged_at=DUE)
+    assert retention_notices_send(now=day_before(7)) == 0
+
+
+@pytest.mark.django_db
+def test_a_coordinator_of_another_municipality_does_not_see_the_campaign(client, campaign, named):
+    from tests.factories import DepartmentFactory
+
+    stranger_school = SchoolFactory(department=DepartmentFactory(code="uo-far"), code="sch990001")
+    stranger = user_with_role(Role.SCHOOL_COORDINATOR, school=stranger_school, username="far-coord")
+    client.force_login(stranger)
+    url = reverse("grading:school_retention", args=[campaign.code, stranger_school.code])
+    assert client.get(url).status_code == 404
