@@ -132,7 +132,7 @@ def works_distribute(*, assessment: Assessment, school: School, mode: str, actor
         )
     works_ensure(assessment=assessment, school=school)
     works = list(
-        Work.objects.select_for_update()
+        Work.objects.select_for_update(of=("self",))
         .filter(assessment=assessment, school=school)
         .select_related("participant")
         .order_by("pk")
@@ -202,7 +202,7 @@ def works_reassign(
         )
     works_ensure(assessment=assessment, school=school)
     works = list(
-        Work.objects.select_for_update()
+        Work.objects.select_for_update(of=("self",))
         .filter(assessment=assessment, school=school, participant_id__in=list(participant_ids))
         .select_related("participant", "expert")
         .order_by("participant__class_name", "participant__code")

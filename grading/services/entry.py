@@ -80,7 +80,7 @@ def works_submit(*, assessment: Assessment, school: School, actor: User) -> int:
     """The expert (`actor`) submits their works of the assessment at the school: every present participant's
     work must be fully graded. Locks them (submitted_at); returns how many."""
     works = list(
-        Work.objects.select_for_update()
+        Work.objects.select_for_update(of=("self",))
         .filter(expert__user=actor, assessment=assessment, school=school, submitted_at__isnull=True)
         .select_related("participant")
         .order_by("participant__class_name", "participant__code")

@@ -216,7 +216,7 @@ def results_plan(*, assessment: Assessment, school: School, form: ParsedForm, lo
     }
     works_query = Work.objects.filter(assessment=assessment, school=school)
     if lock:
-        works_query = works_query.select_for_update()
+        works_query = works_query.select_for_update(of=("self",))
     works = {work.participant_id: work for work in works_query}
     scores = _recorded_scores([work.pk for work in works.values()])
     plan = ResultsPlan()

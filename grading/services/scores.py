@@ -131,7 +131,9 @@ def score_set(
     if task.assessment_id != work.assessment_id:
         raise ValidationError(_("Задание из другой работы."))
     cell = cell_parse(raw, max_points=task.max_points)
-    locked_work = Work.objects.select_for_update().select_related("participant", "assessment").get(pk=work.pk)
+    locked_work = (
+        Work.objects.select_for_update(of=("self",)).select_related("participant", "assessment").get(pk=work.pk)
+    )
     if locked_work.participant.absent:
         raise ValidationError(_("Участник отсутствовал: баллы не ставятся."))
     if locked_work.is_locked and not reason.strip():
