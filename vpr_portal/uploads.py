@@ -124,10 +124,13 @@ class ImportView(View):
                 request, self.template_name, self.context(form=UploadForm(), problems=problems, filename=name)
             )
         discard_stashed(request, token=token)
-        messages.success(
-            request,
-            _("Загружено: добавлено {created}, обновлено {updated}, без изменений {unchanged}.").format(
-                created=summary.created, updated=summary.updated, unchanged=summary.unchanged
-            ),
-        )
+        if not summary.created and not summary.updated:
+            messages.info(request, _("Ничего не изменилось: файл совпадает с уже сохранёнными данными."))
+        else:
+            messages.success(
+                request,
+                _("Загружено: добавлено {created}, обновлено {updated}, без изменений {unchanged}.").format(
+                    created=summary.created, updated=summary.updated, unchanged=summary.unchanged
+                ),
+            )
         return redirect(self.done_url())
