@@ -17,7 +17,9 @@ from .models import CLASS_NAME_RE
 SCHOOL_COLUMNS = ["Код", "Наименование", "Краткое наименование"]
 PUPIL_COLUMNS = ["Фамилия", "Имя", "Отчество", "Класс", "Пол"]
 SCHOOL_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
-NAME_RE = re.compile(r"^[А-ЯЁа-яёA-Za-z][А-ЯЁа-яёA-Za-z' .\-]*$")
+# A name must hold a letter and no control characters; anything stricter refuses real lists (double
+# surnames, apostrophes, Latin transliterations, numbered placeholders in test lists).
+NAME_RE = re.compile(r"^(?=.*[^\W\d_])[^\x00-\x1f\x7f]+$")
 YES = {"да", "д", "yes", "1", "true", "+"}
 NO = {"нет", "н", "no", "0", "false", "-", ""}
 SEX_VALUES = {"м": "М", "ж": "Ж", "m": "М"}
@@ -141,7 +143,9 @@ def _name_problem(value: str, *, required: bool, row: int, column: str) -> Probl
     if len(value) > 100:
         return Problem(_("длиннее 100 символов"), row, column)
     if not NAME_RE.match(value):
-        return Problem(_("недопустимые символы в «{value}»").format(value=value), row, column)
+        return Problem(
+            _("«{value}» — не имя: нужна хотя бы одна буква, без управляющих символов").format(value=value), row, column
+        )
     return None
 
 

@@ -275,3 +275,22 @@ def test_refusal_from_the_real_process_has_exit_1_and_no_traceback(tmp_path):
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.strip() == "столбец «Краткое наименование»: обязательный столбец отсутствует в файле"
+
+
+@pytest.mark.django_db
+def test_unusual_but_real_names_are_accepted_and_names_without_letters_refused(tmp_path, school):
+    rows = [
+        PUPIL_HEADER,
+        ["Д'Артаньян", "Шарль", "", "4А", "М", ""],
+        ["Иванова-Петрова", "Анна-Мария", "", "4А", "Ж", ""],
+        ["Ученик1", "Тест", "", "4А", "М", ""],
+    ]
+    code, out, err = run("import_pupils", str(write_csv(tmp_path / "p.csv", rows)), "--school", school.code)
+    assert (code, err) == (0, "")
+    code, _, err = run(
+        "import_pupils",
+        str(write_csv(tmp_path / "q.csv", [PUPIL_HEADER, ["123", "Лев", "", "4А", "М", ""]])),
+        "--school",
+        school.code,
+    )
+    assert code == 1 and "строка 2, столбец «Фамилия»: «123» — не имя" in err
