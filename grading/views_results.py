@@ -11,47 +11,33 @@ import with a preview, and the figures of DESIGN §6 for the school, each class 
 import io
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views import View
 from django.views.generic import TemplateView
 
 from grading.selectors import results as selectors
 from grading.services import results as services
-from procedures.models import Campaign
-from procedures.selectors.campaigns import campaigns_visible_to
+from procedures.views.campaigns import SchoolCampaignMixin
 from procedures.views.documents import content_disposition
 from reports import figures as report_figures
-from schools.selectors import schools_visible_to
-from vpr_portal.access import RoleRequiredMixin
 from vpr_portal.tables import InputRefused, Problem, read_table
 from vpr_portal.uploads import ImportView
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ResultsSchoolMixin(RoleRequiredMixin):
-    """`school_code` among the schools the user reaches through the view's roles, `campaign_code` among the
-    campaigns of that school's department the user may see, and `assessment_code` of that campaign."""
+class ResultsSchoolMixin(SchoolCampaignMixin):
+    """The school and campaign of the URL, and `assessment_code` (when the URL has it) of that campaign."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated or not request.user.has_role(*self.allowed_roles):
-            raise PermissionDenied
-        self.school = get_object_or_404(
-            schools_visible_to(request.user, roles=self.allowed_roles), code=kwargs["school_code"]
-        )
-        self.campaign: Campaign = get_object_or_404(
-            campaigns_visible_to(request.user).filter(department_id=self.school.department_id),
-            code=kwargs["campaign_code"],
-        )
+    def resolve(self, **kwargs) -> None:
         self.assessment = None
         if "assessment_code" in kwargs:
             self.assessment = selectors.campaign_assessment(self.campaign, kwargs["assessment_code"])
             if self.assessment is None:
                 raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
     def base_context(self) -> dict:
         return {"campaign": self.campaign, "school": self.school, "assessment": self.assessment}

@@ -24,10 +24,9 @@ from grading.selectors import uploads as selectors
 from grading.services import retention
 from grading.services import uploads as services
 from procedures.models import Campaign
-from procedures.selectors.campaigns import campaigns_visible_to
 from procedures.selectors.plan import campaigns_managed_by
+from procedures.views.campaigns import SchoolCampaignMixin
 from schools.models import Role
-from schools.selectors import schools_visible_to
 from vpr_portal.access import RoleRequiredMixin
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,22 +46,7 @@ class DepartmentCampaignMixin(RoleRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class SchoolCampaignMixin(RoleRequiredMixin):
-    """`school_code` among the schools the user reaches through the view's roles, `campaign_code` among the
-    campaigns of that school's department the user may see."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated or not request.user.has_role(*self.allowed_roles):
-            raise PermissionDenied
-        self.school = get_object_or_404(
-            schools_visible_to(request.user, roles=self.allowed_roles), code=kwargs["school_code"]
-        )
-        self.campaign: Campaign = get_object_or_404(
-            campaigns_visible_to(request.user).filter(department_id=self.school.department_id),
-            code=kwargs["campaign_code"],
-        )
-        return super().dispatch(request, *args, **kwargs)
-
+class SchoolUploadsMixin(SchoolCampaignMixin):
     def school_url(self, name: str) -> str:
         return reverse(name, kwargs={"campaign_code": self.campaign.code, "school_code": self.school.code})
 
@@ -105,14 +89,14 @@ def school_uploads_page(request, *, campaign, school, status: int = 200, refused
     return render(request, "grading/uploads/school.html", context, status=status)
 
 
-class SchoolUploadsView(SchoolCampaignMixin, View):
+class SchoolUploadsView(SchoolUploadsMixin, View):
     allowed_roles = selectors.UPLOAD_READERS
 
     def get(self, request, campaign_code, school_code):
         return school_uploads_page(request, campaign=self.campaign, school=self.school)
 
 
-class FormUploadView(SchoolCampaignMixin, View):
+class FormUploadView(SchoolUploadsMixin, View):
     """Records the upload of one assessment's form with its file (POST only)."""
 
     allowed_roles = selectors.UPLOAD_EDITORS
@@ -142,7 +126,7 @@ class FormUploadView(SchoolCampaignMixin, View):
         )
 
 
-class FormUploadFileView(SchoolCampaignMixin, View):
+class FormUploadFileView(SchoolUploadsMixin, View):
     """The kept file, served only through this scope check (never from a public media URL)."""
 
     allowed_roles = selectors.UPLOAD_READERS
@@ -171,7 +155,7 @@ class RetentionView(DepartmentCampaignMixin, TemplateView):
         return super().get_context_data(campaign=self.campaign, preview=preview, **kwargs)
 
 
-class SchoolRetentionView(SchoolCampaignMixin, TemplateView):
+class SchoolRetentionView(SchoolUploadsMixin, TemplateView):
     """What the purge will remove in one school, and when (in the school's own time)."""
 
     allowed_roles = RETENTION_SCHOOL_READERS

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from procedures.models import Campaign
 from procedures.selectors import campaigns as selectors
 from procedures.services import campaigns as services
 from schools.models import DEPARTMENT_ROLES, Department, Role
+from schools.selectors import schools_visible_to
 from vpr_portal.access import RoleRequiredMixin, get_scoped_or_404
 from vpr_portal.tables import InputRefused, Problem
 from vpr_portal.uploads import ImportView
@@ -37,6 +38,27 @@ class CampaignMixin(RoleRequiredMixin):
                 selectors.campaigns_visible_to(request.user), code=kwargs["campaign_code"]
             )
         return super().dispatch(request, *args, **kwargs)
+
+
+class SchoolCampaignMixin(RoleRequiredMixin):
+    """`school_code` among the schools the user reaches through the view's roles, `campaign_code` among the
+    campaigns of that school's department the user may see (404 otherwise); `resolve()` looks up further
+    objects of the URL within them."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.has_role(*self.allowed_roles):
+            self.school = get_object_or_404(
+                schools_visible_to(request.user, roles=self.allowed_roles), code=kwargs["school_code"]
+            )
+            self.campaign: Campaign = get_object_or_404(
+                selectors.campaigns_visible_to(request.user).filter(department_id=self.school.department_id),
+                code=kwargs["campaign_code"],
+            )
+            self.resolve(**kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def resolve(self, **kwargs) -> None:
+        """Further objects named by the URL; 404 when they are not the school's."""
 
 
 class CampaignListView(RoleRequiredMixin, TemplateView):

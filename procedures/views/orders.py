@@ -11,42 +11,31 @@ from pathlib import Path
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from procedures.docx import order_docx
 from procedures.forms_orders import OrderIssueForm, OrderScanForm
-from procedures.models import Campaign, SchoolOrder
+from procedures.models import SchoolOrder
 from procedures.selectors import orders as selectors
-from procedures.selectors.campaigns import campaigns_visible_to
 from procedures.services import orders as services
-from schools.selectors import schools_visible_to
-from vpr_portal.access import RoleRequiredMixin, get_scoped_or_404
+from procedures.views.campaigns import SchoolCampaignMixin
+from vpr_portal.access import get_scoped_or_404
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-class SchoolCampaignMixin(RoleRequiredMixin):
-    """`school_code` among the schools the user reaches through the view's roles, `campaign_code` among the
-    campaigns of that school's department, and `version` (when the URL has it) among the school's orders."""
+class OrderMixin(SchoolCampaignMixin):
+    """The school and campaign of the URL, and `version` (when the URL has it) among the school's orders."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.has_role(*self.allowed_roles):
-            self.school = get_object_or_404(
-                schools_visible_to(request.user, roles=self.allowed_roles), code=kwargs["school_code"]
+    def resolve(self, **kwargs) -> None:
+        self.order = None
+        if "version" in kwargs:
+            self.order = get_scoped_or_404(
+                selectors.order_versions(campaign=self.campaign, school=self.school), version=kwargs["version"]
             )
-            self.campaign: Campaign = get_object_or_404(
-                campaigns_visible_to(request.user).filter(department_id=self.school.department_id),
-                code=kwargs["campaign_code"],
-            )
-            self.order = None
-            if "version" in kwargs:
-                self.order = get_scoped_or_404(
-                    selectors.order_versions(campaign=self.campaign, school=self.school), version=kwargs["version"]
-                )
-        return super().dispatch(request, *args, **kwargs)
 
     def order_url(self) -> str:
         return reverse(
@@ -71,14 +60,14 @@ def order_page(request, *, school, campaign, status: int = 200, **forms) -> Http
     return render(request, "procedures/orders/order.html", context, status=status)
 
 
-class OrderView(SchoolCampaignMixin, View):
+class OrderView(OrderMixin, View):
     allowed_roles = selectors.ORDER_READERS
 
     def get(self, request, campaign_code, school_code):
         return order_page(request, school=self.school, campaign=self.campaign)
 
 
-class OrderIssueView(SchoolCampaignMixin, View):
+class OrderIssueView(OrderMixin, View):
     allowed_roles = selectors.ORDER_EDITORS
 
     def post(self, request, campaign_code, school_code):
@@ -102,7 +91,7 @@ class OrderIssueView(SchoolCampaignMixin, View):
         return order_page(request, school=self.school, campaign=self.campaign, status=400, issue_form=form)
 
 
-class OrderPdfView(SchoolCampaignMixin, View):
+class OrderPdfView(OrderMixin, View):
     allowed_roles = selectors.ORDER_READERS
 
     def get(self, request, campaign_code, school_code, version):
@@ -124,7 +113,7 @@ class OrderDocxView(OrderPdfView):
         return response
 
 
-class OrderScanView(SchoolCampaignMixin, View):
+class OrderScanView(OrderMixin, View):
     """The signed scan, served only through this scope check (never from a public media URL)."""
 
     allowed_roles = selectors.ORDER_READERS
@@ -143,7 +132,7 @@ class OrderScanView(SchoolCampaignMixin, View):
         return response
 
 
-class OrderScanUploadView(SchoolCampaignMixin, View):
+class OrderScanUploadView(OrderMixin, View):
     allowed_roles = selectors.ORDER_EDITORS
 
     def post(self, request, campaign_code, school_code, version):

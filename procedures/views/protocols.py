@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 from procedures.forms_protocols import ProtocolCorrectionForm, ProtocolForm
 from procedures.selectors import protocols as selectors
 from procedures.services import protocols as services
-from procedures.views.orders import SchoolCampaignMixin
+from procedures.views.campaigns import SchoolCampaignMixin
 from schools.models import Role
 from vpr_portal.access import RoleRequiredMixin, get_scoped_or_404
 
