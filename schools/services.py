@@ -168,14 +168,20 @@ def schools_import(*, records: list[SchoolRecord], department: Department, actor
 
 @transaction.atomic
 def school_update(*, school: School, data: dict, actor: User) -> School:
-    before, after = _changes(school, data, SCHOOL_FIELDS)
+    """Stores the school's details and audits what changed. The comparison is with the stored row, not with
+    `school`: a ModelForm's validation has already written the submitted values into its instance."""
+    stored = School.objects.select_for_update().get(pk=school.pk)
+    before, after = _changes(stored, data, SCHOOL_FIELDS)
     if after:
         for field, value in after.items():
-            setattr(school, field, value)
-        school.full_clean()
-        school.save(update_fields=list(after))
-        audit_record(actor=actor, action="school.updated", target=school, before=before, after=after)
-    return school
+            setattr(stored, field, value)
+        stored.full_clean()
+        stored.save(update_fields=list(after))
+        audit_record(actor=actor, action="school.updated", target=stored, before=before, after=after)
+    for field in SCHOOL_FIELDS:
+        setattr(school, field, getattr(stored, field))
+    school.search_text = stored.search_text
+    return stored
 
 
 # Pupils ----------------------------------------------------------------------------------------------------

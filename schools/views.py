@@ -1,3 +1,5 @@
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,7 +53,9 @@ class SchoolEditView(SchoolScopedMixin, View):
         return self.show(SchoolForm(instance=self.school))
 
     def post(self, request, school_code):
-        form = SchoolForm(request.POST, instance=self.school)
+        # ModelForm validation writes the submitted values into its instance: give it a copy, so that
+        # self.school stays as stored (the heading of a refused form) and the service sees what changed
+        form = SchoolForm(request.POST, instance=copy.copy(self.school))
         if not form.is_valid():
             return self.show(form)
         services.school_update(school=self.school, data=form.cleaned_data, actor=request.user)
@@ -59,7 +63,6 @@ class SchoolEditView(SchoolScopedMixin, View):
         return redirect("schools:school_detail", school_code=self.school.code)
 
     def show(self, form):
-        # the instance is edited in place by form validation; show the stored name in the heading
         return render(self.request, "schools/school_form.html", {"form": form, "school": self.school})
 
 
