@@ -12,7 +12,9 @@ refuse with these messages and the pages show them next to the candidates.
   works, in «Начальные классы».
 - R5: a staff member with a declared close relative among the pupils who write the assessment — its participants
   (any school) or, before participants exist, the pupils of the school's classes assigned to it — neither
-  conducts nor checks it.
+  conducts nor checks it. The school coordinator and the technical specialist conduct every work of the school,
+  so a relative writing any of them keeps them out. One function reads it for every duty:
+  `close_relative_conflicts`.
 """
 
 import datetime
@@ -228,12 +230,12 @@ def room_classes(sitting_room: SittingRoom) -> list[SchoolClass]:
     return [c for c in classes if c.pk in seated] + extra
 
 
-def _relatives(
+def close_relative_conflicts(
     *, assessments: Sequence[Assessment], school: School, staff_ids: list[int]
 ) -> dict[tuple[int, int], set[str]]:
-    """(assessment id, staff id) → the classes of the staff member's declared relatives who write that assessment
-    (R5): its participants in any school or, before participants exist, active pupils of the school's classes
-    assigned to it. Five queries whatever the number of assessments and staff."""
+    """R5 (Регламент 6.7), for every duty: (assessment id, staff id) → the classes of the staff member's declared
+    relatives who write that assessment: its participants in any school or, before participants exist, active
+    pupils of the school's classes assigned to it. Five queries whatever the number of assessments and staff."""
     if not assessments or not staff_ids:
         return {}
     works = assigned_works(campaign=assessments[0].campaign, school=school)
@@ -271,6 +273,38 @@ def _relative_refusal(staff: Staff, assessment: Assessment, classes: set[str]) -
     ).format(name=staff.full_name, work=assessment, classes=_class_names(classes))
 
 
+def school_duty_refusals(*, campaign: Campaign, school: School, staff: Iterable[Staff]) -> dict[int, list[str]]:
+    """Staff id → why they may not be the school coordinator or the technical specialist of the campaign (R5:
+    they take part in conducting every work the school writes); empty when they may."""
+    staff = list(staff)
+    with_participants = Participant.objects.filter(campaign=campaign, school=school).values("assessment_id")
+    assessments = {a.pk: a for a in school_assessments(campaign=campaign, school=school)}
+    for assessment in Assessment.objects.filter(pk__in=with_participants).select_related("subject"):
+        assessments.setdefault(assessment.pk, assessment)
+    works = sorted(assessments.values(), key=lambda a: (a.grade, a.subject.name, a.code))
+    conflicts = close_relative_conflicts(assessments=works, school=school, staff_ids=[s.pk for s in staff])
+    refusals: dict[int, list[str]] = {}
+    for person in staff:
+        written = [a for a in works if (a.pk, person.pk) in conflicts]
+        classes = {name for a in written for name in conflicts[(a.pk, person.pk)]}
+        refusals[person.pk] = (
+            [
+                _(
+                    "{name}: среди участников ВПР в школе близкий родственник (класс {classes}; работы: {works}) — "
+                    "школьный координатор и технический специалист участвуют в проведении всех работ школы, "
+                    "назначить нельзя (Регламент 6.7)."
+                ).format(
+                    name=person.full_name,
+                    classes=_class_names(classes),
+                    works=", ".join(f"«{a}»" for a in written),
+                )
+            ]
+            if written
+            else []
+        )
+    return refusals
+
+
 def organizer_refusals(*, sitting_room: SittingRoom, staff: Iterable[Staff]) -> dict[int, list[str]]:
     """Staff id → why they may not be an organizer in this sitting room (R1, R5); empty when they may.
     Four or five queries whatever the number of staff."""
@@ -296,7 +330,7 @@ def organizer_refusals(*, sitting_room: SittingRoom, staff: Iterable[Staff]) -> 
             load.subject_id in subjects and load.school_class_id not in class_ids
         ):
             taught_subjects[load.staff_id].add(load.subject_id)
-    relatives = _relatives(assessments=[assessment], school=sitting.school, staff_ids=ids)
+    relatives = close_relative_conflicts(assessments=[assessment], school=sitting.school, staff_ids=ids)
     refusals: dict[int, list[str]] = {}
     for person in staff:
         reasons = []
@@ -343,7 +377,7 @@ def expert_refusals_by_assessment(
         experience[(staff_id, subject_id)] = years
         if subject_name == Subject.PRIMARY:
             primary_id = subject_id
-    relatives = _relatives(assessments=assessments, school=school, staff_ids=ids)
+    relatives = close_relative_conflicts(assessments=assessments, school=school, staff_ids=ids)
     result: dict[int, dict[int, list[str]]] = {}
     for assessment in assessments:
         primary = is_primary(assessment)

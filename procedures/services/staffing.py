@@ -2,8 +2,9 @@
 technical specialist (one each per campaign), organizers for each sitting room, experts for each assessment.
 
 Every refusal is a ValidationError whose message names the person and the rule, in Russian:
-- R1 and R5 for organizers, R3 and R5 for experts (the reasons are read by `selectors.rooms.organizer_refusals`
-  and `expert_refusals`, which the pages also show next to the candidates);
+- R1 and R5 for organizers, R3 and R5 for experts, R5 for the school coordinator and the technical specialist
+  (the reasons are read by `selectors.rooms.organizer_refusals`, `expert_refusals` and `school_duty_refusals`,
+  all of which read R5 through `close_relative_conflicts`; the pages show them next to the candidates);
 - R2: removing an organizer from a room whose lists were released, leaving fewer than two, is refused (the
   release itself requires two, see `services.seating.sitting_room_release`);
 - one person is not an organizer in two rooms at the same time.
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from procedures.models import Appointment, Assessment, Campaign, Sitting, SittingRoom
-from procedures.selectors.rooms import MIN_ORGANIZERS, expert_refusals, organizer_refusals
+from procedures.selectors.rooms import MIN_ORGANIZERS, expert_refusals, organizer_refusals, school_duty_refusals
 from schools.models import School, Staff, User
 from schools.services import audit_record
 
@@ -43,7 +44,7 @@ def _audit(appointment: Appointment, *, actor: User, action: str, before=None, a
 @transaction.atomic
 def school_duty_appoint(*, campaign: Campaign, school: School, staff: Staff, duty: str, actor: User) -> Appointment:
     """Appoints the school coordinator or the technical specialist of the campaign: one each, so appointing
-    another person replaces the previous one."""
+    another person replaces the previous one. R5 keeps out whoever has a close relative among the participants."""
     if duty not in SCHOOL_DUTIES:
         raise ValueError(f"not a school-wide duty: {duty!r}")
     if school.department_id != campaign.department_id:
@@ -57,6 +58,9 @@ def school_duty_appoint(*, campaign: Campaign, school: School, staff: Staff, dut
     )
     if current is not None and current.staff_id == staff.pk:
         return current
+    reasons = school_duty_refusals(campaign=campaign, school=school, staff=[staff])[staff.pk]
+    if reasons:
+        raise ValidationError(reasons)
     if current is not None:
         before = {"staff": current.staff.full_name}
         current.staff = staff

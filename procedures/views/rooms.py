@@ -149,9 +149,11 @@ class StaffingView(SchoolCampaignMixin, TemplateView):
         assessments = selectors.school_assessments(campaign=self.campaign, school=self.school)
         refusals = selectors.expert_refusals_by_assessment(assessments=assessments, school=self.school, staff=staff)
         appointed = selectors.staffing_of(campaign=self.campaign, school=self.school)
+        duty_refusals = selectors.school_duty_refusals(campaign=self.campaign, school=self.school, staff=staff)
         context.update(
             may_edit=self.may_edit(),
             staffing=appointed,
+            duty_refused=[c for c in selectors.candidates(staff, duty_refusals) if c.refusals],
             works=[
                 (
                     a,
@@ -162,8 +164,18 @@ class StaffingView(SchoolCampaignMixin, TemplateView):
             ],
             staff=staff,
             duties=[
-                (Appointment.Duty.COORDINATOR, appointed.coordinator, Appointment.Duty.COORDINATOR.label),
-                (Appointment.Duty.TECHNICAL, appointed.technical, Appointment.Duty.TECHNICAL.label),
+                (
+                    Appointment.Duty.COORDINATOR,
+                    appointed.coordinator,
+                    Appointment.Duty.COORDINATOR.label,
+                    duty_refusals.get(appointed.coordinator.staff_id, []) if appointed.coordinator else [],
+                ),
+                (
+                    Appointment.Duty.TECHNICAL,
+                    appointed.technical,
+                    Appointment.Duty.TECHNICAL.label,
+                    duty_refusals.get(appointed.technical.staff_id, []) if appointed.technical else [],
+                ),
             ],
             organizer_rows=[
                 (summary.sitting, room, appointed.organizers.get(room.sitting_room.pk, []))
