@@ -1,5 +1,6 @@
 """Writes of campaigns and the assessment catalogue."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -8,7 +9,16 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from procedures.catalogue import AssessmentSpec, CampaignSpec, TaskSpec
-from procedures.models import Assessment, Campaign, Task
+from procedures.models import Assessment, Campaign, ClassAssignment, ScheduleEntry, Stage, Task
+from procedures.services.dependants import (
+    Dependants,
+    assessment_dependants,
+    assessment_recompute,
+    campaign_dependants,
+    count_phrase,
+    dependants_by_assessment,
+    task_results,
+)
 from schools.models import Department, Subject, User
 from schools.services import audit_record
 
@@ -22,6 +32,7 @@ class CatalogueSummary:
     created: int
     updated: int
     unchanged: int
+    recomputed: int = 0
 
     @property
     def changed(self) -> bool:
@@ -75,7 +86,93 @@ def catalogue_preview(*, spec: CampaignSpec, department: Department) -> Catalogu
             updated += 1
         else:
             unchanged += 1
+    _refuse_unsafe_changes(existing=existing, specs=spec.assessments)
     return CatalogueSummary(False, campaign_updated, created, updated, unchanged)
+
+
+def _refuse_unsafe_changes(*, existing: dict[str, Assessment], specs) -> None:
+    """Raises ValidationError listing every change of the file that would delete or reshape recorded data."""
+    changing = [(existing[item.code], item) for item in specs if item.code in existing]
+    changing = [(assessment, item) for assessment, item in changing if _assessment_differs(assessment, item)]
+    dependants = dependants_by_assessment(assessment.pk for assessment, _item in changing)
+    problems = []
+    for assessment, item in changing:
+        problems += assessment_change_problems(assessment=assessment, spec=item, dependants=dependants[assessment.pk])
+    if problems:
+        raise ValidationError(problems)
+
+
+def _changed_tasks(current: list[Task], wanted: tuple[TaskSpec, ...]):
+    """Tasks removed, re-labelled (a new label at the position of a vanished one) and added."""
+    wanted_labels = {t.label for t in wanted}
+    current_labels = {t.label for t in current}
+    removed = [t for t in current if t.label not in wanted_labels]
+    added = [t for t in wanted if t.label not in current_labels]
+    relabelled = []
+    for task in list(removed):
+        index = current.index(task)
+        if index < len(wanted) and wanted[index] in added:
+            relabelled.append((task, wanted[index]))
+            removed.remove(task)
+            added.remove(wanted[index])
+    return removed, relabelled, added
+
+
+def assessment_change_problems(*, assessment: Assessment, spec: AssessmentSpec, dependants: Dependants) -> list[str]:
+    """Why the catalogue may not change the assessment's tasks this way, one line per problem (empty: safe).
+
+    While anything depends on the assessment its tasks may be neither removed nor re-labelled; once scores
+    are recorded no task may be added; a maximum may never fall below a recorded score. Other changes (a
+    skill, a level, a scale, a raised maximum) are safe: totals and marks are recomputed.
+    """
+    current = list(assessment.tasks.all())
+    removed, relabelled, added = _changed_tasks(current, spec.tasks)
+    shrinking = {
+        t.label: t for t in current if any(s.label == t.label and s.max_points < t.max_points for s in spec.tasks)
+    }
+    if not (removed or relabelled or added or shrinking):
+        return []
+    results = task_results(assessment) if dependants else {}
+    problems = []
+    code = assessment.code
+    if dependants:
+        for task in removed:
+            problems.append(
+                _("работа «{code}»: нельзя убрать задание «{label}»: от работы зависят {what}.").format(
+                    code=code, label=task.label, what=dependants.text()
+                )
+            )
+        for task, new in relabelled:
+            problems.append(
+                _(
+                    "работа «{code}»: нельзя переименовать задание «{label}» в «{new}»: от работы зависят {what}."
+                ).format(code=code, label=task.label, new=new.label, what=dependants.text())
+            )
+    recorded = sum(sum(by_value.values()) for by_value in results.values())
+    if recorded:
+        for new in added:
+            problems.append(
+                _("работа «{code}»: нельзя добавить задание «{label}»: по работе уже есть {scores}.").format(
+                    code=code, label=new.label, scores=count_phrase(recorded, (_("балл"), _("балла"), _("баллов")))
+                )
+            )
+    wanted_max = {t.label: t.max_points for t in spec.tasks}
+    for label, task in shrinking.items():
+        above = sum(n for points, n in results.get(task.pk, Counter()).items() if points > wanted_max[label])
+        if above:
+            problems.append(
+                _(
+                    "работа «{code}»: нельзя снизить максимальный балл задания «{label}» с {old} до {new}: "
+                    "в {works} за него уже поставлено больше {new}."
+                ).format(
+                    code=code,
+                    label=label,
+                    old=task.max_points,
+                    new=wanted_max[label],
+                    works=count_phrase(above, (_("работе"), _("работах"), _("работах"))),
+                )
+            )
+    return problems
 
 
 def _assessment_differs(assessment: Assessment, spec: AssessmentSpec) -> bool:
@@ -100,6 +197,14 @@ def catalogue_load(*, spec: CampaignSpec, department: Department, actor: User | 
     values = _campaign_values(spec)
     campaign_created = campaign is None
     campaign_updated = False
+    existing = {}
+    if not campaign_created:
+        # locked so that nothing is recorded against them between the check and the change
+        existing = {
+            a.code: a
+            for a in Assessment.objects.select_for_update().filter(campaign=campaign).prefetch_related("tasks")
+        }
+        _refuse_unsafe_changes(existing=existing, specs=spec.assessments)
     if campaign_created:
         campaign = Campaign.objects.create(department=department, code=spec.code, **values)
     else:
@@ -120,16 +225,16 @@ def catalogue_load(*, spec: CampaignSpec, department: Department, actor: User | 
                 after={field: str(value) for field, value in changed.items()},
                 source="import",
             )
-    existing = {a.code: a for a in campaign.assessments.prefetch_related("tasks")}
-    created = updated = unchanged = 0
+    created = updated = unchanged = recomputed = 0
     for item in spec.assessments:
         assessment = existing.get(item.code)
         if assessment is None:
             _assessment_create(campaign=campaign, spec=item)
             created += 1
         elif _assessment_differs(assessment, item):
-            _assessment_update(assessment=assessment, spec=item)
+            _assessment, changed_works = _assessment_update(assessment=assessment, spec=item)
             updated += 1
+            recomputed += changed_works
         else:
             unchanged += 1
     if campaign_created or created or updated:
@@ -138,10 +243,10 @@ def catalogue_load(*, spec: CampaignSpec, department: Department, actor: User | 
             action="catalogue.loaded",
             department=department,
             target=campaign,
-            after={"created": created, "updated": updated, "unchanged": unchanged},
+            after={"created": created, "updated": updated, "unchanged": unchanged, "recomputed_works": recomputed},
             source="import",
         )
-    return CatalogueSummary(campaign_created, campaign_updated, created, updated, unchanged)
+    return CatalogueSummary(campaign_created, campaign_updated, created, updated, unchanged, recomputed)
 
 
 def _assessment_create(*, campaign: Campaign, spec: AssessmentSpec) -> Assessment:
@@ -161,22 +266,18 @@ def _assessment_create(*, campaign: Campaign, spec: AssessmentSpec) -> Assessmen
     return assessment
 
 
-def assessment_has_results(assessment: Assessment) -> bool:
-    """Whether scores were entered for the assessment: then its tasks may no longer change shape.
-
-    Results arrive with grading; until then nothing is recorded against an assessment's tasks.
-    """
-    return False
-
-
-def _assessment_update(*, assessment: Assessment, spec: AssessmentSpec) -> Assessment:
+def _assessment_update(*, assessment: Assessment, spec: AssessmentSpec) -> tuple[Assessment, int]:
+    """Applies a safe change (refused with every reason otherwise) and recomputes what derives from the
+    tasks and scale; returns the assessment and how many works' totals or marks changed."""
+    problems = assessment_change_problems(
+        assessment=assessment, spec=spec, dependants=assessment_dependants(assessment)
+    )
+    if problems:
+        raise ValidationError(problems)
     subject, _created = Subject.objects.get_or_create(name=spec.subject)
     current = [_task_tuple(t) for t in assessment.tasks.all()]
     wanted = [_task_tuple(t) for t in spec.tasks]
-    if current != wanted and assessment_has_results(assessment):
-        raise ValidationError(
-            _("Работа «{code}»: по ней уже введены результаты, задания менять нельзя.").format(code=assessment.code)
-        )
+    scale_changed = assessment.scale != _assessment_values(spec, subject)["scale"]
     for field, value in _assessment_values(spec, subject).items():
         setattr(assessment, field, value)
     assessment.full_clean(exclude=["campaign"])
@@ -196,8 +297,12 @@ def _assessment_update(*, assessment: Assessment, spec: AssessmentSpec) -> Asses
             task.skill = spec_task.skill
             task.save()
             keep.append(task.pk)
+        # only tasks nothing depends on reach here (assessment_change_problems)
         Task.objects.filter(assessment=assessment).exclude(pk__in=keep).delete()
-    return assessment
+    recomputed = 0
+    if current != wanted or scale_changed:
+        recomputed = assessment_recompute(Assessment.objects.get(pk=assessment.pk))
+    return assessment, recomputed
 
 
 @transaction.atomic
@@ -219,30 +324,118 @@ def assessment_save(
     else:
         if assessment.code != spec.code:
             assessment.code = spec.code
-        assessment = _assessment_update(assessment=assessment, spec=spec)
+        assessment, recomputed = _assessment_update(assessment=assessment, spec=spec)
         action = "assessment.updated"
-    audit_record(
-        actor=actor,
-        action=action,
-        department=campaign.department,
-        target=assessment,
-        after={"code": spec.code, "tasks": len(spec.tasks), "max": spec.max_score, "scale": spec.scale},
-    )
+    after = {"code": spec.code, "tasks": len(spec.tasks), "max": spec.max_score, "scale": spec.scale}
+    if action == "assessment.updated":
+        after["recomputed_works"] = recomputed
+    audit_record(actor=actor, action=action, department=campaign.department, target=assessment, after=after)
     return assessment
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class DeletionPreview:
+    """What deleting would take with it (`lost`), or what forbids it (`blocking`, empty when allowed)."""
+
+    blocking: Dependants
+    lost: Dependants
+
+    @property
+    def allowed(self) -> bool:
+        return not self.blocking
+
+
+def assessment_deletion_preview(assessment: Assessment) -> DeletionPreview:
+    """For the confirmation page: what depends on the assessment, and what goes with it when nothing does."""
+    lost = (
+        ("tasks", assessment.tasks.count(), (_("задание"), _("задания"), _("заданий"))),
+        (
+            "class_assignments",
+            ClassAssignment.objects.filter(assessment=assessment).count(),
+            (_("класс в распределении"), _("класса в распределении"), _("классов в распределении")),
+        ),
+        (
+            "schedule_entries",
+            ScheduleEntry.objects.filter(assessment=assessment).count(),
+            (_("строка расписания школ"), _("строки расписания школ"), _("строк расписания школ")),
+        ),
+    )
+    return DeletionPreview(blocking=assessment_dependants(assessment), lost=Dependants(lost))
+
+
+def assessment_delete_refusal(assessment: Assessment, blocking: Dependants) -> str:
+    return _("Нельзя удалить работу {code}: от неё зависят {what}.").format(code=assessment.code, what=blocking.text())
+
+
 def assessment_delete(*, assessment: Assessment, actor: User) -> None:
-    if assessment_has_results(assessment):
-        raise ValidationError(_("По работе уже введены результаты: удалить её нельзя."))
+    """Deletes an assessment with its tasks, only while nothing depends on it (participants, sittings,
+    appointments, works, scores). A refusal is audited with the counts and raises ValidationError."""
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        preview = assessment_deletion_preview(locked)
+        if preview.allowed:
+            audit_record(
+                actor=actor,
+                action="assessment.deleted",
+                department=assessment.campaign.department,
+                target=locked,
+                before={"code": locked.code, "campaign": assessment.campaign.code, **preview.lost.counts()},
+            )
+            locked.delete()
+            return
+    # recorded outside the refused transaction, so that the attempt stays in the log
     audit_record(
         actor=actor,
-        action="assessment.deleted",
+        action="assessment.delete_refused",
         department=assessment.campaign.department,
         target=assessment,
-        before={"code": assessment.code},
+        before={"code": assessment.code, "campaign": assessment.campaign.code, **preview.blocking.counts()},
     )
-    assessment.delete()
+    raise ValidationError(assessment_delete_refusal(assessment, preview.blocking))
+
+
+def campaign_deletion_preview(campaign: Campaign) -> DeletionPreview:
+    lost = (
+        ("assessments", campaign.assessments.count(), (_("работа"), _("работы"), _("работ"))),
+        ("stages", Stage.objects.filter(campaign=campaign).count(), (_("этап"), _("этапа"), _("этапов"))),
+        (
+            "schedule_entries",
+            ScheduleEntry.objects.filter(schedule__campaign=campaign).count(),
+            (_("строка расписания школ"), _("строки расписания школ"), _("строк расписания школ")),
+        ),
+    )
+    return DeletionPreview(blocking=campaign_dependants(campaign), lost=Dependants(lost))
+
+
+def campaign_delete_refusal(campaign: Campaign, blocking: Dependants) -> str:
+    return _("Нельзя удалить кампанию {code}: от неё зависят {what}.").format(code=campaign.code, what=blocking.text())
+
+
+def campaign_delete(*, campaign: Campaign, actor: User) -> None:
+    """Deletes a campaign with its catalogue and plan, only while nothing depends on any of its assessments
+    and no school has codes or an order in it. A refusal is audited with the counts and raises
+    ValidationError."""
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        preview = campaign_deletion_preview(locked)
+        if preview.allowed:
+            audit_record(
+                actor=actor,
+                action="campaign.deleted",
+                department=locked.department,
+                target=locked,
+                before={"code": locked.code, **preview.lost.counts()},
+            )
+            locked.delete()
+            return
+    audit_record(
+        actor=actor,
+        action="campaign.delete_refused",
+        department=campaign.department,
+        target=campaign,
+        before={"code": campaign.code, **preview.blocking.counts()},
+    )
+    raise ValidationError(campaign_delete_refusal(campaign, preview.blocking))
 
 
 @transaction.atomic

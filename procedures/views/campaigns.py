@@ -256,19 +256,77 @@ class AssessmentEditView(CampaignMixin, View):
 
 
 class AssessmentDeleteView(CampaignMixin, View):
+    """Shows what deleting the assessment would take with it, or why it may not be deleted; POST deletes."""
+
     allowed_roles = EDITORS
 
-    def post(self, request, campaign_code, assessment_code):
-        if not selectors.may_edit_catalogue(request.user, self.campaign):
+    def get_assessment(self):
+        if not selectors.may_edit_catalogue(self.request.user, self.campaign):
             raise PermissionDenied
-        assessment = get_scoped_or_404(self.campaign.assessments.all(), code=assessment_code)
+        return get_scoped_or_404(self.campaign.assessments.all(), code=self.kwargs["assessment_code"])
+
+    def get(self, request, campaign_code, assessment_code):
+        assessment = self.get_assessment()
+        preview = services.assessment_deletion_preview(assessment)
+        return render(
+            request,
+            "procedures/campaigns/assessment_delete.html",
+            {
+                "campaign": self.campaign,
+                "assessment": assessment,
+                "preview": preview,
+                "refusal": None
+                if preview.allowed
+                else services.assessment_delete_refusal(assessment, preview.blocking),
+            },
+        )
+
+    def post(self, request, campaign_code, assessment_code):
+        assessment = self.get_assessment()
         try:
             services.assessment_delete(assessment=assessment, actor=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Работа удалена."))
+            return redirect(
+                "procedures:assessment_delete", campaign_code=self.campaign.code, assessment_code=assessment.code
+            )
+        messages.success(request, _("Работа {code} удалена.").format(code=assessment_code))
         return redirect("procedures:campaign_detail", campaign_code=self.campaign.code)
+
+
+class CampaignDeleteView(CampaignMixin, View):
+    """Shows what deleting the campaign would take with it, or why it may not be deleted; POST deletes."""
+
+    allowed_roles = EDITORS
+
+    def check(self):
+        if not selectors.may_edit_catalogue(self.request.user, self.campaign):
+            raise PermissionDenied
+
+    def get(self, request, campaign_code):
+        self.check()
+        preview = services.campaign_deletion_preview(self.campaign)
+        return render(
+            request,
+            "procedures/campaigns/campaign_delete.html",
+            {
+                "campaign": self.campaign,
+                "preview": preview,
+                "refusal": None
+                if preview.allowed
+                else services.campaign_delete_refusal(self.campaign, preview.blocking),
+            },
+        )
+
+    def post(self, request, campaign_code):
+        self.check()
+        try:
+            services.campaign_delete(campaign=self.campaign, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("procedures:campaign_delete", campaign_code=self.campaign.code)
+        messages.success(request, _("Кампания {code} удалена.").format(code=campaign_code))
+        return redirect("procedures:campaign_list")
 
 
 urlpatterns = [
@@ -278,6 +336,7 @@ urlpatterns = [
     path("campaigns/<str:campaign_code>/", CampaignDetailView.as_view(), name="campaign_detail"),
     path("campaigns/<str:campaign_code>/edit/", CampaignEditView.as_view(), name="campaign_edit"),
     path("campaigns/<str:campaign_code>/status/", CampaignStatusView.as_view(), name="campaign_status"),
+    path("campaigns/<str:campaign_code>/delete/", CampaignDeleteView.as_view(), name="campaign_delete"),
     path("campaigns/<str:campaign_code>/assessments/new/", AssessmentEditView.as_view(), name="assessment_create"),
     path(
         "campaigns/<str:campaign_code>/assessments/<str:assessment_code>/",

@@ -27,8 +27,9 @@ PAGES = {
     "procedures:campaign_detail": Page(READERS, kwargs=campaign_kwargs),
     "procedures:campaign_edit": Page(MUNICIPAL, kwargs=campaign_kwargs),
     "procedures:campaign_status": Page(MUNICIPAL, kwargs=campaign_kwargs, ok=405),  # POST only
+    "procedures:campaign_delete": Page(MUNICIPAL, kwargs=campaign_kwargs),  # what would be lost, or why not
     "procedures:assessment_create": Page(MUNICIPAL, kwargs=campaign_kwargs),
     "procedures:assessment_detail": Page(READERS, kwargs=assessment_kwargs),
     "procedures:assessment_edit": Page(MUNICIPAL, kwargs=assessment_kwargs),
-    "procedures:assessment_delete": Page(MUNICIPAL, kwargs=assessment_kwargs, ok=405),  # POST only
+    "procedures:assessment_delete": Page(MUNICIPAL, kwargs=assessment_kwargs),  # what would be lost, or why not
 }

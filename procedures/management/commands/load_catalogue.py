@@ -18,7 +18,7 @@ class Command(BatchCommand):
         summary = catalogue_load(spec=spec, department=default_department(), actor=None)
         if not summary.changed:
             return _("Кампания {code}: без изменений, работ {n}.").format(code=spec.code, n=summary.unchanged)
-        return _(
+        line = _(
             "Кампания {code} {state}: работ добавлено {created}, обновлено {updated}, без изменений {unchanged}."
         ).format(
             code=spec.code,
@@ -27,3 +27,6 @@ class Command(BatchCommand):
             updated=summary.updated,
             unchanged=summary.unchanged,
         )
+        if summary.recomputed:
+            line += " " + _("Пересчитаны первичные баллы и отметки: {n}.").format(n=summary.recomputed)
+        return line

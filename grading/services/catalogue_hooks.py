@@ -1,0 +1,85 @@
+"""Grading's side of the catalogue's integrity: works and scores counted as dependants of an assessment,
+the recorded scores of each task, and every work's total and mark recomputed after a safe catalogue change.
+
+Registered with procedures from GradingConfig.ready(); procedures never imports grading.
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grading.models import Score, Work
+from grading.services.scores import work_recompute
+from procedures.models import Assessment
+from procedures.services.dependants import register_dependants, register_recompute, register_task_results
+
+RECORDED = Q(value__isnull=False) | Q(not_attempted=True)
+
+
+def _work_forms():
+    return (_("работа"), _("работы"), _("работ"))
+
+
+def _score_forms():
+    return (_("балл"), _("балла"), _("баллов"))
+
+
+def works_by_assessment(ids: Sequence[int]) -> dict[int, int]:
+    rows = Work.objects.filter(assessment_id__in=ids).values("assessment_id").annotate(n=Count("pk"))
+    return {row["assessment_id"]: row["n"] for row in rows}
+
+
+def scores_by_assessment(ids: Sequence[int]) -> dict[int, int]:
+    """Scores that hold points or an «X» (a cleared cell records nothing)."""
+    rows = (
+        Score.objects.filter(RECORDED, task__assessment_id__in=ids)
+        .values("task__assessment_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["task__assessment_id"]: row["n"] for row in rows}
+
+
+def scores_by_task(assessment: Assessment) -> dict[int, Counter[int]]:
+    """{task_id: Counter({points: n})} of the assessment's recorded scores; an «X» counts as 0 points."""
+    result: dict[int, Counter[int]] = {}
+    rows = (
+        Score.objects.filter(RECORDED, task__assessment=assessment)
+        .values("task_id", "value")
+        .annotate(n=Count("pk"))
+        .values_list("task_id", "value", "n")
+    )
+    for task_id, value, n in rows:
+        result.setdefault(task_id, Counter())[value or 0] += n
+    return result
+
+
+def assessment_works_recompute(assessment: Assessment) -> int:
+    """Recomputes every work's primary score, mark and completeness of the assessment with `work_recompute`
+    (the one computation of totals), after its tasks or scale changed; saves those that changed."""
+    tasks = list(assessment.tasks.order_by("position"))
+    now = timezone.now()
+    changed = []
+    works = (
+        Work.objects.filter(assessment=assessment)
+        .select_related("participant")
+        .prefetch_related("scores")
+        .order_by("pk")
+    )
+    for work in works.iterator(chunk_size=2000):
+        before = (work.primary_score, work.mark, work.is_complete)
+        work_recompute(work, tasks=tasks, scores={s.task_id: s for s in work.scores.all()}, assessment=assessment)
+        if (work.primary_score, work.mark, work.is_complete) != before:
+            work.updated_at = now
+            changed.append(work)
+    Work.objects.bulk_update(changed, ["primary_score", "mark", "is_complete", "updated_at"], batch_size=1000)
+    return len(changed)
+
+
+def register() -> None:
+    register_dependants("works", order=30, forms=_work_forms, count=works_by_assessment)
+    register_dependants("scores", order=40, forms=_score_forms, count=scores_by_assessment)
+    register_task_results("grading", scores_by_task)
+    register_recompute("grading", assessment_works_recompute)
