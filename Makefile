@@ -11,6 +11,10 @@ PORT ?= 8000
 # `make run`: set everything up on the embedded default (SQLite, tasks in-process) and serve the portal.
 run: setup seed serve
 
+# The embedded targets run with DEBUG on unless the environment says otherwise: DEBUG off is production, which
+# refuses to start without SECRET_KEY. The embedded install makes its own random key (.secret_key, git-ignored).
+run setup migrate messages seed serve test e2e check bench: export DEBUG ?= 1
+
 setup: deps migrate messages
 
 venv: $(PY)

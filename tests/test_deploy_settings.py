@@ -3,11 +3,15 @@
 Each case runs manage.py in a fresh process, because settings are read from the environment once, at start.
 """
 
+import ast
+import json
 import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,7 +20,9 @@ SETTINGS_VARIABLES = {
     "DEBUG", "SECRET_KEY", "REQUIRE_SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL",
     "DB_CONN_MAX_AGE", "REDIS_URL", "STATIC_MANIFEST", "STATIC_ROOT", "MEDIA_ROOT", "SECURE_COOKIES",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "BEHIND_HTTPS_PROXY", "EMAIL_HOST", "EMAIL_BACKEND",
+    "ADMINS", "OTP_REQUIRED", "TRUSTED_CLIENT_IP_HEADER",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests while they run; not part of any deployment
+    "PYTEST_VERSION", "PYTEST_CURRENT_TEST",  # a test run gets the embedded defaults; these cases must not
 }  # fmt: skip
 
 
@@ -30,41 +36,68 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def production_env(**overrides: str) -> dict[str, str]:
-    env = {
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DEBUG": "0",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "ALLOWED_HOSTS": "vpr.example.org",
-        "REQUIRE_SECRET_KEY": "1",
-    }
+    env = {"SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "0", "ALLOWED_HOSTS": "vpr.example.org"}
     env.update(overrides)
     return {key: value for key, value in env.items() if value is not None}
 
 
-def test_production_settings_pass_the_deployment_checks():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", **production_env())
+def setting_values(*names: str, **env: str) -> dict[str, str]:
+    """repr() of each named setting, as a process started with `env` sees it."""
+    expressions = ", ".join(f"{name!r}: repr(settings.{name})" for name in names)
+    code = f"import json; from django.conf import settings; print(json.dumps({{{expressions}}}))"
+    result = manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("redis_url", [None, "redis://127.0.0.1:6379/0"], ids=["without_redis", "with_redis"])
+def test_production_settings_pass_the_deployment_checks(redis_url):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **production_env(REDIS_URL=redis_url))
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    env = production_env(SECRET_KEY=None, DEBUG=None)  # DEBUG unset means off
+def test_debug_off_without_redis_is_production_https_hsts_secure_cookies_hashed_static():
+    values = setting_values(
+        "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+        "STORAGES['staticfiles']['BACKEND']", **production_env(),
+    )  # fmt: skip
 
-    result = manage("check", **env)
+    assert values["SECURE_SSL_REDIRECT"] == "True" and values["SESSION_COOKIE_SECURE"] == "True"
+    assert values["CSRF_COOKIE_SECURE"] == "True" and int(values["SECURE_HSTS_SECONDS"]) >= 31536000
+    assert "CompressedManifestStaticFilesStorage" in values["STORAGES['staticfiles']['BACKEND']"]
+
+
+@pytest.mark.parametrize("debug", [None, "0"], ids=["debug_unset", "debug_0"])
+def test_production_refuses_to_start_without_a_secret_key(debug):
+    result = manage("check", **production_env(SECRET_KEY=None, DEBUG=debug))
 
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "ImproperlyConfigured: SECRET_KEY must be set in production" in result.stderr
 
 
-def test_the_embedded_install_starts_without_a_secret_key():
-    result = manage("check")  # nothing set: SQLite, tasks in-process, the development key
+def test_the_embedded_install_starts_without_a_secret_key_on_its_own_random_key():
+    values = setting_values("SECRET_KEY", "SECURE_SSL_REDIRECT", DEBUG="1")
 
-    assert result.returncode == 0, result.stdout + result.stderr
+    key = ast.literal_eval(values["SECRET_KEY"])
+    assert key == (PROJECT_ROOT / ".secret_key").read_text().strip()
+    assert len(key) >= 50 and key not in (PROJECT_ROOT / "vpr_portal" / "settings.py").read_text()
+    assert values["SECURE_SSL_REDIRECT"] == "False"
 
 
-def test_deployment_checks_flag_the_development_key():
-    env = production_env(SECRET_KEY=None, REQUIRE_SECRET_KEY=None)  # a deployment that forgot its key
+def test_admins_are_read_from_the_environment_and_500s_are_mailed_only_with_debug_off():
+    admins = "Иван Петров <ivan@example.org>,b@example.org"
+    values = setting_values("ADMINS", "LOGGING", **production_env(ADMINS=admins))
+
+    assert ast.literal_eval(values["ADMINS"]) == [("Иван Петров", "ivan@example.org"), ("", "b@example.org")]
+    logging = ast.literal_eval(values["LOGGING"])
+    assert logging["handlers"]["mail_admins"]["filters"] == ["require_debug_false"]
+    assert "mail_admins" in logging["loggers"]["django"]["handlers"]
+
+
+def test_deployment_checks_flag_the_example_key():
+    env = production_env(SECRET_KEY="change-me-to-a-long-random-string")  # .env.example left as it is
 
     result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
 

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from vpr_portal.security import embedded_secret_key, parse_admins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,14 +26,21 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# DEBUG off is production: HTTPS redirect, HSTS, secure cookies, hashed static names, a required SECRET_KEY.
+# The embedded install (`make run`, `make test`) sets DEBUG=1 itself; pytest sets PYTEST_VERSION, and a test
+# run gets the embedded defaults too (the deployment settings are tested in subprocesses).
 DEBUG = env_bool("DEBUG", False)
+RUNNING_TESTS = "PYTEST_VERSION" in os.environ
+PRODUCTION = not DEBUG and not RUNNING_TESTS
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("REQUIRE_SECRET_KEY", False):
-        raise RuntimeError("SECRET_KEY must be set in production")
-    # An embedded install without a configured key: a fixed development key, never used in production
-    # (docker-compose and check --deploy require SECRET_KEY).
-    SECRET_KEY = "django-insecure-vpr-portal-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set in production (DEBUG is off). Generate one with "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))' and put it in the environment; "
+            "for the embedded demo set DEBUG=1 (make run does)."
+        )
+    SECRET_KEY = embedded_secret_key(BASE_DIR / ".secret_key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -146,7 +156,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env_bool("STATIC_MANIFEST", not DEBUG and "REDIS_URL" in os.environ)
+            if env_bool("STATIC_MANIFEST", PRODUCTION)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -217,7 +227,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 8 * 3600
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY") else None
-if env_bool("SECURE_COOKIES", not DEBUG and "REDIS_URL" in os.environ):
+if env_bool("SECURE_COOKIES", PRODUCTION):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -236,11 +246,30 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 PAGE_SIZE = 50
 
+# Errors: every 500 goes to the console with its traceback and, with DEBUG off, by e-mail to ADMINS
+# ("Имя <a@b.ru>, Имя2 <c@d.ru>"). The e-mailed report carries no form fields, query strings or local
+# variables, since those hold pupils' names (vpr_portal.error_reports.PrivateExceptionReporter).
+ADMINS = parse_admins(os.environ.get("ADMINS", ""))
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+DEFAULT_EXCEPTION_REPORTER = "vpr_portal.error_reports.PrivateExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "include_html": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Replaces Django's own "django" logger (console only with DEBUG on, mail_admins): errors reach the root
+    # console in production too, and are mailed once.
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True}},
 }
 
 # Lockout is by username alone on purpose: a whole school often shares one address behind NAT, and
