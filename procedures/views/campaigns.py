@@ -12,6 +12,7 @@ from procedures.forms_campaigns import AssessmentForm, CampaignForm
 from procedures.models import Campaign
 from procedures.selectors import campaigns as selectors
 from procedures.services import campaigns as services
+from procedures.services.dependants import assessment_dependants
 from schools.models import DEPARTMENT_ROLES, Department, Role
 from schools.selectors import schools_visible_to
 from vpr_portal.access import RoleRequiredMixin, get_scoped_or_404
@@ -248,10 +249,11 @@ class AssessmentEditView(CampaignMixin, View):
         return self.show(form, assessment, columns=columns, problems=problems)
 
     def show(self, form, assessment, **extra):
+        dependants = assessment_dependants(assessment) if assessment else None
         return render(
             self.request,
             "procedures/campaigns/assessment_form.html",
-            {"form": form, "campaign": self.campaign, "assessment": assessment, **extra},
+            {"form": form, "campaign": self.campaign, "assessment": assessment, "dependants": dependants, **extra},
         )
 
 

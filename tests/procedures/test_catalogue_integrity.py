@@ -314,7 +314,9 @@ def test_the_catalogue_upload_preview_shows_the_refusal(client, role_users, grad
 def test_the_assessment_editor_refuses_to_remove_a_task_with_results(client, role_users, graded):
     client.force_login(role_users[Role.DEPARTMENT_STAFF])
     url = reverse("procedures:assessment_edit", args=[graded.campaign.code, graded.code])
-    initial = client.get(url).context["form"].initial
+    page = client.get(url)
+    assert "От работы зависят 4 участника, 1 сеанс, 3 работы, 30 баллов, 1 назначение." in page.content.decode()
+    initial = page.context["form"].initial
     lines = initial["tasks"].splitlines()
     data = {**initial, "tasks": "\n".join(lines[:-1]), "save": "1"}
     before = recorded()
