@@ -587,3 +587,30 @@ class ProtocolIncident(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class CalendarDay(models.Model):
+    """A day the Government's yearly decree makes different from the computed calendar (weekends and the
+    holidays of ст. 112 ТК РФ, see `services.calendar`): a transferred day off, an extra holiday, or a
+    Saturday or Sunday made a working day. The department enters them when the decree is published."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("праздничный день")
+        DAY_OFF = "day_off", _("нерабочий день (перенос)")
+        WORKING_DAY = "working_day", _("рабочий день (перенос)")
+
+    date = models.DateField(_("дата"), unique=True)
+    kind = models.CharField(_("что это за день"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("название"), max_length=200, help_text=_("Например: перенесённый выходной за 3 января"))
+    source = models.CharField(
+        _("основание"), max_length=300, blank=True, help_text=_("Постановление Правительства РФ, его номер и дата")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("день производственного календаря")
+        verbose_name_plural = _("дни производственного календаря")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} — {self.name}"

@@ -1,4 +1,4 @@
-from .views import campaigns, documents, orders, participants, plan, protocols, rooms, schedules, start
+from .views import calendar, campaigns, documents, orders, participants, plan, protocols, rooms, schedules, start
 
 app_name = "procedures"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     *protocols.urlpatterns,
     *rooms.urlpatterns,
     *participants.urlpatterns,
+    *calendar.urlpatterns,
 ]

@@ -4,8 +4,8 @@ dates and lessons, and the schedule's way from draft to approval.
 Rules (DESIGN §3.3, Регламент 5.2):
 - a date outside the campaign's window is refused;
 - a lesson other than 2–3, two assessments for one class on one day, and a day off (Saturday, Sunday, a
-  public holiday of `HOLIDAYS` or a day off transferred by `TRANSFERRED_DAYS_OFF`) are warnings the school
-  must confirm before it submits the schedule;
+  public holiday or a transferred day off: `services.calendar`, computed for any year, with the Government's
+  transfers the department enters) are warnings the school must confirm before it submits the schedule;
 - a schedule is edited only while it is a draft or returned; submitted and approved ones are locked.
 """
 
@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from procedures.models import Assessment, Campaign, ClassAssignment, ScheduleEntry, SchoolSchedule
 from procedures.selectors.schedules import (
@@ -27,43 +26,12 @@ from procedures.selectors.schedules import (
     campaign_classes_by_school,
     schedule_pairs,
 )
+from procedures.services.calendar import day_off_reason as day_off_reason  # the schedule's rule, kept importable here
+from procedures.services.calendar import working_calendar
 from schools.importers import parse_class_name
 from schools.models import Role, School, SchoolClass, User
 from schools.services import audit_record, notifications_send
 from vpr_portal.tables import InputRefused, Problem, Table, require_columns
-
-# Working calendar ------------------------------------------------------------------------------------------
-
-# Non-working public holidays of the Russian Federation (Трудовой кодекс, ст. 112) that can fall inside a ВПР
-# window (spring; the federal window has been mid-March to mid-May). Fixed dates, every year.
-HOLIDAYS: dict[tuple[int, int], str] = {
-    (2, 23): gettext_lazy("День защитника Отечества"),
-    (3, 8): gettext_lazy("Международный женский день"),
-    (5, 1): gettext_lazy("Праздник Весны и Труда"),
-    (5, 9): gettext_lazy("День Победы"),
-}
-
-# Days off moved by ст. 112 ТК (a holiday on a weekend moves to the next working day) or by the Government's
-# yearly decree. Data, not logic: add the next year's transfers when the decree is published.
-# 2026: 8 March is a Sunday and 9 May a Saturday, so Monday 9 March and Monday 11 May are days off.
-TRANSFERRED_DAYS_OFF: dict[datetime.date, str] = {
-    datetime.date(2026, 3, 9): gettext_lazy("перенесённый выходной за 8 марта"),
-    datetime.date(2026, 5, 11): gettext_lazy("перенесённый выходной за 9 мая"),
-}
-
-
-def day_off_reason(day: datetime.date) -> str | None:
-    """Why `day` is a day off (Saturday and Sunday for a five-day week, holidays, transferred days), or None."""
-    if (day.month, day.day) in HOLIDAYS:
-        return _("праздничный день — {name}").format(name=HOLIDAYS[(day.month, day.day)])
-    if day in TRANSFERRED_DAYS_OFF:
-        return _("нерабочий день — {name}").format(name=TRANSFERRED_DAYS_OFF[day])
-    if day.weekday() == 5:
-        return _("суббота")
-    if day.weekday() == 6:
-        return _("воскресенье")
-    return None
-
 
 # Warnings --------------------------------------------------------------------------------------------------
 
@@ -114,7 +82,9 @@ class _Slot:
 
 
 def schedule_warnings(slots: list[_Slot]) -> dict[PairKey, list[ScheduleWarning]]:
-    """The warnings of each scheduled pair; pure (the slots are all of one school's entries)."""
+    """The warnings of each scheduled pair (the slots are all of one school's entries); one query, for the
+    working calendar of their dates."""
+    calendar = working_calendar(min(s.date for s in slots), max(s.date for s in slots)) if slots else None
     by_class_day: dict[tuple[int, datetime.date], list[_Slot]] = defaultdict(list)
     for slot in slots:
         by_class_day[(slot.class_id, slot.date)].append(slot)
@@ -140,7 +110,7 @@ def schedule_warnings(slots: list[_Slot]) -> dict[PairKey, list[ScheduleWarning]
                     ),
                 )
             )
-        reason = day_off_reason(slot.date)
+        reason = calendar.day_off_reason(slot.date)
         if reason:
             found.append(
                 ScheduleWarning(

@@ -183,6 +183,7 @@ def test_two_assessments_for_one_class_on_one_day_warn_on_both(
     assert message == "у класса 4А в этот день ещё одна работа: Математика, 4 кл."
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "date, reason",
     [
