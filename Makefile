@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup venv deps dev-deps migrate seed serve test e2e lint format bench messages worker beat check clean
+.PHONY: run setup venv deps dev-deps migrate seed serve test e2e lint format bench messages worker beat check clean backup restore
 
 # `make run`: set everything up on the embedded default (SQLite, tasks in-process) and serve the portal.
 run: setup seed serve
@@ -73,6 +73,17 @@ check: dev-deps
 
 bench: dev-deps messages
 	$(PY) -m tests.bench
+
+# `make backup`: one archive of the database and MEDIA_ROOT in backups/ (KEEP=14 keeps the newest 14).
+# `make restore BACKUP=backups/vpr-….tar` replaces both after a question (YES=1 answers it). docs/backups.md.
+BACKUP_DIR ?= backups
+backup restore: export DEBUG ?= 1
+backup: deps
+	$(PY) -m vpr_portal.backup create --dir $(BACKUP_DIR) $(if $(KEEP),--keep $(KEEP))
+
+restore: deps
+	@if [ -z "$(BACKUP)" ]; then echo "Укажите архив: make restore BACKUP=backups/vpr-….tar" >&2; exit 2; fi
+	$(PY) -m vpr_portal.backup restore "$(BACKUP)" $(if $(filter 1 yes true,$(YES)),--yes)
 
 worker: deps
 	$(VENV)/bin/celery -A vpr_portal worker --loglevel=info --concurrency=2
