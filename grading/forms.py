@@ -52,7 +52,15 @@ class CellForm(forms.Form):
     work = forms.IntegerField(min_value=1)
     task = forms.IntegerField(min_value=1)
     value = forms.CharField(required=False, strip=False, max_length=10)
-    base_version = forms.IntegerField(required=False, min_value=0)
+    # Required: a save that does not name the version it replaces would overwrite another person's value unseen.
+    base_version = forms.IntegerField(
+        min_value=0,
+        error_messages={
+            "required": _("не указана версия ячейки: обновите страницу и введите балл ещё раз"),
+            "invalid": _("версия ячейки — целое число: обновите страницу и введите балл ещё раз"),
+            "min_value": _("версия ячейки — целое число: обновите страницу и введите балл ещё раз"),
+        },
+    )
     reason = forms.CharField(required=False, max_length=500)
 
     @classmethod

@@ -28,6 +28,9 @@ class Work(models.Model):
     primary_score = models.PositiveSmallIntegerField(_("первичный балл"), null=True, blank=True)
     mark = models.PositiveSmallIntegerField(_("отметка"), null=True, blank=True)
     is_complete = models.BooleanField(_("все задания оценены"), default=False)
+    # When the work's result last changed (a score, the journal mark, the variant or absence), by any write
+    # path: a form marked uploaded to ФИС ОКО before this moment no longer matches what is recorded.
+    results_changed_at = models.DateTimeField(_("результат изменён"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

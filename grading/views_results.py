@@ -13,7 +13,7 @@ import io
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views import View
 from django.views.generic import TemplateView
@@ -24,7 +24,7 @@ from procedures.views.campaigns import SchoolCampaignMixin
 from procedures.views.documents import content_disposition
 from reports import figures as report_figures
 from vpr_portal.tables import InputRefused, Problem, read_table
-from vpr_portal.uploads import ImportView
+from vpr_portal.uploads import ImportView, read_stashed
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -150,8 +150,32 @@ class ResultsImportView(ResultsSchoolMixin, ImportView):
 
     def apply(self, records):
         return services.results_import(
-            assessment=self.assessment, school=self.school, form=records, actor=self.request.user
+            assessment=self.assessment,
+            school=self.school,
+            form=records,
+            actor=self.request.user,
+            reason=self.request.POST.get("reason", ""),
         )
+
+    def confirm(self, request, token):
+        """A form that changes works an expert submitted needs a reason: confirmed without one, the preview comes
+        back with the reason field marked (the service refuses it anyway)."""
+        stashed = (
+            None if request.POST.get("reason", "").strip() else read_stashed(request, purpose=self.purpose, token=token)
+        )
+        if stashed is not None:
+            name, data = stashed
+            try:
+                records = self.parse(name, data)
+            except InputRefused:
+                records = None
+            summary = self.preview(records) if records is not None else None
+            if summary is not None and summary.needs_reason:
+                context = self.context(
+                    summary=summary, token=token, filename=name, rows=self.count(records), reason_missing=True
+                )
+                return render(request, self.template_name, context, status=400)
+        return super().confirm(request, token)
 
     def context(self, **extra):
         context = {**super().context(**extra), **self.base_context()}

@@ -1,8 +1,9 @@
 """Reads for distributing works and entering scores (Регламент 7.1, 7.4, 7.6), each starting from what the
 user may see.
 
-- R10: grading of an assessment at a school opens on the day of its sitting (the school's earliest Sitting of
-  that assessment) at the campaign's `criteria_open_time`, in the school's own time zone (R16).
+- R10: grading of a class opens on the day it writes (its schedule line; else the school's earliest sitting of
+  the assessment; else the first day of the federal window) at the campaign's `criteria_open_time`, in the
+  school's own time zone (R16): `GradingOpening`.
 - R11: experts read their own works only (`works_of_expert`), by participant code, class and variant; nothing
   here reads a pupil. The coordinator reads the school's works (`works_managed_by`).
 - R4: a work has one expert (`Work.expert`); the experts of an assessment at a school are its appointments
@@ -14,11 +15,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from grading.models import Score, ScoreChange, Work
-from procedures.models import Appointment, Assessment, Campaign, Participant, Sitting, Task
+from procedures.models import Appointment, Assessment, Campaign, Participant, ScheduleEntry, Sitting, Task
 from schools.models import Role, School, Staff, TeachingLoad, User
 
 GRADING_MANAGERS = frozenset({Role.SCHOOL_COORDINATOR})
@@ -37,35 +38,86 @@ def opening_from(day: datetime.date | None, *, campaign: Campaign, school: Schoo
     return datetime.datetime.combine(day, campaign.criteria_open_time, tzinfo=school.tzinfo)
 
 
-def first_sitting_date(assessment_ref="assessment", school_ref="school") -> Subquery:
-    """The earliest sitting date of an assessment at a school, as a subquery over a row naming both."""
-    return Subquery(
-        Sitting.objects.filter(assessment=OuterRef(assessment_ref), school=OuterRef(school_ref))
-        .order_by("date")
-        .values("date")[:1]
-    )
+@dataclass(frozen=True)
+class GradingOpening:
+    """R10 for one assessment at one school: the day each class writes, and the moment its grading opens.
+
+    The day a class writes is its line of the school's schedule (ScheduleEntry); a class without one writes on
+    the school's earliest recorded sitting of the assessment; where the school recorded no sitting at all
+    (results loaded in a batch, an earlier year), on the first day of the federal window. Grading of a class
+    opens on that day at the campaign's `criteria_open_time`, in the school's own time zone (R16). Every write
+    of scores asks this object (through `grading.services.entry.grading_open_check`), every page shows it."""
+
+    campaign: Campaign
+    school: School
+    class_days: dict[str, datetime.date]
+    sitting_day: datetime.date | None
+
+    @property
+    def default_day(self) -> datetime.date:
+        return self.sitting_day or self.campaign.window_start
+
+    def day_of(self, class_name: str) -> datetime.date:
+        return self.class_days.get(class_name, self.default_day)
+
+    def opens_at(self, class_name: str | None = None) -> datetime.datetime:
+        """When grading of the class opens; without a class, when it first opens for any class."""
+        if class_name is not None:
+            day = self.day_of(class_name)
+        else:
+            day = min([*self.class_days.values(), self.default_day])
+        return opening_from(day, campaign=self.campaign, school=self.school)
 
 
-def grading_opens_at(*, assessment: Assessment, school: School) -> datetime.datetime | None:
-    """When grading of the assessment at the school opens (R10), or None while it has no sitting."""
-    day = Sitting.objects.filter(assessment=assessment, school=school).aggregate(day=Min("date"))["day"]
-    return opening_from(day, campaign=assessment.campaign, school=school)
+def _class_name(grade: int, letter: str) -> str:
+    return f"{grade}{letter}"
 
 
-def grading_openings(pairs: Iterable[tuple[Assessment, School]]) -> dict[tuple[int, int], datetime.datetime | None]:
-    """`grading_opens_at` of many (assessment, school) pairs in one query, keyed by their ids."""
+def grading_opening_of(pairs: Iterable[tuple[Assessment, School]]) -> dict[tuple[int, int], GradingOpening]:
+    """The R10 opening of many (assessment, school) pairs in two queries, keyed by their ids."""
     pairs = list(pairs)
     if not pairs:
         return {}
-    days = {
+    assessment_ids, school_ids = {a.pk for a, _s in pairs}, {s.pk for _a, s in pairs}
+    sitting_days = {
         (row["assessment_id"], row["school_id"]): row["day"]
-        for row in Sitting.objects.filter(
-            assessment_id__in={a.pk for a, _s in pairs}, school_id__in={s.pk for _a, s in pairs}
-        )
+        for row in Sitting.objects.filter(assessment_id__in=assessment_ids, school_id__in=school_ids)
         .values("assessment_id", "school_id")
         .annotate(day=Min("date"))
+        .order_by()
     }
-    return {(a.pk, s.pk): opening_from(days.get((a.pk, s.pk)), campaign=a.campaign, school=s) for a, s in pairs}
+    class_days: dict[tuple[int, int], dict[str, datetime.date]] = defaultdict(dict)
+    entries = ScheduleEntry.objects.filter(
+        assessment_id__in=assessment_ids, schedule__school_id__in=school_ids
+    ).values_list("assessment_id", "schedule__school_id", "school_class__grade", "school_class__letter", "date")
+    for assessment_id, school_id, grade, letter, day in entries:
+        days = class_days[(assessment_id, school_id)]
+        name = _class_name(grade, letter)
+        days[name] = min(day, days.get(name, day))
+    return {
+        (a.pk, s.pk): GradingOpening(
+            campaign=a.campaign,
+            school=s,
+            class_days=dict(class_days.get((a.pk, s.pk), {})),
+            sitting_day=sitting_days.get((a.pk, s.pk)),
+        )
+        for a, s in pairs
+    }
+
+
+def grading_opening(*, assessment: Assessment, school: School) -> GradingOpening:
+    """The R10 opening of the assessment at the school (two queries)."""
+    return grading_opening_of([(assessment, school)])[(assessment.pk, school.pk)]
+
+
+def grading_opens_at(*, assessment: Assessment, school: School) -> datetime.datetime:
+    """When grading of the assessment at the school first opens (R10), for its earliest class."""
+    return grading_opening(assessment=assessment, school=school).opens_at()
+
+
+def grading_openings(pairs: Iterable[tuple[Assessment, School]]) -> dict[tuple[int, int], datetime.datetime]:
+    """`grading_opens_at` of many (assessment, school) pairs in two queries, keyed by their ids."""
+    return {key: opening.opens_at() for key, opening in grading_opening_of(pairs).items()}
 
 
 def is_open(opens_at: datetime.datetime | None, *, now: datetime.datetime | None = None) -> bool:
@@ -103,19 +155,14 @@ def works_managed_by(user: User) -> QuerySet[Work]:
 def cell_work(user: User, pk) -> Work | None:
     """The work behind one grid cell, if the user may enter its scores: their own as an expert, or any of
     their school's as its coordinator. One query, carrying what the save needs (assessment, campaign,
-    school, participant) and the earliest sitting date for R10 (`first_sitting`)."""
+    school, participant)."""
     condition = Q(pk__in=[])
     if user.has_role(Role.EXPERT):
         condition |= Q(expert__user=user)
     managed = user.school_ids_with_role(*GRADING_MANAGERS)
     if managed:
         condition |= Q(school_id__in=managed)
-    return (
-        Work.objects.filter(condition, pk=pk)
-        .select_related("participant", "assessment__campaign", "school")
-        .annotate(first_sitting=first_sitting_date())
-        .first()
-    )
+    return Work.objects.filter(condition, pk=pk).select_related("participant", "assessment__campaign", "school").first()
 
 
 def cell_task(work: Work, pk) -> Task | None:

@@ -8,7 +8,9 @@ Statuses, the late first:
 - «не начато» — no present participant's work has a score yet;
 - «проверка» — some works have scores, not every present participant's work is complete;
 - «форма готова» — every present participant's work is complete;
-- «загружено» — the school recorded the upload (the file it uploaded is kept).
+- «форма изменена после загрузки» — the upload is recorded, but a result of the assessment changed after it
+  (`Work.results_changed_at` later than the record): what ФИС ОКО holds is no longer what the school has;
+- «загружено» — the school recorded the upload (the file it uploaded is kept) and nothing changed since.
 
 The deadline is one moment (`Campaign.upload_deadline`, an aware datetime, as the plan-graph's stage takes it):
 a school is late from that moment wherever it is, and reads the moment in its own time zone, Moscow time
@@ -51,14 +53,16 @@ class UploadState:
     NOT_STARTED = "not_started"
     CHECKING = "checking"
     READY = "ready"
+    CHANGED = "changed"
     UPLOADED = "uploaded"
     # The late first: the order of the matrix and of the counts.
-    ORDER = (OVERDUE, NOT_STARTED, CHECKING, READY, UPLOADED)
+    ORDER = (OVERDUE, NOT_STARTED, CHECKING, READY, CHANGED, UPLOADED)
     LABELS = {
         OVERDUE: _("просрочено"),
         NOT_STARTED: _("не начато"),
         CHECKING: _("проверка"),
         READY: _("форма готова"),
+        CHANGED: _("форма изменена после загрузки"),
         UPLOADED: _("загружено"),
     }
     BADGES = {
@@ -66,6 +70,7 @@ class UploadState:
         NOT_STARTED: "text-bg-secondary",
         CHECKING: "text-bg-warning",
         READY: "text-bg-info",
+        CHANGED: "text-bg-danger",
         UPLOADED: "text-bg-success",
     }
 
@@ -83,6 +88,8 @@ class Grading:
     present: int = 0
     scored: int = 0
     complete: int = 0
+    # the last change of a result of the assessment at the school (None: none recorded)
+    changed_at: datetime.datetime | None = None
 
     @property
     def state(self) -> str:
@@ -95,6 +102,8 @@ class Grading:
 
 def upload_state(*, grading: Grading, upload: FormUpload | None, deadline: datetime.datetime, now) -> str:
     if upload is not None:
+        if grading.changed_at is not None and grading.changed_at > upload.uploaded_at:
+            return UploadState.CHANGED
         return UploadState.UPLOADED
     if deadline <= now:
         return UploadState.OVERDUE
@@ -163,12 +172,17 @@ def _grading_by_pair(*, campaign: Campaign, school_ids: list[int]) -> dict[tuple
             present=Count("id", filter=present),
             scored=Count("id", filter=present & Q(work__primary_score__isnull=False)),
             complete=Count("id", filter=present & Q(work__is_complete=True)),
+            changed_at=Max("work__results_changed_at"),
         )
         .order_by()
     )
     return {
         (row["school_id"], row["assessment_id"]): Grading(
-            participants=row["participants"], present=row["present"], scored=row["scored"], complete=row["complete"]
+            participants=row["participants"],
+            present=row["present"],
+            scored=row["scored"],
+            complete=row["complete"],
+            changed_at=row["changed_at"],
         )
         for row in rows
     }

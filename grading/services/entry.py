@@ -1,7 +1,8 @@
 """Score entry around `score_set` (Регламент 7.1, 7.6, 7.7): one grid cell with the R10 opening and the
 expert's lock, the expert's submission, and the coordinator's journal marks.
 
-- R10: nothing is entered before grading opens (the school's first sitting day at the campaign's hour, the
+- R10: nothing is entered before grading of the class opens (`grading_open_check`, the one check that the grid's
+  cell, the browser import and `import_results` call: the criteria hour of the day the class writes, the
   school's local time).
 - Submission: the expert submits their works of an assessment at a school once every present participant's
   work is graded; the works are then locked (`Work.submitted_at`). The expert can no longer change them; the
@@ -11,6 +12,7 @@ expert's lock, the expert's submission, and the coordinator's journal marks.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -19,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grading.models import Score, ScoreChange, Work
-from grading.selectors.entry import grading_opens_at, is_open, opening_from
+from grading.selectors.entry import grading_opening, is_open
 from grading.services.scores import score_set
 from procedures.models import Assessment, Participant, Task
 from schools.models import School, User
@@ -28,14 +30,40 @@ from schools.services import audit_record
 JOURNAL_MARKS = (2, 3, 4, 5)
 
 
-def opening_refusal(opens_at: datetime.datetime | None, *, school: School) -> str:
+def opening_refusal(opens_at: datetime.datetime | None, *, school: School, class_name: str = "") -> str:
     """Why nothing may be entered yet (R10), in the school's local time."""
     if opens_at is None:
         return _("Дата проведения работы в школе не назначена: проверка ещё не открыта.")
     local = timezone.localtime(opens_at, school.tzinfo)
-    return _("Проверка откроется {date} в {time} по местному времени школы.").format(
-        date=local.strftime("%d.%m.%Y"), time=local.strftime("%H:%M")
-    )
+    date, time = local.strftime("%d.%m.%Y"), local.strftime("%H:%M")
+    if class_name:
+        return _("Класс {class_name}: проверка откроется {date} в {time} по местному времени школы.").format(
+            class_name=class_name, date=date, time=time
+        )
+    return _("Проверка откроется {date} в {time} по местному времени школы.").format(date=date, time=time)
+
+
+def grading_open_check(
+    *,
+    assessment: Assessment,
+    school: School,
+    class_names: Iterable[str],
+    now: datetime.datetime | None = None,
+    name_classes: bool = True,
+) -> None:
+    """R10 on every write of scores (the grid's cell, the results form in the browser and from the command
+    line): refuses, with the opening time of each class not open yet, when grading of one of `class_names` has
+    not opened (`GradingOpening`: the criteria hour of the day the class writes, the school's local time)."""
+    opening = grading_opening(assessment=assessment, school=school)
+    now = now or timezone.now()
+    closed = sorted({name for name in class_names if not is_open(opening.opens_at(name), now=now)})
+    if closed:
+        raise ValidationError(
+            [
+                opening_refusal(opening.opens_at(name), school=school, class_name=name if name_classes else "")
+                for name in closed
+            ]
+        )
 
 
 @dataclass(frozen=True)
@@ -59,13 +87,20 @@ def grid_cell_save(
 ) -> CellSaved:
     """Saves one grid cell through `score_set` once grading is open (R10). An expert (`as_manager` False)
     may not change a submitted work; the school coordinator may, with a reason. Raises ValidationError with
-    the reason, or ScoreConflict when the cell changed since `base_version`."""
-    if hasattr(work, "first_sitting"):  # read with the work by `selectors.entry.cell_work`
-        opens_at = opening_from(work.first_sitting, campaign=work.assessment.campaign, school=work.school)
-    else:
-        opens_at = grading_opens_at(assessment=work.assessment, school=work.school)
-    if not is_open(opens_at, now=now):
-        raise ValidationError(opening_refusal(opens_at, school=work.school))
+    the reason, or ScoreConflict when the cell changed since `base_version`. `base_version` is required: a
+    save that does not say which value it replaces could overwrite another person's value unseen."""
+    if base_version is None:
+        raise ValidationError(
+            _("Не указана версия ячейки (base_version): обновите страницу и введите балл ещё раз."),
+            code="base_version",
+        )
+    grading_open_check(
+        assessment=work.assessment,
+        school=work.school,
+        class_names=[work.participant.class_name],
+        now=now,
+        name_classes=False,
+    )
     if not as_manager:
         if work.is_locked:
             raise ValidationError(_("Работы сданы: изменить балл может только школьный координатор, указав причину."))
@@ -136,7 +171,8 @@ def journal_mark_set(*, participant: Participant, mark: int | None, actor: User)
         return work
     old = work.journal_mark
     work.journal_mark = mark
-    work.save(update_fields=["journal_mark", "updated_at"])
+    work.results_changed_at = timezone.now()
+    work.save(update_fields=["journal_mark", "results_changed_at", "updated_at"])
     ScoreChange.objects.create(
         work=work,
         field="journal_mark",

@@ -9,12 +9,17 @@ through `work_recompute`. Re-importing the same file writes nothing at all (no h
 The writes are statements prepared once and run over every row (`_insert_rows`, `_update_rows`), not the ORM's
 bulk_create and bulk_update, whose per-batch SQL compilation alone took seconds for a 2,000-row form on SQLite.
 
-«While it is still open»: a form is accepted until the campaign is closed (Campaign.Status.CLOSED); a corrected
-file replaces the previous results cell by cell, with its history. A participant missing from the file keeps
-what was recorded. Works already submitted by an expert are replaced too: the school's form is the result that
-goes to ФИС ОКО, and every change stays in the score history.
+«While it is still open»: a form is accepted from the moment grading of each class it changes has opened (R10)
+until the campaign is closed (Campaign.Status.CLOSED); a corrected file replaces the previous results cell by
+cell, with its history. A participant missing from the file keeps what was recorded. Works already submitted by
+an expert are replaced only with a reason (as in the grid), which the score history keeps: the school's form is
+the result that goes to ФИС ОКО.
+
+Two imports of the same school and assessment at once run one after the other (`_results_lock`), each comparing
+its file with what the other wrote.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -27,6 +32,7 @@ from django.utils.translation import gettext as _
 from grading.models import Score, ScoreChange, Work
 from grading.results_form import ParsedForm, form_parse, form_rows, form_write
 from grading.selectors import results as selectors
+from grading.services.entry import grading_open_check
 from grading.services.scores import work_recompute, works_ensure
 from procedures.models import Assessment, Campaign, Participant
 from schools.models import School, User
@@ -34,6 +40,7 @@ from schools.services import audit_record
 from vpr_portal.tables import InputRefused, Problem, Table
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+REASON_MAX_LENGTH = ScoreChange._meta.get_field("reason").max_length
 
 
 def results_check_school(*, assessment: Assessment, school: School) -> None:
@@ -158,6 +165,8 @@ class ResultsPlan:
     works_to_update: list[Work] = field(default_factory=list)
     participants_to_update: list[Participant] = field(default_factory=list)
     not_in_file: int = 0
+    # codes of works already submitted by their expert whose scores (or absence) the form would change
+    submitted_changed: list[str] = field(default_factory=list)
 
     def _count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)
@@ -187,6 +196,15 @@ class ResultsPlan:
     @property
     def has_changes(self) -> bool:
         return any(row.status != UNCHANGED for row in self.rows)
+
+    @property
+    def changed_classes(self) -> set[str]:
+        """The classes of the rows that change: R10 must be open for each of them."""
+        return {row.class_name for row in self.rows if row.status != UNCHANGED}
+
+    @property
+    def needs_reason(self) -> bool:
+        return bool(self.submitted_changed)
 
 
 def _yes_no(value: bool) -> str:
@@ -236,6 +254,7 @@ def results_plan(*, assessment: Assessment, school: School, form: ParsedForm, lo
             or any(s.value is not None or s.not_attempted for s in work_scores.values())
         )
         changes: list[str] = []
+        participant_absent_before = participant.absent
 
         if form_row.absent != participant.absent:
             changes.append(
@@ -257,6 +276,7 @@ def results_plan(*, assessment: Assessment, school: School, form: ParsedForm, lo
             )
             work.journal_mark = new
 
+        changes_result = form_row.absent != participant_absent_before
         for task, cell in zip(tasks, form_row.cells, strict=True):
             score = work_scores.get(task.pk)
             old_text = score.text if score is not None else ""
@@ -265,6 +285,7 @@ def results_plan(*, assessment: Assessment, school: School, form: ParsedForm, lo
                 continue
             changes.append(f"{task.label}: {old_text or '—'} → {new_text or '—'}")
             plan.history.append((work.pk, task.pk, "score", old_text, new_text))
+            changes_result = True
             if score is None:
                 score = work_scores[task.pk] = _ScoreState(None, cell.value, cell.not_attempted, 1)
                 plan.scores_to_create.append((work.pk, task.pk, cell.value, cell.not_attempted, 1))
@@ -272,10 +293,11 @@ def results_plan(*, assessment: Assessment, school: School, form: ParsedForm, lo
                 score.value, score.not_attempted, score.version = cell.value, cell.not_attempted, score.version + 1
                 plan.scores_to_update.append((cell.value, cell.not_attempted, score.version, score.pk))
 
-        before = (work.primary_score, work.mark, work.is_complete)
         work_recompute(work, tasks=tasks, scores=work_scores, assessment=assessment)
-        if journal_changed or before != (work.primary_score, work.mark, work.is_complete):
+        if changes:  # the work's result changed: totals, journal mark, variant or absence (results_changed_at)
             plan.works_to_update.append(work)
+        if changes_result and work.submitted_at is not None:
+            plan.submitted_changed.append(participant.code)
 
         status = UNCHANGED if not changes else (CHANGED if had_result else NEW)
         plan.rows.append(RowOutcome(form_row.row, participant.code, participant.class_name, status, tuple(changes)))
@@ -321,44 +343,93 @@ def _update_rows(model, fields: list[str], rows: list[tuple]) -> None:
             cursor.executemany(sql, rows)
 
 
-def _plan_write(plan: ResultsPlan, *, actor: User | None) -> None:
-    at = connection.ops.adapt_datetimefield_value(timezone.now())
+def _plan_write(plan: ResultsPlan, *, actor: User | None, reason: str) -> None:
+    at = timezone.now()
+    at_db = connection.ops.adapt_datetimefield_value(at)
     by = actor.pk if actor is not None and actor.pk else None
     _insert_rows(
         Score,
         ["work", "task", "value", "not_attempted", "version", "updated_at", "updated_by"],
-        [(*row, at, by) for row in plan.scores_to_create],
+        [(*row, at_db, by) for row in plan.scores_to_create],
     )
     _update_rows(
         Score,
         ["value", "not_attempted", "version", "updated_at", "updated_by"],
-        [(value, not_attempted, version, at, by, pk) for value, not_attempted, version, pk in plan.scores_to_update],
+        [(value, not_attempted, version, at_db, by, pk) for value, not_attempted, version, pk in plan.scores_to_update],
     )
     source = ScoreChange.Source.IMPORT.value
     _insert_rows(
         ScoreChange,
         ["work", "task", "field", "old", "new", "source", "reason", "changed_by", "changed_at"],
-        [(*row, source, "", by, at) for row in plan.history],
+        [(*row, source, reason, by, at_db) for row in plan.history],
     )
     _update_rows(Participant, ["variant", "absent"], [(p.variant, p.absent, p.pk) for p in plan.participants_to_update])
     _update_rows(
         Work,
-        ["journal_mark", "primary_score", "mark", "is_complete", "updated_at"],
-        [(w.journal_mark, w.primary_score, w.mark, w.is_complete, at, w.pk) for w in plan.works_to_update],
+        ["journal_mark", "primary_score", "mark", "is_complete", "results_changed_at", "updated_at"],
+        [(w.journal_mark, w.primary_score, w.mark, w.is_complete, at_db, at_db, w.pk) for w in plan.works_to_update],
     )
 
 
+class ReasonRequired(ValidationError):
+    """The form would change works an expert has already submitted, and no reason was given."""
+
+    def __init__(self, codes: list[str]):
+        self.codes = codes
+        super().__init__(
+            _(
+                "Форма меняет баллы работ, уже сданных экспертом ({n}): {codes}. Укажите причину изменения: она "
+                "сохранится в истории баллов."
+            ).format(n=len(codes), codes=", ".join(codes)),
+            code="reason_required",
+        )
+
+
+def _results_lock(*, assessment: Assessment, school: School) -> None:
+    """Serialises the writes of one school's results of one assessment, until the transaction ends: taken first,
+    so that each import compares its file with what the one before it wrote. On PostgreSQL a transaction-level
+    advisory lock keyed by the school and the assessment (other schools and assessments are not held up); SQLite
+    runs every write transaction as BEGIN IMMEDIATE, one writer at a time, so it is serialised already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"grading.results:{school.pk}:{assessment.pk}"]
+            )
+    elif connection.vendor != "sqlite":
+        School.objects.select_for_update().filter(pk=school.pk).first()
+
+
 @transaction.atomic
-def results_import(*, assessment: Assessment, school: School, form: ParsedForm, actor: User | None) -> ResultsPlan:
+def results_import(
+    *,
+    assessment: Assessment,
+    school: School,
+    form: ParsedForm,
+    actor: User | None,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> ResultsPlan:
     """Replaces the school's results of the assessment with a checked form, in bulk, in one transaction.
 
-    Refused when the campaign is closed. Writes nothing when the form changes nothing."""
+    Imports of the same school and assessment run one after another (`_results_lock`, taken first), and the
+    comparison with what is recorded is made after the lock, so two files at once never mix and a file imported
+    twice at once changes things once. Refused when the campaign is closed; before grading of a class whose rows
+    change has opened (R10, `grading_open_check`); and, without a `reason`, when the form would change the
+    scores of works an expert has submitted (`ReasonRequired`; the reason goes into the score history). Writes
+    nothing when the form changes nothing."""
     results_check_open(assessment=assessment, school=school)
+    _results_lock(assessment=assessment, school=school)
     works_ensure(assessment=assessment, school=school)
     plan = results_plan(assessment=assessment, school=school, form=form, lock=True)
     if not plan.has_changes:
         return plan
-    _plan_write(plan, actor=actor)
+    grading_open_check(assessment=assessment, school=school, class_names=plan.changed_classes, now=now)
+    reason = reason.strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(_("Причина изменения длиннее {n} символов: сократите её.").format(n=REASON_MAX_LENGTH))
+    if plan.needs_reason and not reason:
+        raise ReasonRequired(plan.submitted_changed)
+    _plan_write(plan, actor=actor, reason=reason)
     audit_record(
         actor=actor,
         action="results.imported",
@@ -371,6 +442,7 @@ def results_import(*, assessment: Assessment, school: School, form: ParsedForm, 
             "changed": plan.updated,
             "unchanged": plan.unchanged,
             "cells": len(plan.history),
+            **({"submitted_changed": len(plan.submitted_changed), "reason": reason} if plan.needs_reason else {}),
         },
         source="import",
     )

@@ -155,7 +155,8 @@ def score_set(
     tasks = list(locked_work.assessment.tasks.all())
     scores = {s.task_id: s for s in locked_work.scores.all()}
     work_recompute(locked_work, tasks=tasks, scores=scores, assessment=locked_work.assessment)
-    locked_work.save(update_fields=["primary_score", "mark", "is_complete", "updated_at"])
+    locked_work.results_changed_at = score.updated_at
+    locked_work.save(update_fields=["primary_score", "mark", "is_complete", "results_changed_at", "updated_at"])
     # the caller's instance shows the new total and mark without reading the work again
     work.primary_score, work.mark = locked_work.primary_score, locked_work.mark
     work.is_complete = locked_work.is_complete

@@ -391,6 +391,17 @@
     }
   }
 
+  // The version a save replaces is always sent (the server refuses a save without one): an entry kept from an
+  // older page may lack it, and then it is the version of the cell as this page loaded it.
+  function baseVersionOf(entry) {
+    if (Number.isInteger(entry.base_version)) {
+      return entry.base_version;
+    }
+    var input = cellFor(entry.work, entry.task);
+    var version = input ? parseInt(input.dataset.version, 10) : NaN;
+    return Number.isInteger(version) ? version : 0;
+  }
+
   function post(entry) {
     return window.fetch(saveUrl, {
       method: "POST",
@@ -400,7 +411,7 @@
         work: parseInt(entry.work, 10),
         task: parseInt(entry.task, 10),
         value: entry.value,
-        base_version: entry.base_version,
+        base_version: baseVersionOf(entry),
         reason: entry.reason || "",
       }),
     });

@@ -54,7 +54,8 @@ def test_the_earliest_sitting_and_the_campaigns_hour_count(assessment, school):
     campaign = assessment.campaign
     campaign.criteria_open_time = datetime.time(15, 30)
     campaign.save()
-    assert grading_opens_at(assessment=assessment, school=school) is None
+    # no sitting recorded (results loaded in a batch): the first day of the federal window is the day
+    assert grading_opens_at(assessment=assessment, school=school) == at(2026, 4, 20, 10, 30)
     for day, lesson in ((24, 3), (22, 2)):
         Sitting.objects.create(
             campaign=campaign, school=school, assessment=assessment, date=datetime.date(2026, 4, day), lesson=lesson
@@ -97,20 +98,38 @@ def test_a_cell_is_refused_before_grading_opens_in_the_schools_zone(assessment, 
 
 
 @pytest.mark.django_db
-def test_a_cell_without_a_sitting_is_refused(assessment, school, experts, coordinator):
+def test_a_cell_without_a_sitting_opens_on_the_first_day_of_the_window(assessment, school, experts, coordinator):
     add_participants(assessment, school, {"4А": 1})
     works_distribute(assessment=assessment, school=school, mode=BY_CLASS, actor=coordinator)
     work = Work.objects.select_related("assessment__campaign", "school", "participant").get()
-    with pytest.raises(ValidationError, match="не назначена"):
+    task = assessment.tasks.first()
+    with pytest.raises(ValidationError) as refusal:
         grid_cell_save(
-            work=work, task=assessment.tasks.first(), raw="1", actor=work.expert.user, base_version=0, as_manager=False
+            work=work,
+            task=task,
+            raw="1",
+            actor=work.expert.user,
+            base_version=0,
+            as_manager=False,
+            now=at(2026, 4, 20, 8, 59),
         )
+    assert refusal.value.messages == ["Проверка откроется 20.04.2026 в 14:00 по местному времени школы."]
+    saved = grid_cell_save(
+        work=work,
+        task=task,
+        raw="1",
+        actor=work.expert.user,
+        base_version=0,
+        as_manager=False,
+        now=at(2026, 4, 20, 9),
+    )
+    assert saved.score.value == 1
 
 
 def fill(work, value_of=lambda task: task.max_points):
     for task in work.assessment.tasks.order_by("position"):
         grid_cell_save(
-            work=work, task=task, raw=value_of(task), actor=work.expert.user, base_version=None, as_manager=False
+            work=work, task=task, raw=value_of(task), actor=work.expert.user, base_version=0, as_manager=False
         )
 
 
@@ -131,7 +150,7 @@ def test_the_expert_submits_once_every_work_is_graded_and_then_cannot_change_it(
     work = assigned.first()
     with pytest.raises(ValidationError, match="только школьный координатор"):
         grid_cell_save(
-            work=work, task=assessment.tasks.first(), raw="0", actor=expert, base_version=None, as_manager=False
+            work=work, task=assessment.tasks.first(), raw="0", actor=expert, base_version=1, as_manager=False
         )
     # the works of the other experts are theirs to submit
     assert Work.objects.filter(expert=experts[1], submitted_at__isnull=True).exists()
@@ -147,9 +166,9 @@ def test_after_submission_the_coordinator_changes_a_score_only_with_a_reason(
     work = assigned.first()
     task = assessment.tasks.get(label="1")
     with pytest.raises(ValidationError, match="укажите причину"):
-        grid_cell_save(work=work, task=task, raw="1", actor=coordinator, base_version=None, as_manager=True)
+        grid_cell_save(work=work, task=task, raw="1", actor=coordinator, base_version=1, as_manager=True)
     saved = grid_cell_save(
-        work=work, task=task, raw="1", actor=coordinator, base_version=None, as_manager=True, reason="ошибка переноса"
+        work=work, task=task, raw="1", actor=coordinator, base_version=1, as_manager=True, reason="ошибка переноса"
     )
     assert (saved.primary_score, saved.mark) == (23, 5)
     change = ScoreChange.objects.filter(work=work).latest("changed_at", "id")

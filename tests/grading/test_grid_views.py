@@ -44,7 +44,15 @@ def grid_url(assessment, school):
     return reverse("grading:expert_grid", kwargs=kwargs_of(assessment, school))
 
 
+def current_version(work, task) -> int:
+    score = Score.objects.filter(work=work, task=task).first()
+    return score.version if score else 0
+
+
 def save_cell(client, work, task, value, base_version=None, reason=""):
+    """Saves a cell as the grid does; without `base_version`, over the cell's current version."""
+    if base_version is None:
+        base_version = current_version(work, task)
     body = {"work": work.pk, "task": task.pk, "value": value, "base_version": base_version, "reason": reason}
     return client.post(reverse("grading:cell_save"), json.dumps(body), content_type="application/json")
 

@@ -45,6 +45,28 @@ def xlsx_bytes(rows=(("Код", "Класс"), ("10001", "4А"))) -> bytes:
     return buffer.getvalue()
 
 
+def graded_form(assessment, school, school_class) -> bytes:
+    """Two participants graded in full through the import: the filled form for ФИС ОКО, as the portal exports it
+    (the upload is recorded only with that school's complete form, equal to its results)."""
+    from tests.grading.test_write_guards import exported, filled_in, import_bytes
+
+    for number in (1, 2):
+        make_participant(assessment, PupilFactory(school_class=school_class), code=f"1000{number}")
+    import_bytes(assessment, school, filled_in(exported(assessment, school, filled=False)), actor=None)
+    return exported(assessment, school, filled=True)
+
+
+def resaved(data: bytes) -> bytes:
+    """The same workbook saved again: other bytes, the same form."""
+    from openpyxl import load_workbook
+
+    buffer = io.BytesIO()
+    workbook = load_workbook(io.BytesIO(data))
+    workbook.worksheets[0].title = "ФИС ОКО"
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def works(assessment, school_class, *states, start=1):
     """One participant with a work per state: "none" (no score), "part" (scored, incomplete), "done", "absent"."""
     created = []
@@ -205,6 +227,7 @@ def test_the_matrix_counts_each_status_and_puts_the_late_first(
         UploadState.NOT_STARTED: 4,
         UploadState.CHECKING: 1,
         UploadState.READY: 0,
+        UploadState.CHANGED: 0,
         UploadState.UPLOADED: 1,
     }
     # late first: the school with nothing begun, then the one checking a work, then the one half uploaded
@@ -299,7 +322,7 @@ def test_the_coordinator_records_the_upload_with_its_file(
     client, campaign, assessment, school, class_4a, coordinator, settings
 ):
     client.force_login(coordinator)
-    content = xlsx_bytes()
+    content = graded_form(assessment, school, class_4a)
     response = post_upload(client, campaign, school, assessment, SimpleUploadedFile("форма 4 кл.xlsx", content))
     assert response.status_code == 302
     upload = FormUpload.objects.get(school=school, assessment=assessment)
@@ -315,7 +338,8 @@ def test_recording_again_keeps_the_latest_file_and_audits_the_replacement(
     client, campaign, assessment, school, class_4a, coordinator, settings, django_capture_on_commit_callbacks
 ):
     client.force_login(coordinator)
-    first, second = xlsx_bytes(), xlsx_bytes(rows=(("Код",), ("10002",)))
+    first = graded_form(assessment, school, class_4a)
+    second = resaved(first)
     with django_capture_on_commit_callbacks(execute=True):
         post_upload(client, campaign, school, assessment, SimpleUploadedFile("v1.xlsx", first))
     with django_capture_on_commit_callbacks(execute=True):
