@@ -1,6 +1,8 @@
 import zoneinfo
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 
 def user_time_zone(user) -> zoneinfo.ZoneInfo | None:
@@ -29,3 +31,21 @@ class UserTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class PrivateResponseMiddleware:
+    """Headers of every answer: what the browser may use (Permissions-Policy), and no caching of anything
+    served to a signed-in user — pages and downloads hold pupils' names, and a shared school computer's
+    cache or the back button must not show them to the next person. Static files never reach here
+    (whitenoise answers them above)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
