@@ -1,9 +1,9 @@
 """Documents built in the background (GeneratedDocument): asking for one, building it, reading its file.
 
 A kind of document is registered with its builder, `builder(document, progress) -> BuiltDocument`, which
-renders in parts (a class, a room) and calls `progress(done, total)` after each; the row's progress follows.
-Builders live in each app's `printables` module, imported on first use (as Django's admin does with
-`admin.py`), or are registered from an AppConfig.ready().
+renders in parts (a class, a room) and calls `progress(done, total)` after each; the progress of the document's
+job follows. Builders live in each app's `printables` module, imported on first use (as Django's admin does
+with `admin.py`), or are registered from an AppConfig.ready().
 
     @register_document_builder("participants.school_set", roles={Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
     def build_school_set(document, progress):
@@ -11,10 +11,12 @@ Builders live in each app's `printables` module, imported on first use (as Djang
         return BuiltDocument(filename="codes.pdf", content=pdf)
 
 A request is keyed by what the document is for (kind + parameters + data version): asking twice with the same
-key gives the same job (a failed one is started again), and a document already built is never rebuilt.
+key gives the same document and the same job (a failed one is started again), and a document already built is
+never rebuilt. The build is a job of the project's job machinery (vpr_portal.jobs: a row with a heartbeat, run
+in a worker or in the web process's job threads, re-queued by the sweeper when its worker dies), so it
+finishes exactly once; the file is stored in the same transaction that marks the job done.
 """
 
-import datetime
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,18 +25,16 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
-from reports.models import GeneratedDocument
+from reports.models import DOCUMENT_JOB, GeneratedDocument, generated_path
 from schools.models import School, User
 from schools.services import audit_record
+from vpr_portal.jobs import JobRun, job_request, job_run, jobs_sweep_if_due
+from vpr_portal.models import Job
 
 logger = logging.getLogger(__name__)
-
-# A job still queued after this long lost its message (broker down when it was sent): asking again re-sends it.
-REQUEUE_AFTER = datetime.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -102,11 +102,14 @@ def documents_visible_to(user: User) -> QuerySet[GeneratedDocument]:
         school_ids = user.school_ids_with_role(*kind.roles)
         if school_ids:
             condition |= Q(kind=kind.kind, school_id__in=school_ids)
-    return GeneratedDocument.objects.filter(condition).select_related("school")
+    return GeneratedDocument.objects.filter(condition).select_related("school", "job")
 
 
 def document_is_running(document: GeneratedDocument) -> bool:
-    return document.status in (GeneratedDocument.Status.QUEUED, GeneratedDocument.Status.RUNNING)
+    """Queued or being built. On the embedded default, reading it also lets the sweeper look (at most every
+    JOBS_SWEEP_SECONDS) for builds interrupted by a restart."""
+    jobs_sweep_if_due()
+    return document.is_running
 
 
 # Writes --------------------------------------------------------------------------------------------------------
@@ -117,106 +120,57 @@ def document_request(
 ) -> GeneratedDocument:
     """Asks for a document to be built in the background; idempotent by `key`.
 
-    The same key gives the same document: queued, running or done, it is returned as it is (nothing is built
-    twice); a failed one is queued again. The build is queued after the transaction commits (in-process when
-    no broker is configured)."""
+    The same key gives the same document and job: queued, running or done, it is returned as it is (nothing is
+    built twice); a failed one is queued again. The build starts after the transaction commits."""
     document_kind(kind)  # an unknown kind is a programming error: fail before anything is written
-    send = False
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                document, created = GeneratedDocument.objects.get_or_create(
-                    key=key,
-                    defaults={
-                        "kind": kind,
-                        "title": title[:300],
-                        "params": params,
-                        "school": school,
-                        "requested_by": user,
-                    },
-                )
-        except IntegrityError:  # the same key asked for at the same moment by someone else
-            document, created = GeneratedDocument.objects.get(key=key), False
-        if created:
-            send = True
-        else:
-            document = GeneratedDocument.objects.select_for_update().get(pk=document.pk)
-            if document.kind != kind or document.school_id != (school.pk if school else None):
-                raise ValidationError(_("Документ с этим ключом уже заказан для другой цели."))
-            stale = (
-                document.status == GeneratedDocument.Status.QUEUED
-                and timezone.now() - document.created_at > REQUEUE_AFTER
-            )
-            if document.status == GeneratedDocument.Status.FAILED or stale:
-                document.status = GeneratedDocument.Status.QUEUED
-                document.progress = 0
-                document.error = ""
-                document.finished_at = None
-                document.requested_by = user or document.requested_by
-                document.created_at = timezone.now()
-                document.save(
-                    update_fields=["status", "progress", "error", "finished_at", "requested_by", "created_at"]
-                )
-                send = True
-        if send:
-            from vpr_portal.tasks import enqueue
-
-            from .tasks import build_document
-
-            enqueue(build_document, document.pk)
+        document = GeneratedDocument.objects.select_for_update().filter(key=key).first()
+        if document is not None and (document.kind != kind or document.school_id != (school.pk if school else None)):
+            raise ValidationError(_("Документ с этим ключом уже заказан для другой цели."))
+        # A job left by a removed document (the purge) is started anew for the new one.
+        job = job_request(kind=DOCUMENT_JOB, key=f"{DOCUMENT_JOB}:{key}", user=user, restart=document is None)
+        if document is None:
+            try:
+                with transaction.atomic():
+                    document = GeneratedDocument.objects.create(
+                        key=key, kind=kind, title=title[:300], params=params, school=school, requested_by=user, job=job
+                    )
+            except IntegrityError:  # the same key asked for at the same moment by someone else
+                document = GeneratedDocument.objects.get(key=key)
     return document
 
 
-def _set_progress(document_id: int, value: int) -> None:
-    GeneratedDocument.objects.filter(pk=document_id, status=GeneratedDocument.Status.RUNNING).update(progress=value)
+def document_job(job: Job, run: JobRun):
+    """The handler of a document's job: its kind's builder renders it part by part (progress as parts complete),
+    and the file is stored when the job is marked done (once: a taken-over attempt stores nothing)."""
+    document = GeneratedDocument.objects.select_related("school").filter(job=job).first()
+    if document is None:  # removed meanwhile (the personal-data purge)
+        return {"document": None}
+    built = document_kind(document.kind).builder(document, run.progress)
+
+    def store() -> dict:
+        locked = GeneratedDocument.objects.select_for_update().get(pk=document.pk)
+        storage = locked.file.storage
+        if locked.file:
+            locked.file.delete(save=False)
+        target = generated_path(locked, built.filename)
+        if storage.exists(target):  # left by an attempt killed between storing and committing
+            storage.delete(target)
+        locked.file.save(built.filename, ContentFile(built.content), save=False)
+        GeneratedDocument.objects.filter(pk=locked.pk).update(file=locked.file.name)
+        return {"document": locked.pk, "file": locked.file.name, "bytes": len(built.content)}
+
+    return store
 
 
 def document_build(*, document_id: int) -> GeneratedDocument | None:
-    """Builds a queued document: its builder renders it part by part, the progress is saved as parts complete,
-    the file is stored and the document marked done. Idempotent: a done document is not rebuilt, a missing
-    one is ignored. A builder's error marks the document failed (its message kept for the status page);
-    storage errors (OSError) propagate so the task retries."""
-    with transaction.atomic():
-        document = GeneratedDocument.objects.select_for_update().filter(pk=document_id).first()
-        if document is None or document.status == GeneratedDocument.Status.DONE:
-            return document
-        document.status = GeneratedDocument.Status.RUNNING
-        document.progress = 0
-        document.error = ""
-        document.save(update_fields=["status", "progress", "error"])
-    last = {"value": 0}
-
-    def progress(done: int, total: int) -> None:
-        # 100 means the file is stored: parts complete count up to 99.
-        value = min(99, int(99 * done / total)) if total else 0
-        if value != last["value"]:
-            last["value"] = value
-            _set_progress(document_id, value)
-
-    try:
-        built = document_kind(document.kind).builder(document, progress)
-    except Exception as error:  # a builder's bug or bad data: retrying would fail the same way
-        logger.exception("document %s (%s) failed", document_id, document.kind)
-        document_fail(document_id=document_id, error=str(error) or type(error).__name__)
-        return GeneratedDocument.objects.get(pk=document_id)
-    with transaction.atomic():
-        document = GeneratedDocument.objects.select_for_update().get(pk=document_id)
-        if document.status == GeneratedDocument.Status.DONE:  # a duplicate delivery finished first
-            return document
-        if document.file:
-            document.file.delete(save=False)
-        document.file.save(built.filename, ContentFile(built.content), save=False)
-        document.status = GeneratedDocument.Status.DONE
-        document.progress = 100
-        document.finished_at = timezone.now()
-        document.save(update_fields=["file", "status", "progress", "finished_at"])
-    return document
-
-
-def document_fail(*, document_id: int, error: str) -> None:
-    GeneratedDocument.objects.filter(pk=document_id).exclude(status=GeneratedDocument.Status.DONE).update(
-        status=GeneratedDocument.Status.FAILED, error=error[:2000], finished_at=timezone.now()
-    )
+    """Builds a document now, in this thread, through its job (see `document_job`); idempotent: a done document
+    is not rebuilt, a missing one is ignored."""
+    document = GeneratedDocument.objects.filter(pk=document_id).only("job").first()
+    if document is None:
+        return None
+    job_run(job_id=document.job_id)
+    return GeneratedDocument.objects.select_related("job").get(pk=document_id)
 
 
 def document_downloaded(*, document: GeneratedDocument, user: User) -> None:

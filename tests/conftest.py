@@ -19,12 +19,15 @@ def _test_settings(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _celery_tasks_in_process(request, settings):
-    """Tasks run inside the test, as on the embedded default, unless the test needs a real worker."""
+    """Tasks run inside the test, as on the embedded default, unless the test needs a real worker; background
+    jobs run in the asking thread (JOBS_INLINE), so a test sees them done when its request returns. A test of
+    the embedded default's job threads sets JOBS_INLINE = False itself."""
     if request.node.get_closest_marker("celery_worker"):
         yield
         return
     from vpr_portal.celery import app
 
+    settings.JOBS_INLINE = True
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER = True
     yield

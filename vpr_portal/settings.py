@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "vpr_portal",  # background jobs (vpr_portal.jobs): below every app
     "schools",
     "procedures",
     "grading",
@@ -223,6 +224,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         # daily: notices 30/7 days ahead, then the purge of campaigns due; idempotent (keyed notices, purged_at)
         "schedule": crontab(hour=1, minute=15),
     },
+}
+
+# Background jobs (vpr_portal.jobs): rows with a heartbeat; the sweeper re-queues what stopped or was never sent.
+JOBS_INLINE = env_bool("JOBS_INLINE", False)  # run jobs in the asking thread (tests); else threads or a worker
+JOBS_THREADS = int(os.environ.get("JOBS_THREADS", "2"))  # job threads in the web process without a broker
+JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "10"))
+JOBS_STALE_AFTER_SECONDS = float(os.environ.get("JOBS_STALE_AFTER_SECONDS", "60"))
+JOBS_SWEEP_SECONDS = float(os.environ.get("JOBS_SWEEP_SECONDS", "20"))
+JOBS_RESEND_AFTER_SECONDS = float(os.environ.get("JOBS_RESEND_AFTER_SECONDS", "300"))
+JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "5"))
+CELERY_BEAT_SCHEDULE["sweep-jobs"] = {
+    "task": "vpr_portal.tasks.sweep_jobs",
+    "schedule": JOBS_SWEEP_SECONDS,
+    "options": {"expires": JOBS_SWEEP_SECONDS},  # sweeps that could not run in time are dropped, not piled up
 }
 
 # Sessions survive a Redis outage: they live in the database, not in the cache.
