@@ -32,3 +32,18 @@ def embedded_secret_key(path: Path) -> str:
 def parse_admins(value: str) -> list[tuple[str, str]]:
     """ADMINS from "Имя <a@b.ru>, b@c.ru" as Django's (name, address) pairs; entries without an @ are dropped."""
     return [(name, address) for name, address in getaddresses([value]) if "@" in address]
+
+
+def client_ip(request) -> str | None:
+    """The client's address from the one trusted source (settings.TRUSTED_CLIENT_IP_HEADER, REMOTE_ADDR by
+    default). A proxy appends the address it saw, so of a list the last entry is the one our proxy wrote."""
+    import ipaddress
+
+    from django.conf import settings
+
+    value = request.META.get(settings.TRUSTED_CLIENT_IP_HEADER, "")
+    address = value.split(",")[-1].strip()
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

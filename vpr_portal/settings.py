@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vpr_portal.middleware.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "vpr_portal.middleware.UserTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -135,10 +136,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failed log-ins (django-axes): 5 failures lock the username for 30 minutes.
+# Lockout after repeated failed log-ins (django-axes): 5 failures of one username from one address lock that
+# pair for 30 minutes. Keyed by both, so nobody can lock a colleague out from elsewhere, and a whole school
+# behind one NAT address is not locked because of one person's typos.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address: REMOTE_ADDR, or behind a reverse proxy only the header that proxy sets, e.g.
+# TRUSTED_CLIENT_IP_HEADER=HTTP_X_REAL_IP (never a header a client could send past the proxy).
+TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER", "REMOTE_ADDR")
+AXES_CLIENT_IP_CALLABLE = "vpr_portal.security.client_ip"
+# Every failure is kept (axes' failure log in the database, shared by all workers) for the per-address
+# throttle: 20 failed log-ins from one address within 15 minutes refuse log-ins from it (429) until they age out.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+LOGIN_THROTTLE_FAILURES = int(os.environ.get("LOGIN_THROTTLE_FAILURES", "20"))
+LOGIN_THROTTLE_MINUTES = int(os.environ.get("LOGIN_THROTTLE_MINUTES", "15"))
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -307,7 +319,3 @@ LOGGING = {
     # console in production too, and are mailed once.
     "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True}},
 }
-
-# Lockout is by username alone on purpose: a whole school often shares one address behind NAT, and
-# locking an address would lock every teacher of that school.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
