@@ -31,6 +31,7 @@ import sys
 import tarfile
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 FORMAT = 1
@@ -367,7 +368,7 @@ def backup_restore(*, archive: Path | str, yes: bool = False) -> dict:
 
     summary = {
         "archive": str(archive),
-        "created_at": manifest["created_at"],
+        "created_at": _local(manifest["created_at"]),
         "engine": engine,
         "tables": len(counts),
         "rows": sum(counts.values()),
@@ -457,10 +458,13 @@ def _confirm(manifest: dict, archive: Path, settings_dict: dict, media_root: Pat
             ).format(path=archive)
         )
     question = _(
-        "Заменить базу данных {database} и файлы в {media} копией от {created_at} ({files} файлов)? "
+        "Заменить базу данных {database} и файлы в {media} копией от {created_at} (файлов: {files})? "
         "Текущие данные будут потеряны. Введите «да»: "
     ).format(
-        database=settings_dict["NAME"], media=media_root, created_at=manifest["created_at"], files=manifest["files"]
+        database=settings_dict["NAME"],
+        media=media_root,
+        created_at=_local(manifest["created_at"]),
+        files=manifest["files"],
     )
     try:
         answer = input(question)
@@ -468,6 +472,15 @@ def _confirm(manifest: dict, archive: Path, settings_dict: dict, media_root: Pat
         answer = ""
     if answer.strip().lower() not in {"да", "yes"}:
         raise BackupError(_("Восстановление отменено. Ничего не изменено."))
+
+
+def _local(created_at: str) -> str:
+    from django.utils import timezone
+
+    try:
+        return timezone.localtime(datetime.fromisoformat(created_at)).strftime("%d.%m.%Y %H:%M:%S")
+    except (TypeError, ValueError):
+        return str(created_at)
 
 
 def _sqlite_replace(staged: Path, database: Path) -> None:
