@@ -4,8 +4,9 @@ the recorded scores of each task, and every work's total and mark recomputed aft
 Registered with procedures from GradingConfig.ready(); procedures never imports grading.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -56,26 +57,50 @@ def scores_by_task(assessment: Assessment) -> dict[int, Counter[int]]:
     return result
 
 
-def assessment_works_recompute(assessment: Assessment) -> int:
+@dataclass(frozen=True, slots=True)
+class _RecordedScore:
+    """What `work_recompute` reads of a Score, without building a model instance per score (a municipality's
+    assessment holds hundreds of thousands of them)."""
+
+    value: int | None
+    not_attempted: bool
+
+    @property
+    def points(self) -> int:
+        return self.value or 0
+
+
+def assessment_works_recompute(assessment: Assessment, *, chunk: int = 900) -> int:
     """Recomputes every work's primary score, mark and completeness of the assessment with `work_recompute`
-    (the one computation of totals), after its tasks or scale changed; saves those that changed."""
+    (the one computation of totals), after its tasks or scale changed; saves those that changed, grouped by
+    their new result. Returns how many changed."""
     tasks = list(assessment.tasks.order_by("position"))
+    ids = list(Work.objects.filter(assessment=assessment).order_by("pk").values_list("pk", flat=True))
+    changed: dict[tuple, list[int]] = defaultdict(list)
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        scores: dict[int, dict[int, _RecordedScore]] = defaultdict(dict)
+        rows = Score.objects.filter(work_id__in=part).values_list("work_id", "task_id", "value", "not_attempted")
+        for work_id, task_id, value, not_attempted in rows:
+            scores[work_id][task_id] = _RecordedScore(value, not_attempted)
+        works = (
+            Work.objects.filter(pk__in=part)
+            .select_related("participant")
+            .only("pk", "primary_score", "mark", "is_complete", "participant__absent")
+        )
+        for work in works:
+            before = (work.primary_score, work.mark, work.is_complete)
+            work_recompute(work, tasks=tasks, scores=scores[work.pk], assessment=assessment)
+            after = (work.primary_score, work.mark, work.is_complete)
+            if after != before:
+                changed[after].append(work.pk)
     now = timezone.now()
-    changed = []
-    works = (
-        Work.objects.filter(assessment=assessment)
-        .select_related("participant")
-        .prefetch_related("scores")
-        .order_by("pk")
-    )
-    for work in works.iterator(chunk_size=2000):
-        before = (work.primary_score, work.mark, work.is_complete)
-        work_recompute(work, tasks=tasks, scores={s.task_id: s for s in work.scores.all()}, assessment=assessment)
-        if (work.primary_score, work.mark, work.is_complete) != before:
-            work.updated_at = now
-            changed.append(work)
-    Work.objects.bulk_update(changed, ["primary_score", "mark", "is_complete", "updated_at"], batch_size=1000)
-    return len(changed)
+    for (primary_score, mark, is_complete), pks in changed.items():
+        for start in range(0, len(pks), chunk):
+            Work.objects.filter(pk__in=pks[start : start + chunk]).update(
+                primary_score=primary_score, mark=mark, is_complete=is_complete, updated_at=now
+            )
+    return sum(len(pks) for pks in changed.values())
 
 
 def register() -> None:
