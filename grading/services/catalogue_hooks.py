@@ -98,7 +98,12 @@ def assessment_works_recompute(assessment: Assessment, *, chunk: int = 900) -> i
     for (primary_score, mark, is_complete), pks in changed.items():
         for start in range(0, len(pks), chunk):
             Work.objects.filter(pk__in=pks[start : start + chunk]).update(
-                primary_score=primary_score, mark=mark, is_complete=is_complete, updated_at=now
+                primary_score=primary_score,
+                mark=mark,
+                is_complete=is_complete,
+                # a form uploaded to ФИС ОКО before this no longer matches the results
+                results_changed_at=now,
+                updated_at=now,
             )
     return sum(len(pks) for pks in changed.values())
 

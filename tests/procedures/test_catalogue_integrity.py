@@ -230,12 +230,16 @@ def test_adding_a_task_once_scores_are_recorded_is_refused(tmp_path, graded):
 @pytest.mark.django_db
 def test_a_scale_change_recomputes_every_works_mark(tmp_path, graded):
     assert marks() == {"10001": 5, "10002": 3, "10003": None}
+    changed_at = dict(Work.objects.values_list("participant__code", "results_changed_at"))
     data = catalogue_of(graded)
     data["assessments"][0]["scale"] = {"3": 13, "4": 17, "5": 24}
     code, out, err = load(tmp_path, data)
     assert (code, err) == (0, "")
     assert "обновлено 1" in out
     assert marks() == {"10001": 5, "10002": 2, "10003": None}
+    now_changed_at = dict(Work.objects.values_list("participant__code", "results_changed_at"))
+    assert now_changed_at["10002"] > changed_at["10002"]  # a form uploaded before no longer matches
+    assert now_changed_at["10001"] == changed_at["10001"]
     assert list(Work.objects.order_by("participant__code").values_list("primary_score", flat=True)) == [24, 12, 6]
     assert AuditEntry.objects.get(action="catalogue.loaded").after["recomputed_works"] == 1
 
