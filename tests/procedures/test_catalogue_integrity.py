@@ -377,3 +377,31 @@ def test_schools_cannot_delete_a_campaign(client, role_users, graded):
     client.force_login(role_users[Role.SCHOOL_COORDINATOR])
     assert client.post(reverse("procedures:campaign_delete", args=[graded.campaign.code])).status_code == 403
     assert Campaign.objects.filter(pk=graded.campaign.pk).exists()
+
+
+@pytest.mark.django_db
+def test_organizers_of_its_sittings_and_its_experts_count_as_dependants(assessment, school):  # noqa: F811
+    from procedures.models import Room, SittingRoom
+    from procedures.services.dependants import assessment_dependants
+
+    sitting = Sitting.objects.create(
+        campaign=assessment.campaign, school=school, assessment=assessment, date=datetime.date(2026, 4, 22), lesson=2
+    )
+    room = SittingRoom.objects.create(
+        sitting=sitting, room=Room.objects.create(school=school, name="12", rows=5, columns=2)
+    )
+    for _n in range(2):
+        Appointment.objects.create(
+            campaign=assessment.campaign,
+            school=school,
+            staff=StaffFactory(school=school),
+            duty=Appointment.Duty.ORGANIZER,
+            sitting_room=room,
+        )
+    coordinator = StaffFactory(school=school)
+    Appointment.objects.create(
+        campaign=assessment.campaign, school=school, staff=coordinator, duty=Appointment.Duty.COORDINATOR
+    )
+    dependants = assessment_dependants(assessment)
+    assert dependants.counts() == {"sittings": 1, "appointments": 2}
+    assert dependants.text() == "1 сеанс, 2 назначения"
