@@ -2,6 +2,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Pupil, Relation, School, SchoolClass, Staff, Subject
+from .validators import validate_person_name
+
+PERSON_NAME_FIELDS = ("last_name", "first_name", "middle_name")
+
+
+def _validate_person_names(form: forms.Form) -> None:
+    """Every name field of the form follows the one rule for names (the imports' rule too)."""
+    for name in PERSON_NAME_FIELDS:
+        if name in form.fields:
+            form.fields[name].validators.append(validate_person_name)
 
 
 class SchoolForm(forms.ModelForm):
@@ -26,6 +36,7 @@ class PupilForm(forms.ModelForm):
 
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
+        _validate_person_names(self)
         self.fields["school_class"].queryset = SchoolClass.objects.filter(school=school).order_by(
             "-academic_year", "grade", "letter"
         )
@@ -63,6 +74,7 @@ class StaffForm(forms.ModelForm):
 
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
+        _validate_person_names(self)
         self.fields["loads"].queryset = SchoolClass.objects.filter(school=school).order_by(
             "-academic_year", "grade", "letter"
         )
@@ -135,5 +147,6 @@ class RoleGrantForm(forms.Form):
 
     def __init__(self, *args, roles, schools, **kwargs):
         super().__init__(*args, **kwargs)
+        _validate_person_names(self)
         self.fields["role"].choices = roles
         self.fields["school"].queryset = schools

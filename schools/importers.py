@@ -13,13 +13,11 @@ from django.utils.translation import gettext as _
 from vpr_portal.tables import InputRefused, Problem, Table, require_columns
 
 from .models import CLASS_NAME_RE
+from .validators import person_name_problem
 
 SCHOOL_COLUMNS = ["Код", "Наименование", "Краткое наименование"]
 PUPIL_COLUMNS = ["Фамилия", "Имя", "Отчество", "Класс", "Пол"]
 SCHOOL_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
-# A name must hold a letter and no control characters; anything stricter refuses real lists (double
-# surnames, apostrophes, Latin transliterations, numbered placeholders in test lists).
-NAME_RE = re.compile(r"^(?=.*[^\W\d_])[^\x00-\x1f\x7f]+$")
 YES = {"да", "д", "yes", "1", "true", "+"}
 NO = {"нет", "н", "no", "0", "false", "-", ""}
 SEX_VALUES = {"м": "М", "ж": "Ж", "m": "М"}
@@ -140,13 +138,8 @@ def parse_schools(table: Table) -> list[SchoolRecord]:
 def _name_problem(value: str, *, required: bool, row: int, column: str) -> Problem | None:
     if not value:
         return Problem(_("не заполнено"), row, column) if required else None
-    if len(value) > 100:
-        return Problem(_("длиннее 100 символов"), row, column)
-    if not NAME_RE.match(value):
-        return Problem(
-            _("«{value}» — не имя: нужна хотя бы одна буква, без управляющих символов").format(value=value), row, column
-        )
-    return None
+    problem = person_name_problem(value)
+    return Problem(problem, row, column) if problem else None
 
 
 def parse_pupils(table: Table) -> list[PupilRecord]:
