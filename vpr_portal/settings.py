@@ -289,6 +289,17 @@ CONTENT_SECURITY_POLICY = {
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 UPLOAD_MAX_INFLATED_BYTES = 200 * 1024 * 1024
 UPLOAD_MAX_ARCHIVE_ENTRIES = 10_000
+# What a spreadsheet may declare and hold, checked on the raw file before it is read into memory (a school's
+# results form is under 2,000 rows × 60 columns, a pupil list under 5,000 rows). CELLS bounds the sheet's
+# whole rectangle (rows × columns), which is what the reader allocates.
+SHEET_MAX_ROWS = 100_000
+SHEET_MAX_COLUMNS = 300
+SHEET_MAX_CELLS = 1_000_000
+SHEET_MAX_SHEETS = 100
+SHEET_MAX_SHARED_STRINGS = 1_000_000
+SHEET_MAX_XML_DEPTH = 64
+SHEET_MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+SHEET_MAX_INFLATED_BYTES = 64 * 1024 * 1024  # a workbook's parts together; a 1,000,000-cell sheet is ~35 MB
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
