@@ -15,7 +15,7 @@ class CampaignForm(forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = ["code", "title", "window_start", "window_end", "criteria_open_time", "retention_days"]
+        fields = ["code", "title", "window_start", "window_end", "criteria_open_time", "retention_months"]
         widgets = {
             "window_start": DATE_WIDGET,
             "window_end": DATE_WIDGET,

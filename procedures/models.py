@@ -30,10 +30,14 @@ class Campaign(models.Model):
         default=datetime.time(14, 0),
         help_text=_("Местное время школы (Регламент 6.6.3, 7.1)."),
     )
-    retention_days = models.PositiveIntegerField(
-        _("срок хранения персональных данных, дней"),
-        default=365,
-        help_text=_("Протоколы с ФИО хранятся этот срок, затем удаляются (Регламент 4.3.12)."),
+    retention_months = models.PositiveSmallIntegerField(
+        _("срок хранения персональных данных, месяцев"),
+        default=12,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Протоколы с ФИО хранятся этот срок со дня проведения каждой работы (12 месяцев — до того же числа "
+            "следующего года), затем удаляются (Регламент 4.3.12, 7.9)."
+        ),
     )
     status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     experts_check_own_classes = models.BooleanField(
@@ -73,6 +77,11 @@ class Campaign(models.Model):
         """The academic year the window falls in (spring 2026 → 2025/26, whose start year is 2025)."""
         start = self.window_start
         return start.year if start.month >= 9 else start.year - 1
+
+
+def retention_months_from_days(days: int) -> int:
+    """A retention period once given in days, in calendar months: 365 (or 366) days is a year, 12 months."""
+    return 12 if days in (365, 366) else max(1, round(days / 30.4))
 
 
 class Level(models.TextChoices):

@@ -9,7 +9,15 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from procedures.catalogue import AssessmentSpec, CampaignSpec, TaskSpec
-from procedures.models import Assessment, Campaign, ClassAssignment, ScheduleEntry, Stage, Task
+from procedures.models import (
+    Assessment,
+    Campaign,
+    ClassAssignment,
+    ScheduleEntry,
+    Stage,
+    Task,
+    retention_months_from_days,
+)
 from procedures.services.dependants import (
     Dependants,
     assessment_dependants,
@@ -22,7 +30,7 @@ from procedures.services.dependants import (
 from schools.models import Department, Subject, User
 from schools.services import audit_record
 
-CAMPAIGN_FIELDS = ("title", "window_start", "window_end", "upload_deadline", "criteria_open_time", "retention_days")
+CAMPAIGN_FIELDS = ("title", "window_start", "window_end", "upload_deadline", "criteria_open_time", "retention_months")
 
 
 @dataclass(frozen=True)
@@ -48,8 +56,8 @@ def _campaign_values(spec: CampaignSpec) -> dict:
     }
     if spec.criteria_open_time is not None:
         values["criteria_open_time"] = spec.criteria_open_time
-    if spec.retention_days is not None:
-        values["retention_days"] = spec.retention_days
+    if spec.retention_days is not None:  # the catalogue still gives the period in days
+        values["retention_months"] = retention_months_from_days(spec.retention_days)
     return values
 
 

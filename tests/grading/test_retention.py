@@ -1,7 +1,7 @@
-"""Names kept for the retention period only (R12; Регламент 4.3.12, 7.9): the purge removes the campaign's links
-between codes and pupils and its stored documents with names, not before the day, once, audited, while the
-anonymous results stay; the department and the coordinator see beforehand what will go and when, and are told
-30 and 7 days ahead."""
+"""Names kept for the retention period only (R12; Регламент 4.3.12, 7.9): counted in calendar months from the
+date of each sitting, the purge removes the links between codes and pupils and the stored documents with names,
+not before each sitting's day, once, audited, while the anonymous results stay; the department and the
+coordinator see beforehand what will go and when, and are told 30 and 7 days ahead."""
 
 import datetime
 import os
@@ -13,13 +13,21 @@ from django.urls import reverse
 
 from grading.models import Work
 from grading.services.retention import (
+    add_months,
     personal_data_purge,
     purge_due_at,
     retention_notices_send,
     retention_run,
 )
 from grading.tasks import purge_expired_personal_data
-from procedures.models import Campaign, Participant, ParticipantCode
+from procedures.models import (
+    Campaign,
+    Participant,
+    ParticipantCode,
+    ScheduleEntry,
+    SchoolSchedule,
+    retention_months_from_days,
+)
 from procedures.printables import SCHOOL_SET
 from reports.models import GeneratedDocument
 from schools.models import AuditEntry, Notification, Pupil, Role
@@ -29,8 +37,9 @@ from tests.procedures.conftest import make_campaign
 
 YEKATERINBURG = zoneinfo.ZoneInfo("Asia/Yekaterinburg")
 UTC = datetime.UTC
-# The campaign fixture's window ends 20.05.2026; 365 days on: 20.05.2027 00:00 in the department's zone.
-DUE = datetime.datetime(2027, 5, 20, 0, 0, tzinfo=YEKATERINBURG)
+# The `named` pupils' classes have no recorded sitting: their date is the window's first day, 20.04.2026; twelve
+# months on: 20.04.2027 00:00 in the department's zone.
+DUE = datetime.datetime(2027, 4, 20, 0, 0, tzinfo=YEKATERINBURG)
 
 
 def stored_document(campaign, school, *, kind=SCHOOL_SET, key="") -> GeneratedDocument:
@@ -82,10 +91,34 @@ def results(campaign):
 
 
 @pytest.mark.django_db
-def test_removal_is_due_at_midnight_of_the_department_the_retention_days_after_the_window(campaign):
-    assert purge_due_at(campaign) == DUE
-    campaign.retention_days = 30
-    assert purge_due_at(campaign) == datetime.datetime(2026, 6, 19, 0, 0, tzinfo=YEKATERINBURG)
+def test_removal_is_due_at_midnight_of_the_department_the_same_date_a_year_after_the_sitting(campaign):
+    assert purge_due_at(campaign, datetime.date(2026, 4, 21)) == datetime.datetime(
+        2027, 4, 21, 0, 0, tzinfo=YEKATERINBURG
+    )
+    campaign.retention_months = 1
+    assert purge_due_at(campaign, datetime.date(2026, 5, 31)) == datetime.datetime(
+        2026, 6, 30, 0, 0, tzinfo=YEKATERINBURG
+    )
+
+
+@pytest.mark.parametrize(
+    "day, months, expected",
+    [
+        (datetime.date(2028, 2, 29), 12, datetime.date(2029, 2, 28)),
+        (datetime.date(2028, 2, 29), 48, datetime.date(2032, 2, 29)),
+        (datetime.date(2026, 4, 21), 12, datetime.date(2027, 4, 21)),
+        (datetime.date(2026, 1, 31), 1, datetime.date(2026, 2, 28)),
+        (datetime.date(2026, 11, 30), 3, datetime.date(2027, 2, 28)),
+        (datetime.date(2026, 5, 20), 24, datetime.date(2028, 5, 20)),
+    ],
+)
+def test_the_period_is_counted_in_calendar_months(day, months, expected):
+    assert add_months(day, months) == expected
+
+
+@pytest.mark.parametrize("days, months", [(365, 12), (366, 12), (730, 24), (180, 6), (30, 1), (1, 1), (91, 3)])
+def test_a_period_once_given_in_days_becomes_months(days, months):
+    assert retention_months_from_days(days) == months
 
 
 @pytest.mark.django_db
@@ -157,8 +190,8 @@ def test_a_second_purge_does_nothing(campaign, named):
 
 @pytest.mark.django_db
 def test_the_daily_task_purges_only_the_campaigns_due(campaign, named, department):
-    campaign.retention_days = 100 * 365  # due long after any real clock these tests run on
-    campaign.save(update_fields=["retention_days"])
+    campaign.retention_months = 100 * 12  # due long after any real clock these tests run on
+    campaign.save(update_fields=["retention_months"])
     old = make_campaign(department, code="VPR-2024")
     old.window_start, old.window_end = datetime.date(2024, 4, 20), datetime.date(2024, 5, 20)
     old.save()
@@ -211,8 +244,7 @@ def test_the_department_sees_what_each_school_will_lose_and_when(
     assert rows[moscow_school].counts.total == 0
     assert preview.totals.participant_links == 4
     page = response.content.decode()
-    assert "20.05.2027 00:00" in page  # the department's time and the Yekaterinburg school's
-    assert "19.05.2027 22:00" in page  # the same moment at the Moscow school
+    assert "20.04.2027 00:00" in page  # the department's time and the Yekaterinburg school's
     assert "Снегирёва" not in page and "Клестова" not in page
 
 
@@ -224,7 +256,7 @@ def test_the_coordinator_sees_their_schools_counts_in_its_own_time(client, campa
     assert response.context["row"].counts.as_dict() == {"participant_links": 4, "code_links": 2, "documents": 1}
     page = response.content.decode()
     assert 'data-testid="participants">4<' in page and 'data-testid="documents">1<' in page
-    assert "20.05.2027 00:00" in page
+    assert "20.04.2027 00:00" in page
 
 
 @pytest.mark.django_db
@@ -255,11 +287,14 @@ def test_coordinators_are_told_30_and_7_days_ahead_once_each(
     assert retention_notices_send(now=DUE) == 0, "on the day the purge runs, no notice"
 
     keys = sorted(Notification.objects.filter(user=coordinator).values_list("key", flat=True))
-    assert keys == [f"retention:{campaign.pk}:school:{school.pk}:d30", f"retention:{campaign.pk}:school:{school.pk}:d7"]
+    assert keys == [
+        f"retention:{campaign.pk}:school:{school.pk}:2027-04-20:d30",
+        f"retention:{campaign.pk}:school:{school.pk}:2027-04-20:d7",
+    ]
     assert Notification.objects.filter(user=municipal).count() == 2
     assert not Notification.objects.filter(user=idle_coordinator).exists(), "nothing to remove at that school"
     text = Notification.objects.filter(user=coordinator).first().text
-    assert "20.05.2027 00:00" in text and "связей участников — 4" in text
+    assert "20.04.2027 00:00" in text and "связей участников — 4" in text
     assert Notification.objects.filter(user=coordinator).first().url == reverse(
         "grading:school_retention", args=[campaign.code, school.code]
     )
@@ -286,3 +321,121 @@ def test_a_coordinator_of_another_municipality_does_not_see_the_campaign(client,
     client.force_login(stranger)
     url = reverse("grading:school_retention", args=[campaign.code, stranger_school.code])
     assert client.get(url).status_code == 404
+
+
+# Each sitting's own day -----------------------------------------------------------------------------------------
+
+
+def write_on(campaign, school, assessment, school_class, day):
+    schedule, _created = SchoolSchedule.objects.get_or_create(campaign=campaign, school=school)
+    ScheduleEntry.objects.create(
+        schedule=schedule, assessment=assessment, school_class=school_class, date=day, lesson=2
+    )
+
+
+@pytest.fixture
+def two_sittings(campaign, assessment, math_assessment, school, class_4a, named):
+    """4А writes Russian on 21.04.2026 and mathematics on 12.05.2026."""
+    write_on(campaign, school, assessment, class_4a, datetime.date(2026, 4, 21))
+    write_on(campaign, school, math_assessment, class_4a, datetime.date(2026, 5, 12))
+    return named
+
+
+RUSSIAN_DUE = datetime.datetime(2027, 4, 21, 0, 0, tzinfo=YEKATERINBURG)
+MATHS_DUE = datetime.datetime(2027, 5, 12, 0, 0, tzinfo=YEKATERINBURG)
+
+
+def linked(campaign, assessment) -> int:
+    return Participant.objects.filter(campaign=campaign, assessment=assessment, pupil__isnull=False).count()
+
+
+@pytest.mark.django_db
+def test_a_sittings_names_go_a_year_after_that_sitting_and_a_later_sitting_is_kept(
+    campaign, assessment, math_assessment, two_sittings
+):
+    assert personal_data_purge(campaign=campaign, now=RUSSIAN_DUE - datetime.timedelta(seconds=1)) is None
+    assert linked(campaign, assessment) == 2
+
+    removed = personal_data_purge(campaign=campaign, now=RUSSIAN_DUE)
+
+    assert removed.as_dict() == {"participant_links": 2, "code_links": 0, "documents": 0}
+    assert linked(campaign, assessment) == 0
+    assert linked(campaign, math_assessment) == 2, "the mathematics of 12 May is kept until 12.05.2027"
+    assert ParticipantCode.objects.filter(campaign=campaign, pupil__isnull=False).count() == 2
+    assert GeneratedDocument.objects.filter(pk=two_sittings["document"].pk).exists()
+    campaign.refresh_from_db()
+    assert campaign.personal_data_purged_at is None
+    assert personal_data_purge(campaign=campaign, now=RUSSIAN_DUE + datetime.timedelta(days=1)) is None
+
+
+@pytest.mark.django_db
+def test_the_last_sitting_takes_the_codes_and_documents_and_marks_the_campaign(
+    campaign, assessment, math_assessment, two_sittings
+):
+    personal_data_purge(campaign=campaign, now=RUSSIAN_DUE)
+
+    removed = personal_data_purge(campaign=campaign, now=MATHS_DUE)
+
+    assert removed.as_dict() == {"participant_links": 2, "code_links": 2, "documents": 1}
+    assert not Participant.objects.filter(campaign=campaign, pupil__isnull=False).exists()
+    campaign.refresh_from_db()
+    assert campaign.personal_data_purged_at == MATHS_DUE
+
+
+@pytest.mark.django_db
+def test_the_purge_no_longer_waits_for_the_end_of_the_window(campaign, two_sittings):
+    """Before: 365 days after 20.05.2026. Now every sitting of 4А is due by 12.05.2027."""
+    retention_run(now=MATHS_DUE)
+    campaign.refresh_from_db()
+    assert campaign.personal_data_purged_at == MATHS_DUE
+
+
+@pytest.mark.django_db
+def test_the_schools_sitting_dates_its_classes_without_a_schedule_row(campaign, assessment, school, class_4a, named):
+    from procedures.models import Sitting
+
+    Sitting.objects.create(
+        campaign=campaign, school=school, assessment=assessment, date=datetime.date(2026, 5, 5), lesson=2
+    )
+
+    assert personal_data_purge(campaign=campaign, now=DUE).as_dict()["participant_links"] == 2  # maths: window start
+    assert linked(campaign, assessment) == 2
+    personal_data_purge(campaign=campaign, now=datetime.datetime(2027, 5, 5, tzinfo=YEKATERINBURG))
+    assert linked(campaign, assessment) == 0
+
+
+@pytest.mark.django_db
+def test_the_preview_lists_each_day_of_removal(client, campaign, two_sittings, school, coordinator, municipal):
+    client.force_login(coordinator)
+    response = client.get(reverse("grading:school_retention", args=[campaign.code, school.code]))
+    row = response.context["row"]
+    assert [(d.sitting_date, d.counts.as_dict()) for d in row.dates] == [
+        (datetime.date(2026, 4, 21), {"participant_links": 2, "code_links": 0, "documents": 0}),
+        (datetime.date(2026, 5, 12), {"participant_links": 2, "code_links": 2, "documents": 1}),
+    ]
+    page = response.content.decode()
+    assert "21.04.2027 00:00" in page and "12.05.2027 00:00" in page
+
+    client.force_login(municipal)
+    response = client.get(reverse("grading:retention", args=[campaign.code]))
+    assert response.context["preview"].due_at == RUSSIAN_DUE
+
+
+@pytest.mark.django_db
+def test_a_moscow_school_reads_the_moment_in_its_own_time(client, campaign, assessment, moscow_school, municipal):
+    pupil = PupilFactory(school_class=SchoolClassFactory(school=moscow_school, grade=4, letter="А"))
+    make_participant(assessment, pupil, code="70001")
+    client.force_login(municipal)
+    page = client.get(reverse("grading:retention", args=[campaign.code])).content.decode()
+    assert "19.04.2027 22:00" in page  # 20.04.2027 00:00 in Yekaterinburg
+
+
+@pytest.mark.django_db
+def test_each_day_of_removal_has_its_own_notices(campaign, two_sittings, school, coordinator):
+    assert retention_notices_send(now=RUSSIAN_DUE - datetime.timedelta(days=30)) == 2
+    assert retention_notices_send(now=MATHS_DUE - datetime.timedelta(days=30)) == 2
+    keys = sorted(Notification.objects.filter(user=coordinator).values_list("key", flat=True))
+    assert keys == [
+        f"retention:{campaign.pk}:school:{school.pk}:2027-04-21:d30",
+        f"retention:{campaign.pk}:school:{school.pk}:2027-05-12:d30",
+    ]

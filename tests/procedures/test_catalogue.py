@@ -77,7 +77,7 @@ def test_a_catalogue_creates_the_campaign_and_its_assessments(tmp_path, departme
     assert "создана" in out and "добавлено 2" in out
     campaign = Campaign.objects.get(code="VPR-2026")
     assert campaign.upload_deadline == datetime.datetime(2026, 5, 25, 18, 59, tzinfo=datetime.UTC)
-    assert campaign.criteria_open_time == datetime.time(14, 0) and campaign.retention_days == 365
+    assert campaign.criteria_open_time == datetime.time(14, 0) and campaign.retention_months == 12
     ru4 = Assessment.objects.get(code="RU-4")
     assert [t.column_header for t in ru4.tasks.order_by("position")] == ["1 (2б)", "2 (1б)", "3.1 (10б)", "1К1 (11б)"]
     assert ru4.max_score == 24 and ru4.scale == {"3": 10, "4": 16, "5": 21}
@@ -286,7 +286,7 @@ def test_a_new_campaign_starts_from_the_previous_ones_catalogue(client, speciali
             "deadline_date": "2027-05-21",
             "deadline_time": "23:59",
             "criteria_open_time": "14:00",
-            "retention_days": 365,
+            "retention_months": 12,
             "previous": campaign.pk,
         },
     )
