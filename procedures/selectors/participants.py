@@ -30,6 +30,41 @@ STATUS_FILTERS = {
 }
 
 
+def awaiting_parents_decision() -> Q:
+    """R7 (Регламент 2.4, 2.6): a participation of a pupil with ОВЗ / disability waits for the parents' decision
+    until it is recorded; until then the pupil gets no participant code and does not write."""
+    return Q(has_disability=True, parents_decision="", status=Participant.Status.WRITES)
+
+
+@dataclass(frozen=True)
+class PendingDecision:
+    """A pupil with ОВЗ whose parents' decision is not recorded yet, with the works it is missing for."""
+
+    participant_id: int  # one of the pupil's participations: its page records the decision for every work
+    pupil_name: str
+    class_name: str
+    works: list[str]
+
+
+def pending_parents_decisions(*, user: User, campaign: Campaign, school: School) -> list[PendingDecision]:
+    """The school's pupils who wait for the parents' decision (R7), by class and name; names only for those
+    who read the school's participants (none for anyone else). One query."""
+    rows = (
+        participants_visible_to(user)
+        .filter(campaign=campaign, school=school, pupil__isnull=False)
+        .filter(awaiting_parents_decision())
+        .select_related("pupil", "assessment__subject")
+        .order_by("class_name", "pupil__last_name", "pupil__first_name", "pupil_id", "assessment__code")
+    )
+    by_pupil: dict[int, PendingDecision] = {}
+    for row in rows:
+        pending = by_pupil.get(row.pupil_id)
+        if pending is None:
+            pending = by_pupil[row.pupil_id] = PendingDecision(row.pk, row.pupil.full_name, row.class_name, [])
+        pending.works.append(str(row.assessment))
+    return list(by_pupil.values())
+
+
 def participants_visible_to(user: User) -> QuerySet[Participant]:
     """Participations the user may read with names: their own school's, as coordinator or director."""
     school_ids = user.school_ids_with_role(*PARTICIPANT_READERS)
@@ -72,7 +107,7 @@ def participant_list(
         "writes": rows.filter(status=Participant.Status.WRITES),
         "exempt": rows.filter(status=Participant.Status.EXEMPT),
         "ovz": rows.filter(has_disability=True),
-        "ovz_pending": rows.filter(has_disability=True, parents_decision=""),
+        "ovz_pending": rows.filter(awaiting_parents_decision()),
         "no_code": rows.filter(code="", status=Participant.Status.WRITES),
         "family": rows.filter(family_form=True),
     }.get(status, rows)
@@ -127,7 +162,7 @@ def assessment_counts(*, campaign: Campaign, school: School) -> list[AssessmentC
             exempt=Count("id", filter=Q(status=Participant.Status.EXEMPT)),
             coded=Count("id", filter=writes & ~Q(code="")),
             ovz=Count("id", filter=Q(has_disability=True)),
-            ovz_pending=Count("id", filter=Q(has_disability=True, parents_decision="")),
+            ovz_pending=Count("id", filter=awaiting_parents_decision()),
             family=Count("id", filter=Q(family_form=True)),
         )
         .order_by()

@@ -5,7 +5,8 @@ assessment is a participant of it, keyed by (assessment, pupil). Rules kept here
 
 - R8: a pupil is exempted only with a valid reason and the document confirming it, both recorded;
 - R7: a pupil with ОВЗ / disability takes part by the parents' decision (recorded as text) and gets 30 extra
-  minutes (`extra_minutes` follows the pupil's `has_disability`, never typed in);
+  minutes (`extra_minutes` follows the pupil's `has_disability`, never typed in); until the decision is
+  recorded (`selectors.participants.awaiting_parents_decision`) the pupil gets no participant code;
 - Регламент 2.5: a pupil in family education writes only by agreement with the department, so the refresh
   never adds one; the coordinator adds them with the agreement's reference.
 - R6: one five-digit code per pupil for the whole campaign, every assessment (ParticipantCode per (campaign,
@@ -34,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procedures.models import Assessment, Campaign, Participant, ParticipantCode, Stage
+from procedures.selectors.participants import awaiting_parents_decision
 from procedures.selectors.schedules import assigned_works_by_school, assignments_for
 from procedures.services.plan import CheckResult, register_stage_check
 from schools.models import Pupil, School, SchoolClass, User
@@ -452,6 +454,7 @@ class CodesSummary:
     participations: int  # participations that write, every one carrying its pupil's code now
     elsewhere: int = 0  # pupils whose campaign code was issued by another school: left without one here
     refresh: RefreshSummary | None = None
+    awaiting_decision: int = 0  # pupils with ОВЗ left without a code: the parents' decision is not recorded (R7)
 
     @property
     def pupils(self) -> int:
@@ -502,9 +505,11 @@ def codes_preview(*, campaign: Campaign, school: School) -> int:
     """How many pupils `codes_issue` would give a new code now (after refreshing the participants)."""
     plan = refresh_plan(campaign=campaign, school=school)
     removed = {row.pk for row in plan.to_delete}
-    writers = {row.pupil_id for row in plan.to_create}
+    # a new participation of a pupil with ОВЗ has no parents' decision yet (R7)
+    writers = {row.pupil_id for row in plan.to_create if not row.has_disability}
     writers |= set(
         Participant.objects.filter(campaign=campaign, school=school, status=Participant.Status.WRITES)
+        .exclude(awaiting_parents_decision())
         .exclude(pk__in=removed)
         .exclude(pupil__isnull=True)
         .values_list("pupil_id", flat=True)
@@ -515,23 +520,34 @@ def codes_preview(*, campaign: Campaign, school: School) -> int:
     return len(writers - coded)
 
 
+def awaiting_decision_message(n: int) -> str:
+    """Why some pupils were left without a code (R7), for the page and the command."""
+    return _(
+        "Без кода оставлены обучающиеся с ОВЗ, у которых не записано решение родителей (законных представителей) "
+        "об участии (Регламент 2.4): {n}. Запишите решение на странице участника и выдайте коды снова."
+    ).format(n=n)
+
+
 @transaction.atomic
 def codes_issue(*, campaign: Campaign, school: School, actor: User | None) -> CodesSummary:
     """Gives every pupil of the school who writes an assessment of the campaign a participant code (R6).
 
     Refreshes the participants from the class assignment first; pupils who already have a code keep it. New
     codes go in class order (grade, letter), pupils by name within a class, each class in its own block (see
-    the module's docstring); every participation of a pupil carries the pupil's one code. Bulk writes only.
+    the module's docstring); every participation of a pupil carries the pupil's one code. A pupil with ОВЗ
+    whose parents' decision is not recorded gets none (R7): they are counted in `awaiting_decision`, and so are
+    their participations still waiting, which stay without the code. Bulk writes only.
     """
     check_campaign_school(campaign=campaign, school=school)
     School.objects.select_for_update().filter(pk=school.pk).first()  # one issuer per school at a time
     refresh = participants_refresh(campaign=campaign, school=school, actor=actor)
     writers: dict[int, tuple] = {}
     participations = 0
+    writing = Participant.objects.filter(
+        campaign=campaign, school=school, status=Participant.Status.WRITES, pupil__isnull=False
+    )
     rows = (
-        Participant.objects.filter(
-            campaign=campaign, school=school, status=Participant.Status.WRITES, pupil__isnull=False
-        )
+        writing.exclude(awaiting_parents_decision())
         .values_list(
             "pupil_id",
             "pupil__school_class__grade",
@@ -545,6 +561,9 @@ def codes_issue(*, campaign: Campaign, school: School, actor: User | None) -> Co
     for pupil_id, grade, letter, last_name, first_name, middle_name in rows:
         participations += 1
         writers[pupil_id] = (grade, letter, last_name.casefold(), first_name.casefold(), middle_name.casefold())
+    awaiting = set(writing.filter(awaiting_parents_decision()).values_list("pupil_id", flat=True)) - set(writers)
+    if not writers and awaiting:
+        return CodesSummary(issued=0, kept=0, participations=0, refresh=refresh, awaiting_decision=len(awaiting))
     if not writers:
         raise ValidationError(
             _(
@@ -580,7 +599,9 @@ def codes_issue(*, campaign: Campaign, school: School, actor: User | None) -> Co
     ParticipantCode.objects.bulk_create(new_codes, batch_size=1000)
     # Every participation carries its pupil's code: one UPDATE, whatever the number of rows.
     codes = ParticipantCode.objects.filter(campaign=campaign, school=school)
-    Participant.objects.filter(campaign=campaign, school=school, code="", pupil_id__in=codes.values("pupil_id")).update(
+    Participant.objects.filter(
+        campaign=campaign, school=school, code="", pupil_id__in=codes.values("pupil_id")
+    ).exclude(awaiting_parents_decision()).update(
         code=Subquery(codes.filter(pupil_id=OuterRef("pupil_id")).values("code")[:1])
     )
     summary = CodesSummary(
@@ -589,6 +610,7 @@ def codes_issue(*, campaign: Campaign, school: School, actor: User | None) -> Co
         participations=participations,
         elsewhere=elsewhere,
         refresh=refresh,
+        awaiting_decision=len(awaiting),
     )
     if new_codes:
         audit_record(

@@ -72,6 +72,9 @@ class ParticipantListView(ParticipantsMixin, ListView):
             codes=selectors.codes_summary(campaign=self.campaign, school=self.school),
             may_edit=selectors.may_edit_participants(self.request.user, self.school),
             status_names=selectors.STATUS_FILTERS,
+            pending_decisions=selectors.pending_parents_decisions(
+                user=self.request.user, campaign=self.campaign, school=self.school
+            ),
         )
         return context
 
@@ -115,6 +118,9 @@ class CodesIssueView(ParticipantsMixin, View):
             "school": self.school,
             "codes": selectors.codes_summary(campaign=self.campaign, school=self.school),
             "new_codes": services.codes_preview(campaign=self.campaign, school=self.school),
+            "pending_decisions": selectors.pending_parents_decisions(
+                user=request.user, campaign=self.campaign, school=self.school
+            ),
         }
         return render(request, self.template_name, context)
 
@@ -130,6 +136,8 @@ class CodesIssueView(ParticipantsMixin, View):
                     issued=summary.issued, kept=summary.kept
                 ),
             )
+            if summary.awaiting_decision:
+                messages.warning(request, services.awaiting_decision_message(summary.awaiting_decision))
         return redirect(self.list_url())
 
 

@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from procedures.forms_plan import StageForm
 from procedures.models import Stage
 from procedures.selectors import plan as selectors
+from procedures.selectors.participants import pending_parents_decisions
 from procedures.services import plan as services
 from schools.models import Role
 from vpr_portal.access import RoleRequiredMixin, SchoolScopedMixin, get_scoped_or_404
@@ -35,6 +36,9 @@ class ChecklistView(SchoolScopedMixin, TemplateView):
             campaigns=campaigns,
             campaign=campaign,
             rows=selectors.checklist(campaign=campaign, school=self.school, tz=self.school.tzinfo) if campaign else [],
+            pending_decisions=pending_parents_decisions(user=self.request.user, campaign=campaign, school=self.school)
+            if campaign
+            else [],
             may_mark=self.school.pk in self.request.user.school_ids_with_role(Role.SCHOOL_COORDINATOR),
         )
         return context

@@ -136,3 +136,163 @@ def test_the_staffing_page_warns_about_a_coordinator_whose_relative_was_declared
     html = response.content.decode()
     assert 'data-testid="duty-conflict"' in html and "Липина Елена Сергеевна" in html
     assert 'data-testid="duty-refused"' in html
+
+
+# R7: a pupil with ОВЗ writes only once the parents' decision is recorded -----------------------------------------
+
+
+@pytest.fixture
+def ovz_class(school, campaign, assessment, math_assessment):
+    """4А: two pupils without ОВЗ, Щеглова with ОВЗ (no decision yet)."""
+    from tests.factories import SchoolClassFactory
+
+    school_class = SchoolClassFactory(school=school, grade=4, letter="А")
+    for name in ("Артемьев", "Белкин"):
+        PupilFactory(school_class=school_class, last_name=name)
+    PupilFactory(school_class=school_class, last_name="Щеглова", first_name="Мария", has_disability=True)
+    return school_class
+
+
+def run_command(*args) -> tuple[int, str, str]:
+    import io
+
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(*args, stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def shcheglova_participations():
+    from procedures.models import Participant
+
+    return Participant.objects.filter(pupil__last_name="Щеглова")
+
+
+@pytest.mark.django_db
+def test_a_pupil_with_ovz_without_the_parents_decision_gets_no_code(campaign, school, ovz_class):
+    from procedures.models import ParticipantCode
+    from procedures.services.participants import codes_issue
+
+    summary = codes_issue(campaign=campaign, school=school, actor=None)
+
+    assert (summary.issued, summary.awaiting_decision) == (2, 1)
+    assert not ParticipantCode.objects.filter(pupil__last_name="Щеглова").exists()
+    assert set(shcheglova_participations().values_list("code", flat=True)) == {""}
+
+
+@pytest.mark.django_db
+def test_once_the_decision_is_recorded_the_pupil_gets_a_code_on_every_work(campaign, school, ovz_class, coordinator):
+    from procedures.services.participants import codes_issue, participant_disability_decision
+
+    codes_issue(campaign=campaign, school=school, actor=None)
+    participant_disability_decision(
+        participant=shcheglova_participations().first(),
+        decision="заявление от 01.03.2026 № 12",
+        takes_part=True,
+        actor=coordinator,
+    )
+
+    summary = codes_issue(campaign=campaign, school=school, actor=None)
+
+    assert (summary.issued, summary.kept, summary.awaiting_decision) == (1, 2, 0)
+    codes = set(shcheglova_participations().values_list("code", flat=True))
+    assert len(codes) == 1 and "" not in codes
+    assert set(shcheglova_participations().values_list("extra_minutes", flat=True)) == {30}
+
+
+@pytest.mark.django_db
+def test_a_decision_for_one_work_only_gives_the_code_to_that_work(campaign, school, ovz_class, assessment, coordinator):
+    from procedures.services.participants import codes_issue, participant_disability_decision, participants_refresh
+
+    participants_refresh(campaign=campaign, school=school, actor=None)
+    participant_disability_decision(
+        participant=shcheglova_participations().get(assessment=assessment),
+        decision="заявление № 12",
+        takes_part=True,
+        actor=coordinator,
+        all_works=False,
+    )
+
+    codes_issue(campaign=campaign, school=school, actor=None)
+
+    by_work = dict(shcheglova_participations().values_list("assessment__code", "code"))
+    assert by_work["RU-4"] != "" and by_work["MA-4"] == ""
+
+
+@pytest.mark.django_db
+def test_issue_codes_says_how_many_were_skipped_and_why(campaign, school, ovz_class):
+    code, out, err = run_command("issue_codes", "--campaign", campaign.code, "--school", school.code)
+
+    assert (code, err) == (0, "")
+    assert "выдано кодов 2" in out
+    assert "не записано решение родителей" in out and "(Регламент 2.4): 1." in out
+    assert "Щеглова" not in out
+
+
+@pytest.mark.django_db
+def test_only_pupils_awaiting_a_decision_issue_nothing_and_say_why(campaign, school, assessment, math_assessment):
+    from tests.factories import SchoolClassFactory
+
+    PupilFactory(school_class=SchoolClassFactory(school=school, grade=4, letter="А"), has_disability=True)
+
+    code, out, _err = run_command("issue_codes", "--campaign", campaign.code, "--school", school.code)
+
+    assert code == 0 and "выдано кодов 0" in out and "(Регламент 2.4): 1." in out
+
+
+@pytest.mark.django_db
+def test_the_browser_action_warns_about_the_skipped_pupils(client, campaign, school, ovz_class, coordinator):
+    from procedures.services.participants import participants_refresh
+
+    participants_refresh(campaign=campaign, school=school, actor=None)
+    client.force_login(coordinator)
+    url = reverse("procedures:participants_codes", args=[campaign.code, school.code])
+
+    confirm = client.get(url).content.decode()
+    assert "Будет выдано новых кодов: 2" in confirm
+    assert 'data-testid="pending-decisions"' in confirm and "Щеглова Мария" in confirm
+
+    response = client.post(url, follow=True)
+
+    page = response.content.decode()
+    assert "выдано новых 2" in page and "(Регламент 2.4): 1." in page
+
+
+@pytest.mark.django_db
+def test_the_checklist_and_participants_page_show_the_missing_decisions(
+    client, campaign, school, ovz_class, coordinator
+):
+    from procedures.services.participants import participants_refresh
+
+    participants_refresh(campaign=campaign, school=school, actor=None)
+    client.force_login(coordinator)
+
+    checklist = client.get(reverse("procedures:checklist", args=[school.code])).content.decode()
+    participants = client.get(reverse("procedures:participants", args=[campaign.code, school.code])).content.decode()
+
+    for page in (checklist, participants):
+        assert 'data-testid="pending-decisions"' in page
+        assert "Не записано решение родителей об участии обучающегося с ОВЗ: 1." in page
+        assert "Щеглова Мария" in page and "Русский язык, 4 кл." in page
+
+
+@pytest.mark.django_db
+def test_the_missing_decisions_are_not_shown_outside_the_school(client, campaign, school, other_school, ovz_class):
+    from procedures.selectors.participants import pending_parents_decisions
+    from procedures.services.participants import participants_refresh
+    from schools.models import Role
+    from tests.factories import user_with_role
+
+    participants_refresh(campaign=campaign, school=school, actor=None)
+    stranger = user_with_role(Role.SCHOOL_COORDINATOR, school=other_school, username="coord-other")
+    department = user_with_role(Role.DEPARTMENT_STAFF, department=school.department, username="uo-r7")
+
+    for user in (stranger, department):
+        assert pending_parents_decisions(user=user, campaign=campaign, school=school) == []
+    client.force_login(stranger)
+    assert client.get(reverse("procedures:checklist", args=[school.code])).status_code == 404

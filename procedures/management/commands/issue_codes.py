@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 
 from procedures.models import Campaign
-from procedures.services.participants import codes_issue
+from procedures.services.participants import awaiting_decision_message, codes_issue
 from schools.models import School
 from vpr_portal.commands import BatchCommand
 from vpr_portal.tables import InputRefused, Problem
@@ -10,7 +10,8 @@ from vpr_portal.tables import InputRefused, Problem
 class Command(BatchCommand):
     help = (
         "Выдаёт коды участников (пять цифр, один на все работы кампании) всем обучающимся школы, которые пишут "
-        "работы кампании. У кого код уже есть, сохраняет его."
+        "работы кампании. У кого код уже есть, сохраняет его. Обучающимся с ОВЗ без записанного решения родителей "
+        "код не выдаётся (Регламент 2.4): команда сообщает, скольким."
     )
 
     def add_arguments(self, parser):
@@ -37,6 +38,12 @@ class Command(BatchCommand):
             "participations": summary.participations,
             "elsewhere": summary.elsewhere,
         }
+        result = self.summary_text(summary, values)
+        if summary.awaiting_decision:
+            result += " " + awaiting_decision_message(summary.awaiting_decision)
+        return result
+
+    def summary_text(self, summary, values) -> str:
         if summary.elsewhere:
             return _(
                 "{school}, {campaign}: выдано кодов {issued}, сохранено прежних {kept}; участников с кодом {pupils}, "
