@@ -105,6 +105,7 @@ class GridContextMixin:
     def grid_context(self, works, *, mode: str, editable: bool, **extra) -> dict:
         opening = selectors.Opening.of(assessment=self.assessment, school=self.school)
         class_name = self.request.GET.get("class", "")
+        class_names = selectors.class_names(works)
         return {
             "campaign": self.campaign,
             "school": self.school,
@@ -113,7 +114,9 @@ class GridContextMixin:
             "grid": selectors.grid(works, assessment=self.assessment, class_name=class_name)
             if opening.is_open
             else None,
-            "class_names": selectors.class_names(works),
+            "class_names": class_names,
+            # classes that write later than the first (R10): their rows stay read-only until they open
+            "closed_classes": opening.closed_classes(class_names),
             "class_name": class_name,
             "mode": mode,
             "editable": editable and opening.is_open,

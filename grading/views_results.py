@@ -146,7 +146,9 @@ class ResultsImportView(ResultsSchoolMixin, ImportView):
         return services.results_form_read(assessment=self.assessment, school=self.school, table=read_table(data, name))
 
     def preview(self, records):
-        return services.results_plan(assessment=self.assessment, school=self.school, form=records)
+        plan = services.results_plan(assessment=self.assessment, school=self.school, form=records)
+        self.not_open = services.results_not_open(assessment=self.assessment, school=self.school, plan=plan)
+        return plan
 
     def apply(self, records):
         return services.results_import(
@@ -182,6 +184,7 @@ class ResultsImportView(ResultsSchoolMixin, ImportView):
         summary = extra.get("summary")
         if summary is not None:
             context["changed_rows"] = [row for row in summary.rows if row.status != services.UNCHANGED]
+            context["not_open"] = getattr(self, "not_open", [])
         return context
 
     def done_url(self) -> str:

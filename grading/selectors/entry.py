@@ -130,11 +130,19 @@ class Opening:
 
     opens_at: datetime.datetime | None
     is_open: bool
+    grading: GradingOpening | None = None
 
     @classmethod
     def of(cls, *, assessment: Assessment, school: School) -> "Opening":
-        opens_at = grading_opens_at(assessment=assessment, school=school)
-        return cls(opens_at, is_open(opens_at))
+        grading = grading_opening(assessment=assessment, school=school)
+        opens_at = grading.opens_at()
+        return cls(opens_at, is_open(opens_at), grading)
+
+    def closed_classes(self, class_names: Iterable[str]) -> set[str]:
+        """Of `class_names`, those whose grading has not opened yet (their day is later than the first)."""
+        if self.grading is None:
+            return set()
+        return {name for name in class_names if not is_open(self.grading.opens_at(name))}
 
 
 # Scopes ----------------------------------------------------------------------------------------------------

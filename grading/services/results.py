@@ -442,11 +442,23 @@ def results_import(
             "changed": plan.updated,
             "unchanged": plan.unchanged,
             "cells": len(plan.history),
-            **({"submitted_changed": len(plan.submitted_changed), "reason": reason} if plan.needs_reason else {}),
+            # the reason itself is in the score history; the audit, read by the department, keeps the count
+            **({"submitted_changed": len(plan.submitted_changed)} if plan.needs_reason else {}),
         },
         source="import",
     )
     return plan
+
+
+def results_not_open(*, assessment: Assessment, school: School, plan: ResultsPlan) -> list[str]:
+    """For a preview: why the import of this plan would be refused now under R10 (empty when it would not)."""
+    if not plan.has_changes:
+        return []
+    try:
+        grading_open_check(assessment=assessment, school=school, class_names=plan.changed_classes)
+    except ValidationError as error:
+        return list(error.messages)
+    return []
 
 
 def results_summary(*, assessment: Assessment, school: School, plan: ResultsPlan) -> str:

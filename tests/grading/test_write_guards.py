@@ -235,7 +235,9 @@ def test_the_browser_import_is_refused_before_grading_opens(client, coordinator,
     client.force_login(coordinator)
     data = filled_in(exported(assessment, school, filled=False))
     preview = client.post(url, {"file": SimpleUploadedFile("form.xlsx", data)})
-    confirmed = client.post(url, {"token": preview.context["token"]})
+    assert 'data-testid="not-open"' in preview.content.decode()  # said at once, no button to confirm
+    assert "Класс 4А: проверка откроется" in preview.content.decode()
+    confirmed = client.post(url, {"token": preview.context["token"]})  # and refused if confirmed anyway
     assert confirmed.status_code == 200
     assert "проверка откроется" in confirmed.content.decode()
     assert not Score.objects.exists()
@@ -383,3 +385,39 @@ def test_a_form_changed_after_its_upload_says_so_for_the_school_and_the_departme
     assert post_upload(client, assessment, school, exported(assessment, school, filled=True)).status_code == 302
     state = {c.assessment.code: c.state for c in school_uploads(campaign=campaign, school=school).cells}
     assert state["RU-4"] == UploadState.UPLOADED
+
+
+@pytest.mark.django_db
+def test_the_grid_and_its_cells_open_class_by_class(client, coordinator, assessment, school, writers):
+    """4А wrote yesterday (no line of its own: the school's sitting), 4Б writes tomorrow by the schedule: 4А's
+    rows are open, 4Б's read-only, and a 4Б cell sent anyway is refused with its opening time."""
+    class_4b = SchoolClassFactory(school=school, grade=4, letter="Б")
+    late = make_participant(assessment, PupilFactory(school_class=class_4b), code="20001")
+    late_work = Work.objects.create(participant=late, assessment=assessment, school=school)
+    campaign = assessment.campaign
+    today = local_today(school)
+    Sitting.objects.create(
+        campaign=campaign, school=school, assessment=assessment, date=today - datetime.timedelta(days=1), lesson=2
+    )
+    schedule = SchoolSchedule.objects.create(campaign=campaign, school=school)
+    tomorrow = today + datetime.timedelta(days=1)
+    ScheduleEntry.objects.create(
+        schedule=schedule, assessment=assessment, school_class=class_4b, date=tomorrow, lesson=2
+    )
+    client.force_login(coordinator)
+    page = client.get(reverse("grading:manager_grid", args=[campaign.code, school.code, assessment.code]))
+    rows = {
+        match.group(1): match.group(2)
+        for match in re.finditer(r'data-code="(\d+)".*?(<input[^>]*>)', page.content.decode(), re.S)
+    }
+    assert "readonly" not in rows["10001"] and "readonly" in rows["20001"]
+
+    task = assessment.tasks.get(label="1")
+    body = {"task": task.pk, "value": "1", "base_version": 0, "reason": ""}
+    response = post_cell(client, {**body, "work": late_work.pk})
+    assert response.status_code == 400
+    assert response.json()["error"] == "Проверка откроется {day} в 14:00 по местному времени школы.".format(
+        day=tomorrow.strftime("%d.%m.%Y")
+    )
+    assert post_cell(client, {**body, "work": Work.objects.get(participant__code="10001").pk}).status_code == 200
+    assert list(Score.objects.values_list("work__participant__code", flat=True)) == ["10001"]
