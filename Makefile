@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup venv deps dev-deps migrate seed serve test e2e lint format bench messages worker beat check clean backup restore
+.PHONY: run setup venv deps dev-deps migrate seed serve test e2e faults lint format bench messages worker beat check clean backup restore
 
 # `make run`: set everything up on the embedded default (SQLite, tasks in-process) and serve the portal.
 run: setup seed serve
@@ -53,11 +53,19 @@ TEST_ENV := SECURE_COOKIES=0 STATIC_MANIFEST=0
 
 # `make test`: the test suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
 test: dev-deps messages
-	$(TEST_ENV) $(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -m "not e2e and not faults" $(PYTEST_ARGS)
 
 # Browser tests in headless Chromium (/usr/bin/chromium).
 e2e: dev-deps messages
 	$(TEST_ENV) $(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+# Fault tests (a few minutes): a Celery worker killed mid-job and Redis stopped for 30 s, with real processes
+# (each test starts its own redis-server, worker, beat and gunicorn). PostgreSQL is required: the tests run on
+# test_<name of FAULTS_DATABASE_URL's database>. Recovery times go to test-artifacts/faults.json.
+FAULTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vpr_faults
+faults: dev-deps messages
+	DATABASE_URL=$(FAULTS_DATABASE_URL) FAULT_TESTS_REQUIRED=1 $(TEST_ENV) \
+		$(PY) -m pytest -m faults tests/faults -s --durations=0 $(PYTEST_ARGS)
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .
