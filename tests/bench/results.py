@@ -73,6 +73,9 @@ def coded_school(code: str):
     campaign, assessment = results_campaign()
     school, coordinator = school_with_pupils(code, PARTICIPANTS, range(4, 5), LETTERS)
     call_command("issue_codes", campaign=campaign.code, school=school.code, stdout=io.StringIO())
+    # R7: pupils with ОВЗ get their code once the parents' decision is recorded
+    Participant.objects.filter(school=school, has_disability=True).update(parents_decision="заявление родителей")
+    call_command("issue_codes", campaign=campaign.code, school=school.code, stdout=io.StringIO())
     return campaign, assessment, school, coordinator
 
 
