@@ -34,6 +34,7 @@ from procedures.catalogue import (
     results_form_columns,
     task_column_header,
 )
+from vpr_portal.excel import safe_row
 from vpr_portal.tables import InputRefused, Problem, Table, normalise_header
 
 CODE, CLASS, SEX, VARIANT = RESULTS_FORM_LEADING
@@ -134,7 +135,7 @@ def form_write(output: BinaryIO, *, tasks: Sequence[FormTask], rows: Iterable[li
     sheet.append(header_cells)
     count = 0
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
         count += 1
     workbook.save(output)
     return count

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from procedures.models import Assessment, Campaign, ClassAssignment, ScheduleEntry, SchoolSchedule
 from schools.models import Role, School, SchoolClass, Subject
+from vpr_portal.excel import safe_cell, safe_row
 
 # Who reads and decides schedules for the whole municipality, and who reads a school's own.
 MUNICIPAL_ROLES = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
@@ -260,7 +261,7 @@ def calendar_xlsx(*, rows, title: str, file):
     for letter, width in zip("ABCDEFGH", (12, 6, 6, 28, 8, 24, 12, 22), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A3"
-    heading = WriteOnlyCell(sheet, value=title)
+    heading = WriteOnlyCell(sheet, value=safe_cell(title))
     heading.font = Font(bold=True)
     sheet.append([heading])
     header_cells = []
@@ -272,7 +273,7 @@ def calendar_xlsx(*, rows, title: str, file):
     for row in rows:
         date_cell = WriteOnlyCell(sheet, value=row[0])
         date_cell.number_format = "DD.MM.YYYY"
-        sheet.append([date_cell, *row[1:]])
+        sheet.append([date_cell, *safe_row(row[1:])])
     workbook.save(file)
 
 
