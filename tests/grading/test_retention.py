@@ -439,3 +439,35 @@ def test_each_day_of_removal_has_its_own_notices(campaign, two_sittings, school,
         f"retention:{campaign.pk}:school:{school.pk}:2027-04-21:d30",
         f"retention:{campaign.pk}:school:{school.pk}:2027-05-12:d30",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_turns_the_stored_days_into_months():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("procedures", "0004_working_calendar")])
+    old_apps = executor.loader.project_state([("procedures", "0004_working_calendar")]).apps
+    Department = old_apps.get_model("schools", "Department")
+    OldCampaign = old_apps.get_model("procedures", "Campaign")
+    department = Department.objects.create(code="uo-migr", name="УО", short_name="УО")
+    for code, days in (("C-365", 365), ("C-180", 180), ("C-730", 730)):
+        OldCampaign.objects.create(
+            department=department,
+            code=code,
+            title=code,
+            window_start=datetime.date(2026, 4, 20),
+            window_end=datetime.date(2026, 5, 20),
+            upload_deadline=datetime.datetime(2026, 5, 25, tzinfo=UTC),
+            retention_days=days,
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert dict(Campaign.objects.filter(code__startswith="C-").values_list("code", "retention_months")) == {
+        "C-365": 12,
+        "C-180": 6,
+        "C-730": 24,
+    }
