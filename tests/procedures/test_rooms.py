@@ -2,7 +2,6 @@
 the printables and the plan-graph stage «аудитории и рассадка готовы»."""
 
 import datetime
-import time
 import zoneinfo
 
 import pytest
@@ -454,17 +453,6 @@ def test_the_seating_plan_pdf_shows_the_board_rows_and_variants(client, full_roo
     assert "ряд 1" in text and "ряд 5" in text and "вар. 1" in text and "вар. 2" in text
     for seat in full_room.seats.select_related("participant"):
         assert seat.participant.code in text
-
-
-@pytest.mark.django_db
-def test_one_rooms_printable_takes_under_a_second(full_room):
-    from procedures.selectors.rooms import room_list_pdf, room_plan_pdf
-
-    room_list_pdf(full_room)  # fonts loaded once per process
-    for render in (room_list_pdf, room_plan_pdf):
-        started = time.perf_counter()
-        render(full_room)
-        assert time.perf_counter() - started < 1.0, render.__name__
 
 
 # Pages stay flat in queries ------------------------------------------------------------------------------------
