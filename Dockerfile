@@ -1,5 +1,7 @@
 # ВПР-портал: one image for the web (gunicorn), the Celery worker and beat. See docker-compose.yml.
-FROM python:3.11-slim
+# Bookworm pinned: its postgresql-client (15) matches the postgres:15 service, so `make backup` and
+# `make restore` (pg_dump -Fc / pg_restore) run inside the web container.
+FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -10,10 +12,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MEDIA_ROOT=/app/media
 
 # WeasyPrint's libraries (Pango, HarfBuzz subsetting) and fonts with Cyrillic for the PDFs; gettext for
-# compilemessages. Every Python dependency comes as a wheel, so no compiler is needed.
+# compilemessages; postgresql-client for backups (make backup). Python dependencies come as wheels: no compiler.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext make postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
