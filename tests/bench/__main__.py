@@ -35,6 +35,9 @@ def prepare_environment(directory: str) -> str:
     os.makedirs(os.environ["STATIC_ROOT"])  # whitenoise warns about a missing static root
     # The embedded default: tasks in-process, local cache (a configured Redis would only add noise).
     os.environ.pop("REDIS_URL", None)
+    # Background jobs run in the asking thread, so a benchmark's request returns with its job done;
+    # printables_job measures the embedded default's job threads by switching this off itself.
+    os.environ.setdefault("JOBS_INLINE", "1")
     os.environ["DJANGO_SETTINGS_MODULE"] = "vpr_portal.settings"
     description = f"SQLite, temporary file {path}"
     if ignored:
