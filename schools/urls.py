@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_otp
 
 app_name = "schools"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
     path("people/", views.PeopleListView.as_view(), name="people_list"),
     path("people/grant/", views.RoleGrantView.as_view(), name="role_grant"),
+    path("people/<int:user_id>/second-factor/reset/", views_otp.OtpResetView.as_view(), name="otp_reset"),
     path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
     path("<str:school_code>/", views.SchoolDetailView.as_view(), name="school_detail"),
     path("<str:school_code>/edit/", views.SchoolEditView.as_view(), name="school_edit"),

@@ -349,7 +349,10 @@ class PeopleListView(RoleRequiredMixin, ListView):
         return selectors.people_list(user=self.request.user, search=self.search)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(search=self.search, **kwargs)
+        from .otp import RESETTERS
+
+        may_reset = self.request.user.has_role(*RESETTERS)
+        return super().get_context_data(search=self.search, may_reset_second_factor=may_reset, **kwargs)
 
     def post(self, request):
         membership = get_scoped_or_404(

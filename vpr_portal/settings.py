@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "vpr_portal",  # background jobs (vpr_portal.jobs): below every app
     "schools",
     "procedures",
@@ -74,11 +77,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "vpr_portal.middleware.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "vpr_portal.middleware.UserTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "schools.otp.SecondFactorMiddleware",
     # AxesMiddleware must be last: it answers locked-out log-ins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -151,6 +156,11 @@ AXES_CLIENT_IP_CALLABLE = "vpr_portal.security.client_ip"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 LOGIN_THROTTLE_FAILURES = int(os.environ.get("LOGIN_THROTTLE_FAILURES", "20"))
 LOGIN_THROTTLE_MINUTES = int(os.environ.get("LOGIN_THROTTLE_MINUTES", "15"))
+
+# Second factor (django-otp: TOTP app plus ten recovery codes) for every account that reads a municipality or
+# pupils' names. Off by default so the embedded demo's log-ins work; production turns it on (OTP_REQUIRED=1).
+OTP_REQUIRED = env_bool("OTP_REQUIRED", False)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "ВПР-портал")
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
