@@ -27,6 +27,7 @@ from procedures.models import Assessment, Participant
 from procedures.views.schedules import CampaignMixin
 from schools.models import Role
 from vpr_portal.access import RoleRequiredMixin, SchoolScopedMixin
+from vpr_portal.params import text_param
 
 # The grid script's words (static/js/grid.js fills the {placeholders}); the value checks say what the server's
 # `cell_parse` says.
@@ -104,7 +105,7 @@ class ExpertWorksMixin(RoleRequiredMixin, CampaignMixin, ExpertScope):
 class GridContextMixin:
     def grid_context(self, works, *, mode: str, editable: bool, **extra) -> dict:
         opening = selectors.Opening.of(assessment=self.assessment, school=self.school)
-        class_name = self.request.GET.get("class", "")
+        class_name = text_param(self.request.GET, "class")
         class_names = selectors.class_names(works)
         return {
             "campaign": self.campaign,

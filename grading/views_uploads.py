@@ -28,6 +28,7 @@ from procedures.selectors.plan import campaigns_managed_by
 from procedures.views.campaigns import SchoolCampaignMixin
 from schools.models import Role
 from vpr_portal.access import RoleRequiredMixin
+from vpr_portal.params import text_param
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RETENTION_SCHOOL_READERS = frozenset({Role.SCHOOL_COORDINATOR}) | selectors.MONITORS
@@ -69,8 +70,8 @@ class UploadMatrixView(DepartmentCampaignMixin, TemplateView):
     def get_context_data(self, **kwargs):
         matrix = selectors.upload_matrix(
             campaign=self.campaign,
-            state=self.request.GET.get("status", ""),
-            school_code=self.request.GET.get("school", ""),
+            state=text_param(self.request.GET, "status"),
+            school_code=text_param(self.request.GET, "school"),
         )
         return super().get_context_data(campaign=self.campaign, matrix=matrix, **kwargs)
 

@@ -72,9 +72,16 @@ class CampaignSpec:
     assessments: tuple[AssessmentSpec, ...] = field(default_factory=tuple)
 
 
+# A real catalogue (a campaign, dozens of assessments, their tasks) is tens of kilobytes and nests 4 levels deep.
+CATALOGUE_MAX_BYTES = 2 * 1024 * 1024
+CATALOGUE_MAX_DEPTH = 20
+
+
 def read_catalogue_file(path: str | Path) -> dict:
     path = Path(path)
     try:
+        if path.stat().st_size > CATALOGUE_MAX_BYTES:
+            raise InputRefused([_too_big()])
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputRefused([Problem(_("файл {name} не найден").format(name=path))]) from None
@@ -83,10 +90,51 @@ def read_catalogue_file(path: str | Path) -> dict:
     return parse_catalogue_text(text, suffix=path.suffix.lower())
 
 
+def _too_big() -> Problem:
+    return Problem(_("файл каталога больше {mb} МБ").format(mb=CATALOGUE_MAX_BYTES // (1024 * 1024)))
+
+
+def _too_deep() -> Problem:
+    return Problem(_("в файле каталога больше {n} уровней вложенности").format(n=CATALOGUE_MAX_DEPTH))
+
+
+def _json_depth(text: str) -> int:
+    """How deep the brackets of a JSON text nest (strings are skipped), counted without parsing it."""
+    brackets = re.sub(r"[^\[\]{}]", "", re.sub(r'"(?:\\.|[^"\\])*"', "", text))
+    depth = deepest = 0
+    for bracket in brackets:
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _check_yaml(text: str) -> None:
+    """Walks the YAML's events (a parser without recursion) before it is built into objects: refuses nesting
+    past the limit and aliases (`*name`), which can make a small file stand for a huge tree."""
+    import yaml
+
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise InputRefused([Problem(_("ссылки (*имя) в файле каталога не поддерживаются"))])
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > CATALOGUE_MAX_DEPTH:
+                raise InputRefused([_too_deep()])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def parse_catalogue_text(text: str, *, suffix: str) -> dict:
+    if len(text) > CATALOGUE_MAX_BYTES:
+        raise InputRefused([_too_big()])
     if suffix == ".json":
+        if _json_depth(text) > CATALOGUE_MAX_DEPTH:
+            raise InputRefused([_too_deep()])
         try:
             data = json.loads(text)
+        except RecursionError:
+            raise InputRefused([_too_deep()]) from None
         except json.JSONDecodeError as error:
             raise InputRefused(
                 [
@@ -101,7 +149,12 @@ def parse_catalogue_text(text: str, *, suffix: str) -> dict:
         import yaml
 
         try:
+            _check_yaml(text)
             data = yaml.safe_load(text)
+        except RecursionError:
+            raise InputRefused([_too_deep()]) from None
+        except (ValueError, OverflowError):  # a YAML timestamp or number Python cannot hold
+            raise InputRefused([Problem(_("файл не является корректным YAML"))]) from None
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             where = _(": строка {line}").format(line=mark.line + 1) if mark else ""

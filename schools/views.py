@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from vpr_portal.access import RoleRequiredMixin, SchoolScopedMixin, get_scoped_or_404
+from vpr_portal.params import id_param, text_param
 from vpr_portal.tables import read_table
 from vpr_portal.uploads import ImportView
 
@@ -29,7 +30,7 @@ class SchoolListView(RoleRequiredMixin, ListView):
     paginate_by = settings.PAGE_SIZE
 
     def get_queryset(self):
-        return selectors.school_list_for(self.request.user, search=self.request.GET.get("q", "").strip())
+        return selectors.school_list_for(self.request.user, search=text_param(self.request.GET, "q"))
 
 
 class SchoolDetailView(SchoolScopedMixin, TemplateView):
@@ -84,9 +85,8 @@ class PupilListView(SchoolScopedMixin, ListView):
     paginate_by = settings.PAGE_SIZE
 
     def get_queryset(self):
-        self.search = self.request.GET.get("q", "").strip()
-        class_id = self.request.GET.get("class")
-        self.class_id = int(class_id) if class_id and class_id.isdigit() else None
+        self.search = text_param(self.request.GET, "q")
+        self.class_id = id_param(self.request.GET, "class")
         return selectors.pupil_list(
             user=self.request.user, school=self.school, search=self.search, class_id=self.class_id
         )
@@ -202,7 +202,7 @@ class StaffListView(SchoolScopedMixin, ListView):
     paginate_by = settings.PAGE_SIZE
 
     def get_queryset(self):
-        self.search = self.request.GET.get("q", "").strip()
+        self.search = text_param(self.request.GET, "q")
         return selectors.staff_list(user=self.request.user, school=self.school, search=self.search)
 
     def get_context_data(self, **kwargs):
@@ -305,8 +305,8 @@ class AuditListView(RoleRequiredMixin, ListView):
 
     def get_queryset(self):
         entries = selectors.audit_visible_to(self.request.user)
-        self.action = self.request.GET.get("action", "").strip()
-        self.school_code = self.request.GET.get("school", "").strip()
+        self.action = text_param(self.request.GET, "action")
+        self.school_code = text_param(self.request.GET, "school")
         if self.action:
             entries = entries.filter(action__startswith=self.action)
         if self.school_code:
@@ -345,7 +345,7 @@ class PeopleListView(RoleRequiredMixin, ListView):
     paginate_by = settings.PAGE_SIZE
 
     def get_queryset(self):
-        self.search = self.request.GET.get("q", "").strip()
+        self.search = text_param(self.request.GET, "q")
         return selectors.people_list(user=self.request.user, search=self.search)
 
     def get_context_data(self, **kwargs):
