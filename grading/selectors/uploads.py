@@ -34,7 +34,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grading.models import FormUpload
+from grading.models import FormUpload, Work
 from procedures.models import Assessment, Campaign, Participant, Stage
 from procedures.selectors.plan import Moment
 from procedures.selectors.schedules import assigned_works_by_school, campaign_assessments
@@ -368,10 +368,20 @@ def _uploads_link(campaign: Campaign, school: School) -> str | None:
 
 @register_stage_check(Stage.Kind.RESULTS_UPLOADED, link=_uploads_link)
 def results_uploaded(campaign: Campaign, schools: Sequence[School]) -> CheckResult:
-    """Done when every assessment the school writes has its upload recorded; done_at is the last upload. A
-    school that writes nothing is not done (as for the codes). Five queries for any number of schools."""
+    """Done when every assessment the school writes has its upload recorded and no result changed after it
+    (a form changed after its upload must be uploaded again); done_at is the last upload. A school that writes
+    nothing is not done (as for the codes). Six queries for any number of schools."""
     school_ids = [school.pk for school in schools]
     written = written_assessments(campaign=campaign, school_ids=school_ids)
+    changed = {
+        (school_id, assessment_id): at
+        for school_id, assessment_id, at in Work.objects.filter(
+            school_id__in=school_ids, assessment__campaign=campaign, results_changed_at__isnull=False
+        )
+        .values("school_id", "assessment_id")
+        .annotate(at=Max("results_changed_at"))
+        .values_list("school_id", "assessment_id", "at")
+    }
     uploaded: dict[int, dict[int, datetime.datetime]] = defaultdict(dict)
     for school_id, assessment_id, at in (
         FormUpload.objects.filter(campaign=campaign, school_id__in=school_ids)
@@ -382,6 +392,11 @@ def results_uploaded(campaign: Campaign, schools: Sequence[School]) -> CheckResu
         uploaded[school_id][assessment_id] = at
     result = {}
     for school_id, assessments in written.items():
-        if assessments and all(a.pk in uploaded[school_id] for a in assessments):
+        current = [
+            a.pk in uploaded[school_id]
+            and uploaded[school_id][a.pk] >= changed.get((school_id, a.pk), uploaded[school_id][a.pk])
+            for a in assessments
+        ]
+        if assessments and all(current):
             result[school_id] = (True, max(uploaded[school_id][a.pk] for a in assessments))
     return result

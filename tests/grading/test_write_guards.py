@@ -421,3 +421,35 @@ def test_the_grid_and_its_cells_open_class_by_class(client, coordinator, assessm
     )
     assert post_cell(client, {**body, "work": Work.objects.get(participant__code="10001").pk}).status_code == 200
     assert list(Score.objects.values_list("work__participant__code", flat=True)) == ["10001"]
+
+
+@pytest.mark.django_db
+def test_a_score_changed_in_the_grid_after_the_upload_marks_the_form_changed(
+    client, coordinator, assessment, school, graded
+):
+    client.force_login(coordinator)
+    assert post_upload(client, assessment, school, graded).status_code == 302
+    work = Work.objects.get(participant__code="10001")
+    task = assessment.tasks.get(label="1")
+    response = post_cell(client, {"work": work.pk, "task": task.pk, "value": "0", "base_version": 1, "reason": ""})
+    assert response.status_code == 200
+    state = {c.assessment.code: c.state for c in school_uploads(campaign=assessment.campaign, school=school).cells}
+    assert state["RU-4"] == UploadState.CHANGED
+
+
+@pytest.mark.django_db
+def test_the_plan_graphs_upload_stage_is_undone_by_a_change_after_the_upload(
+    client, coordinator, assessment, school, graded
+):
+    from procedures.models import Stage
+    from procedures.services.plan import plan_statuses
+
+    campaign = assessment.campaign
+    stage = Stage.objects.create(
+        campaign=campaign, kind=Stage.Kind.RESULTS_UPLOADED, title="Форма", deadline=campaign.upload_deadline
+    )
+    client.force_login(coordinator)
+    assert post_upload(client, assessment, school, graded).status_code == 302
+    assert plan_statuses(campaign=campaign, stages=[stage], schools=[school])[(stage.pk, school.pk)].done
+    import_bytes(assessment, school, filled_in(graded, points=one_point_less), actor=coordinator)
+    assert not plan_statuses(campaign=campaign, stages=[stage], schools=[school])[(stage.pk, school.pk)].done
