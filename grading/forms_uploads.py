@@ -12,7 +12,10 @@ class FormUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Загруженная в ФИС ОКО форма (.xlsx)"),
         help_text=format_lazy(
-            _("Тот самый файл, который загружен в ФИС ОКО: книга Excel (.xlsx), не больше {limit} МБ."),
+            _(
+                "Тот самый файл, который загружен в ФИС ОКО: заполненная форма сбора результатов этой работы, "
+                "книга Excel (.xlsx), не больше {limit} МБ."
+            ),
             limit=settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         ),
         widget=forms.FileInput(attrs={"accept": XLSX_EXTENSION}),

@@ -2,8 +2,10 @@
 
 - The department (specialists, municipal coordinators) watches every school × assessment on a matrix, the
   late first, and opens any school's page and kept file.
-- A school's coordinator records the upload with the file that was uploaded; the coordinator and the director
-  read the school's page and download the kept file.
+- A school's coordinator records the upload with the file that was uploaded, which must be the school's complete
+  results form of that assessment, equal to its results (`services.form_upload_content_check`); the coordinator
+  and the director read the school's page and download the kept file. A form whose results changed after its
+  upload shows «форма изменена после загрузки» to both sides.
 - Before a campaign's names are removed, the department sees what will be removed in every school and when,
   a school's coordinator sees it for their school.
 """
