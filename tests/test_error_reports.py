@@ -9,6 +9,8 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import path
 
+from vpr_portal.urls import urlpatterns as portal_urlpatterns
+
 
 @login_not_required
 def broken_view(request):
@@ -21,7 +23,7 @@ def fine_view(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("broken/", broken_view), path("fine/", fine_view)]
+urlpatterns = [path("broken/", broken_view), path("fine/", fine_view), *portal_urlpatterns]
 
 
 @pytest.fixture
