@@ -11,9 +11,8 @@ PORT ?= 8000
 # `make run`: set everything up on the embedded default (SQLite, tasks in-process) and serve the portal.
 run: setup seed serve
 
-# The embedded targets run with DEBUG on unless the environment says otherwise: DEBUG off is production, which
-# refuses to start without SECRET_KEY. The embedded install makes its own random key (.secret_key, git-ignored).
-run setup migrate messages seed serve test e2e check bench: export DEBUG ?= 1
+# DEBUG unset is the embedded install: its own random key (.secret_key, git-ignored), plain HTTP. DEBUG=0 is
+# production, which refuses to start without SECRET_KEY.
 
 setup: deps migrate messages
 
@@ -85,7 +84,6 @@ bench: dev-deps messages
 # `make backup`: one archive of the database and MEDIA_ROOT in backups/ (KEEP=14 keeps the newest 14).
 # `make restore BACKUP=backups/vpr-….tar` replaces both after a question (YES=1 answers it). docs/backups.md.
 BACKUP_DIR ?= backups
-backup restore: export DEBUG ?= 1
 backup: deps
 	$(PY) -m vpr_portal.backup create --dir $(BACKUP_DIR) $(if $(KEEP),--keep $(KEEP))
 

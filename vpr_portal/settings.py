@@ -26,19 +26,21 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# DEBUG off is production: HTTPS redirect, HSTS, secure cookies, hashed static names, a required SECRET_KEY.
-# The embedded install (`make run`, `make test`) sets DEBUG=1 itself; pytest sets PYTEST_VERSION, and a test
-# run gets the embedded defaults too (the deployment settings are tested in subprocesses).
+# DEBUG=0 is production: HTTPS redirect, HSTS, secure cookies, hashed static names, a required SECRET_KEY.
+# DEBUG left unset is the embedded install (`make run`, the batch commands run as `python manage.py …` with
+# nothing configured): DEBUG stays off (the Russian error pages), the key is its own random one in a
+# git-ignored file, and plain HTTP on 127.0.0.1 works. pytest sets PYTEST_VERSION: a test run gets the
+# embedded defaults too (the deployment settings are tested in subprocesses).
 DEBUG = env_bool("DEBUG", False)
 RUNNING_TESTS = "PYTEST_VERSION" in os.environ
-PRODUCTION = not DEBUG and not RUNNING_TESTS
+PRODUCTION = os.environ.get("DEBUG", "").strip() != "" and not DEBUG and not RUNNING_TESTS
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set in production (DEBUG is off). Generate one with "
+            "SECRET_KEY must be set in production (DEBUG=0). Generate one with "
             "python3 -c 'import secrets; print(secrets.token_urlsafe(50))' and put it in the environment; "
-            "for the embedded demo set DEBUG=1 (make run does)."
+            "the embedded demo runs with DEBUG unset."
         )
     SECRET_KEY = embedded_secret_key(BASE_DIR / ".secret_key")
 
