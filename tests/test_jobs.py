@@ -260,12 +260,15 @@ def broker_down(settings):
     settings.JOBS_INLINE = False
     settings.CELERY_TASK_ALWAYS_EAGER = app.conf.task_always_eager = False
     previous_url, previous_pool = app.conf.broker_url, app.__dict__.get("_pool")
+    # An earlier test may have left a producer pool bound to the in-memory broker: start from none.
+    previous_producers = app.amqp._producer_pool
     app.conf.broker_url = "redis://127.0.0.1:1/0"
-    app._pool = None
+    app._pool = app.amqp._producer_pool = None
     yield
     if app.__dict__.get("_pool") is not None:
         app._pool.force_close_all()
     app.conf.broker_url, app._pool = previous_url, previous_pool
+    app.amqp._producer_pool = previous_producers
     app.conf.task_always_eager = True
 
 

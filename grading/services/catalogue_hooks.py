@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grading.models import Score, Work
 from grading.services.scores import work_recompute
@@ -20,12 +20,12 @@ from procedures.services.dependants import register_dependants, register_recompu
 RECORDED = Q(value__isnull=False) | Q(not_attempted=True)
 
 
-def _work_forms():
-    return (_("работа"), _("работы"), _("работ"))
+def _works_phrase(n: int) -> str:
+    return ngettext("{n} работа", "{n} работ", n).format(n=n)
 
 
-def _score_forms():
-    return (_("балл"), _("балла"), _("баллов"))
+def _scores_phrase(n: int) -> str:
+    return ngettext("{n} балл", "{n} баллов", n).format(n=n)
 
 
 def works_by_assessment(ids: Sequence[int]) -> dict[int, int]:
@@ -109,7 +109,7 @@ def assessment_works_recompute(assessment: Assessment, *, chunk: int = 900) -> i
 
 
 def register() -> None:
-    register_dependants("works", order=30, forms=_work_forms, count=works_by_assessment)
-    register_dependants("scores", order=40, forms=_score_forms, count=scores_by_assessment)
+    register_dependants("works", order=30, phrase=_works_phrase, count=works_by_assessment)
+    register_dependants("scores", order=40, phrase=_scores_phrase, count=scores_by_assessment)
     register_task_results("grading", scores_by_task)
     register_recompute("grading", assessment_works_recompute)

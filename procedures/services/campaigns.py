@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from procedures.catalogue import AssessmentSpec, CampaignSpec, TaskSpec
 from procedures.models import (
@@ -23,7 +24,6 @@ from procedures.services.dependants import (
     assessment_dependants,
     assessment_recompute,
     campaign_dependants,
-    count_phrase,
     dependants_by_assessment,
     task_results,
 )
@@ -161,7 +161,7 @@ def assessment_change_problems(*, assessment: Assessment, spec: AssessmentSpec, 
         for new in added:
             problems.append(
                 _("работа «{code}»: нельзя добавить задание «{label}»: по работе уже есть {scores}.").format(
-                    code=code, label=new.label, scores=count_phrase(recorded, (_("балл"), _("балла"), _("баллов")))
+                    code=code, label=new.label, scores=ngettext("{n} балл", "{n} баллов", recorded).format(n=recorded)
                 )
             )
     wanted_max = {t.label: t.max_points for t in spec.tasks}
@@ -177,7 +177,7 @@ def assessment_change_problems(*, assessment: Assessment, spec: AssessmentSpec, 
                     label=label,
                     old=task.max_points,
                     new=wanted_max[label],
-                    works=count_phrase(above, (_("работе"), _("работах"), _("работах"))),
+                    works=ngettext("{n} работе", "{n} работах", above).format(n=above),
                 )
             )
     return problems
@@ -356,16 +356,16 @@ class DeletionPreview:
 def assessment_deletion_preview(assessment: Assessment) -> DeletionPreview:
     """For the confirmation page: what depends on the assessment, and what goes with it when nothing does."""
     lost = (
-        ("tasks", assessment.tasks.count(), (_("задание"), _("задания"), _("заданий"))),
+        ("tasks", assessment.tasks.count(), lambda n: ngettext("{n} задание", "{n} заданий", n).format(n=n)),
         (
             "class_assignments",
             ClassAssignment.objects.filter(assessment=assessment).count(),
-            (_("класс в распределении"), _("класса в распределении"), _("классов в распределении")),
+            lambda n: ngettext("{n} класс в распределении", "{n} классов в распределении", n).format(n=n),
         ),
         (
             "schedule_entries",
             ScheduleEntry.objects.filter(assessment=assessment).count(),
-            (_("строка расписания школ"), _("строки расписания школ"), _("строк расписания школ")),
+            lambda n: ngettext("{n} строка расписания школ", "{n} строк расписания школ", n).format(n=n),
         ),
     )
     return DeletionPreview(blocking=assessment_dependants(assessment), lost=Dependants(lost))
@@ -404,12 +404,16 @@ def assessment_delete(*, assessment: Assessment, actor: User) -> None:
 
 def campaign_deletion_preview(campaign: Campaign) -> DeletionPreview:
     lost = (
-        ("assessments", campaign.assessments.count(), (_("работа"), _("работы"), _("работ"))),
-        ("stages", Stage.objects.filter(campaign=campaign).count(), (_("этап"), _("этапа"), _("этапов"))),
+        ("assessments", campaign.assessments.count(), lambda n: ngettext("{n} работа", "{n} работ", n).format(n=n)),
+        (
+            "stages",
+            Stage.objects.filter(campaign=campaign).count(),
+            lambda n: ngettext("{n} этап", "{n} этапов", n).format(n=n),
+        ),
         (
             "schedule_entries",
             ScheduleEntry.objects.filter(schedule__campaign=campaign).count(),
-            (_("строка расписания школ"), _("строки расписания школ"), _("строк расписания школ")),
+            lambda n: ngettext("{n} строка расписания школ", "{n} строк расписания школ", n).format(n=n),
         ),
     )
     return DeletionPreview(blocking=campaign_dependants(campaign), lost=Dependants(lost))

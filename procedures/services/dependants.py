@@ -6,8 +6,8 @@ deleted or reshaped silently, and a safe change (a scale, a raised maximum, a co
 every derived figure along. Procedures cannot import the apps above it, so they register here from their
 AppConfig.ready():
 
-- a dependants counter, `count(assessment_ids) -> {assessment_id: n}`, under a kind with its Russian
-  word forms (shown as «160 участников, 2 сеанса»);
+- a dependants counter, `count(assessment_ids) -> {assessment_id: n}`, under a kind with its phrase,
+  `phrase(n) -> str` through ngettext (shown as «160 участников, 2 сеанса»);
 - task results, `results(assessment) -> {task_id: {points: n}}`: the recorded scores of each task by
   value (an «X» counts as 0), so that a task is not removed under its scores nor its maximum lowered
   below one of them;
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from procedures.models import Appointment, Assessment, Campaign, Participant, ParticipantCode, SchoolOrder, Sitting
 
@@ -34,7 +34,7 @@ Recompute = Callable[[Assessment], int]
 class DependantKind:
     key: str
     order: int
-    forms: Callable[[], tuple[str, str, str]]  # one, few, many: «участник», «участника», «участников»
+    phrase: Callable[[int], str]  # «1 участник», «2 участника», «5 участников»
     count: DependantCount
 
 
@@ -43,11 +43,9 @@ _TASK_RESULTS: dict[str, TaskResults] = {}
 _RECOMPUTE: dict[str, Recompute] = {}
 
 
-def register_dependants(
-    key: str, *, order: int, forms: Callable[[], tuple[str, str, str]], count: DependantCount
-) -> None:
+def register_dependants(key: str, *, order: int, phrase: Callable[[int], str], count: DependantCount) -> None:
     """Registers a kind of record that depends on assessments (idempotent per key)."""
-    _KINDS[key] = DependantKind(key=key, order=order, forms=forms, count=count)
+    _KINDS[key] = DependantKind(key=key, order=order, phrase=phrase, count=count)
 
 
 def register_task_results(key: str, results: TaskResults) -> None:
@@ -58,33 +56,21 @@ def register_recompute(key: str, recompute: Recompute) -> None:
     _RECOMPUTE[key] = recompute
 
 
-def count_phrase(n: int, forms: tuple[str, str, str]) -> str:
-    """«1 участник», «2 участника», «5 участников»: the Russian plural rule over the three word forms."""
-    one, few, many = forms
-    if n % 10 == 1 and n % 100 != 11:
-        word = one
-    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        word = few
-    else:
-        word = many
-    return f"{n} {word}"
-
-
 @dataclass(frozen=True)
 class Dependants:
     """Counts of what depends on an assessment (or a campaign), in a fixed order; false when nothing does."""
 
-    items: tuple[tuple[str, int, tuple[str, str, str]], ...] = ()
+    items: tuple[tuple[str, int, Callable[[int], str]], ...] = ()
 
     def __bool__(self) -> bool:
-        return any(n for _key, n, _forms in self.items)
+        return any(n for _key, n, _phrase in self.items)
 
     def counts(self) -> dict[str, int]:
         """For audit entries: {"participants": 160, "works": 160, …} (only what is there)."""
-        return {key: n for key, n, _forms in self.items if n}
+        return {key: n for key, n, _phrase in self.items if n}
 
     def text(self) -> str:
-        return ", ".join(count_phrase(n, forms) for _key, n, forms in self.items if n)
+        return ", ".join(phrase(n) for _key, n, phrase in self.items if n)
 
     def __add__(self, other: "Dependants") -> "Dependants":
         return Dependants(self.items + other.items)
@@ -98,9 +84,7 @@ def dependants_by_assessment(assessment_ids: Iterable[int]) -> dict[int, Dependa
     """What depends on each of the assessments, one query per registered kind."""
     ids = list(assessment_ids)
     counted = [(kind, kind.count(ids)) for kind in _kinds()] if ids else []
-    return {
-        pk: Dependants(tuple((kind.key, counts.get(pk, 0), kind.forms()) for kind, counts in counted)) for pk in ids
-    }
+    return {pk: Dependants(tuple((kind.key, counts.get(pk, 0), kind.phrase) for kind, counts in counted)) for pk in ids}
 
 
 def assessment_dependants(assessment: Assessment) -> Dependants:
@@ -112,16 +96,14 @@ def campaign_dependants(campaign: Campaign) -> Dependants:
     coordinator's too, not only those of an assessment), participant codes and school orders."""
     ids = list(campaign.assessments.values_list("pk", flat=True))
     totals: Counter[str] = Counter()
-    forms: dict[str, tuple[str, str, str]] = {}
     for kind in _kinds():
-        forms[kind.key] = kind.forms()
         if kind.key != "appointments" and ids:
             totals[kind.key] += sum(kind.count(ids).values())
-    items = [(kind.key, totals[kind.key], forms[kind.key]) for kind in _kinds() if kind.key != "appointments"]
+    items = [(kind.key, totals[kind.key], kind.phrase) for kind in _kinds() if kind.key != "appointments"]
     items += [
-        ("appointments", campaign.appointments.count(), _appointment_forms()),
-        ("codes", ParticipantCode.objects.filter(campaign=campaign).count(), _code_forms()),
-        ("orders", SchoolOrder.objects.filter(campaign=campaign).count(), _order_forms()),
+        ("appointments", campaign.appointments.count(), _appointments_phrase),
+        ("codes", ParticipantCode.objects.filter(campaign=campaign).count(), _codes_phrase),
+        ("orders", SchoolOrder.objects.filter(campaign=campaign).count(), _orders_phrase),
     ]
     return Dependants(tuple(items))
 
@@ -144,24 +126,24 @@ def assessment_recompute(assessment: Assessment) -> int:
 # What procedures itself keeps against an assessment.
 
 
-def _participant_forms():
-    return (_("участник"), _("участника"), _("участников"))
+def _participants_phrase(n: int) -> str:
+    return ngettext("{n} участник", "{n} участников", n).format(n=n)
 
 
-def _sitting_forms():
-    return (_("сеанс"), _("сеанса"), _("сеансов"))
+def _sittings_phrase(n: int) -> str:
+    return ngettext("{n} сеанс", "{n} сеансов", n).format(n=n)
 
 
-def _appointment_forms():
-    return (_("назначение"), _("назначения"), _("назначений"))
+def _appointments_phrase(n: int) -> str:
+    return ngettext("{n} назначение", "{n} назначений", n).format(n=n)
 
 
-def _code_forms():
-    return (_("код участника"), _("кода участников"), _("кодов участников"))
+def _codes_phrase(n: int) -> str:
+    return ngettext("{n} код участника", "{n} кодов участников", n).format(n=n)
 
 
-def _order_forms():
-    return (_("приказ школы"), _("приказа школ"), _("приказов школ"))
+def _orders_phrase(n: int) -> str:
+    return ngettext("{n} приказ школы", "{n} приказов школ", n).format(n=n)
 
 
 def _count_by(queryset, field: str, ids: Sequence[int]) -> dict[int, int]:
@@ -189,6 +171,6 @@ def _appointments(ids: Sequence[int]) -> dict[int, int]:
     return dict(rows)
 
 
-register_dependants("participants", order=10, forms=_participant_forms, count=_participants)
-register_dependants("sittings", order=20, forms=_sitting_forms, count=_sittings)
-register_dependants("appointments", order=90, forms=_appointment_forms, count=_appointments)
+register_dependants("participants", order=10, phrase=_participants_phrase, count=_participants)
+register_dependants("sittings", order=20, phrase=_sittings_phrase, count=_sittings)
+register_dependants("appointments", order=90, phrase=_appointments_phrase, count=_appointments)
