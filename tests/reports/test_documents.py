@@ -15,10 +15,10 @@ from reports.services import (
     documents_visible_to,
     register_document_builder,
 )
-from reports.tasks import build_document
 from schools.models import AuditEntry, Role
 from tests.factories import PupilFactory, SchoolClassFactory, user_with_role
 from vpr_portal.pdf import pdf_text
+from vpr_portal.tasks import run_job
 
 FAKE = "tests.fake_document"
 CALLS: list[dict] = []
@@ -91,7 +91,7 @@ def test_a_done_document_is_not_rebuilt_when_its_task_runs_again(
     with django_capture_on_commit_callbacks(execute=True):
         document = request_fake(school, coordinator)
 
-    build_document.apply(args=[document.pk])
+    run_job.apply(args=[document.job_id])
     document_build(document_id=document.pk)
 
     assert len(CALLS) == 1
@@ -118,8 +118,8 @@ def test_a_failed_document_keeps_its_error_and_is_started_again_on_request(
 
 
 @pytest.mark.django_db
-def test_a_missing_document_is_ignored_by_the_task():
-    assert build_document.apply(args=[987654]).get() == "missing"
+def test_a_missing_job_is_ignored_by_the_task():
+    assert run_job.apply(args=[987654]).get() == "missing"
 
 
 @pytest.mark.django_db
