@@ -14,18 +14,20 @@ import io
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views import View
 from django.views.generic import TemplateView
 
 from grading.selectors import results as selectors
 from grading.services import results as services
+from procedures.selectors.campaigns import campaigns_visible_to
 from procedures.views.campaigns import SchoolCampaignMixin
 from procedures.views.documents import content_disposition
 from reports import figures as report_figures
+from schools.selectors import schools_visible_to
 from vpr_portal.tables import InputRefused, Problem, read_table
-from vpr_portal.uploads import ImportView, read_stashed
+from vpr_portal.uploads import ImportView
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -138,6 +140,18 @@ class ResultsImportView(ResultsSchoolMixin, ImportView):
     allowed_roles = selectors.RESULTS_EDITORS
     purpose = "results"
     template_name = "grading/results/import.html"
+    summary_fields = ("new", "created", "updated", "unchanged", "not_in_file", "needs_reason", "submitted_changed")
+    confirm_fields = ("reason",)
+
+    def import_context(self):
+        return {"campaign": self.campaign.code, "school": self.school.code, "assessment": self.assessment.code}
+
+    def restore(self, context):
+        self.school = schools_visible_to(self.user, roles=self.allowed_roles).get(code=context["school"])
+        self.campaign = campaigns_visible_to(self.user).get(
+            department_id=self.school.department_id, code=context["campaign"]
+        )
+        self.resolve(assessment_code=context["assessment"])
 
     def parse(self, name, data):
         try:
@@ -147,46 +161,35 @@ class ResultsImportView(ResultsSchoolMixin, ImportView):
         return services.results_form_read(assessment=self.assessment, school=self.school, table=read_table(data, name))
 
     def preview(self, records):
-        plan = services.results_plan(assessment=self.assessment, school=self.school, form=records)
-        self.not_open = services.results_not_open(assessment=self.assessment, school=self.school, plan=plan)
-        return plan
+        return services.results_plan(assessment=self.assessment, school=self.school, form=records)
+
+    def preview_details(self, plan):
+        changed = [row for row in plan.rows if row.status != services.UNCHANGED]
+        return {
+            "changed_rows": [{**vars(row), "changes": [str(change) for change in row.changes]} for row in changed],
+            "not_open": services.results_not_open(assessment=self.assessment, school=self.school, plan=plan),
+        }
 
     def apply(self, records):
         return services.results_import(
             assessment=self.assessment,
             school=self.school,
             form=records,
-            actor=self.request.user,
-            reason=self.request.POST.get("reason", ""),
+            actor=self.user,
+            reason=self.extra.get("reason", ""),
         )
 
     def confirm(self, request, token):
         """A form that changes works an expert submitted needs a reason: confirmed without one, the preview comes
         back with the reason field marked (the service refuses it anyway)."""
-        stashed = (
-            None if request.POST.get("reason", "").strip() else read_stashed(request, purpose=self.purpose, token=token)
-        )
-        if stashed is not None:
-            name, data = stashed
-            try:
-                records = self.parse(name, data)
-            except InputRefused:
-                records = None
-            summary = self.preview(records) if records is not None else None
-            if summary is not None and summary.needs_reason:
-                context = self.context(
-                    summary=summary, token=token, filename=name, rows=self.count(records), reason_missing=True
-                )
-                return render(request, self.template_name, context, status=400)
+        previewed = None if self.extra.get("reason", "").strip() else self.previewed(request, token)
+        if previewed is not None and previewed[1]["summary"]["needs_reason"]:
+            name, data = previewed
+            return self.show_preview(request, data, token=token, filename=name, status=400, reason_missing=True)
         return super().confirm(request, token)
 
     def context(self, **extra):
-        context = {**super().context(**extra), **self.base_context()}
-        summary = extra.get("summary")
-        if summary is not None:
-            context["changed_rows"] = [row for row in summary.rows if row.status != services.UNCHANGED]
-            context["not_open"] = getattr(self, "not_open", [])
-        return context
+        return {**super().context(**extra), **self.base_context()}
 
     def done_url(self) -> str:
         return self.url("results_figures", assessment_code=self.assessment.code)

@@ -160,7 +160,7 @@ class SchoolImportView(RoleRequiredMixin, ImportView):
     purpose = "schools"
 
     def department(self):
-        ids = self.request.user.department_ids_with_role(*MUNICIPAL)
+        ids = self.user.department_ids_with_role(*MUNICIPAL)
         department = Department.objects.filter(pk__in=ids).order_by("pk").first()
         if department is None:
             raise PermissionDenied
@@ -173,7 +173,7 @@ class SchoolImportView(RoleRequiredMixin, ImportView):
         return services.schools_import_preview(records=records, department=self.department())
 
     def apply(self, records):
-        return services.schools_import(records=records, department=self.department(), actor=self.request.user)
+        return services.schools_import(records=records, department=self.department(), actor=self.user)
 
     def done_url(self):
         return reverse("schools:school_list")
@@ -183,6 +183,12 @@ class PupilImportView(SchoolScopedMixin, ImportView):
     allowed_roles = {Role.SCHOOL_COORDINATOR}
     purpose = "pupils"
 
+    def import_context(self):
+        return {"school": self.school.code}
+
+    def restore(self, context):
+        self.school = selectors.schools_visible_to(self.user, roles=self.allowed_roles).get(code=context["school"])
+
     def parse(self, name, data):
         return parse_pupils(read_table(data, name))
 
@@ -190,7 +196,7 @@ class PupilImportView(SchoolScopedMixin, ImportView):
         return services.pupils_import_preview(school=self.school, records=records)
 
     def apply(self, records):
-        return services.pupils_import(school=self.school, records=records, actor=self.request.user)
+        return services.pupils_import(school=self.school, records=records, actor=self.user)
 
     def done_url(self):
         return reverse("schools:pupil_list", kwargs={"school_code": self.school.code})

@@ -154,6 +154,7 @@ class CatalogueLoadView(RoleRequiredMixin, ImportView):
     allowed_roles = EDITORS
     purpose = "catalogue"
     template_name = "procedures/campaigns/catalogue_load.html"
+    summary_fields = ("campaign_created", "campaign_updated", "created", "updated", "unchanged")
 
     def parse(self, name, data):
         try:
@@ -162,20 +163,18 @@ class CatalogueLoadView(RoleRequiredMixin, ImportView):
             raise InputRefused([Problem(_("файл должен быть в кодировке UTF-8"))]) from None
         suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
         return parse_catalogue(
-            parse_catalogue_text(text, suffix=suffix), default_tz=editor_department(self.request.user).tzinfo
+            parse_catalogue_text(text, suffix=suffix), default_tz=editor_department(self.user).tzinfo
         )
 
     def count(self, spec) -> int:
         return len(spec.assessments)
 
     def preview(self, spec):
-        return services.catalogue_preview(spec=spec, department=editor_department(self.request.user))
+        return services.catalogue_preview(spec=spec, department=editor_department(self.user))
 
     def apply(self, spec):
         self.loaded_code = spec.code
-        return services.catalogue_load(
-            spec=spec, department=editor_department(self.request.user), actor=self.request.user
-        )
+        return services.catalogue_load(spec=spec, department=editor_department(self.user), actor=self.user)
 
     def done_url(self):
         return reverse("procedures:campaign_detail", kwargs={"campaign_code": self.loaded_code})
