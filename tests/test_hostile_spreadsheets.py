@@ -219,7 +219,8 @@ def test_every_hostile_file_is_refused_before_any_importer_parses_it(bomb_files,
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("bomb", list(HOSTILE))
-def test_the_upload_pages_show_the_refusal_of_a_hostile_file(client, bomb_files, school, department, bomb):
+def test_the_upload_pages_show_the_refusal_of_a_hostile_file(client, bomb_files, school, department, bomb, settings):
+    settings.UPLOAD_INLINE_MAX_BYTES = settings.UPLOAD_MAX_BYTES  # in the request here; tests/test_upload_jobs.py
     coordinator = user_with_role(Role.SCHOOL_COORDINATOR, school=school, username="coord")
     staff = user_with_role(Role.DEPARTMENT_STAFF, department=department, username="uo")
     path = bomb_files[bomb]
