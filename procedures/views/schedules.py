@@ -24,8 +24,8 @@ from procedures.selectors import schedules as selectors
 from procedures.selectors.campaigns import campaigns_visible_to
 from procedures.services import schedules as services
 from vpr_portal.access import RoleRequiredMixin, SchoolScopedMixin
-from vpr_portal.tables import InputRefused, read_table
-from vpr_portal.uploads import UploadForm, discard_stashed, read_stashed, stash_upload
+from vpr_portal.tables import read_table
+from vpr_portal.uploads import ImportView
 
 MUNICIPAL = selectors.MUNICIPAL_ROLES
 SCHOOL_READERS = MUNICIPAL | selectors.SCHOOL_ROLES
@@ -70,62 +70,50 @@ class AssignmentOverviewView(RoleRequiredMixin, CampaignMixin, ListView):
         return context
 
 
-class AssignmentImportView(RoleRequiredMixin, CampaignMixin, View):
-    """Rosobrnadzor's distribution: upload → preview (or every error) → confirm; nothing is written before."""
+class AssignmentImportView(RoleRequiredMixin, CampaignMixin, ImportView):
+    """Rosobrnadzor's distribution: upload → preview (or every error) → confirm; nothing is written before.
+    A file over UPLOAD_INLINE_MAX_BYTES is checked and applied in jobs, like every other import."""
 
     allowed_roles = MUNICIPAL
     template_name = "procedures/schedules/assignment_import.html"
     purpose = "class_assignments"
+    summary_fields = ("pairs", "schools", "added", "removed", "unchanged")
 
-    def parse(self, name: str, data: bytes):
+    def import_context(self):
+        return {"campaign": self.campaign.code}
+
+    def restore(self, context):
+        # the request's own checks (RoleRequiredMixin, CampaignMixin), for a job that has no request
+        if not self.user.has_role(*self.allowed_roles):
+            raise PermissionDenied
+        self.campaign = campaigns_visible_to(self.user).get(code=context["campaign"])
+
+    def parse(self, name, data):
         records = services.parse_assignments(read_table(data, name))
         return services.assignments_resolve(campaign=self.campaign, records=records)
 
-    def show(self, **context):
-        return render(self.request, self.template_name, {"campaign": self.campaign, **context})
+    def preview(self, resolved):
+        return services.assignments_import_preview(campaign=self.campaign, resolved=resolved)
 
-    def get(self, request, campaign_code):
-        return self.show(form=UploadForm())
+    def apply(self, resolved):
+        return services.assignments_import(campaign=self.campaign, resolved=resolved, actor=self.user)
 
-    def post(self, request, campaign_code):
-        if token := request.POST.get("token"):
-            return self.confirm(token)
-        form = UploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.show(form=form)
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        try:
-            resolved = self.parse(upload.name, data)
-        except InputRefused as refused:
-            return self.show(form=UploadForm(), problems=refused.problems, filename=upload.name)
-        return self.show(
-            summary=services.assignments_import_preview(campaign=self.campaign, resolved=resolved),
-            token=stash_upload(request, purpose=self.purpose, name=upload.name, data=data),
-            filename=upload.name,
-            rows=len(resolved),
-        )
+    def outcome_data(self, summary):
+        return {"pairs": summary.pairs, "added": summary.added, "removed": summary.removed}
 
-    def confirm(self, token: str):
-        stashed = read_stashed(self.request, purpose=self.purpose, token=token)
-        if stashed is None:
-            messages.error(self.request, _("Загруженный файл не найден: загрузите его ещё раз."))
-            return redirect(self.request.path)
-        name, data = stashed
-        try:
-            summary = services.assignments_import(
-                campaign=self.campaign, resolved=self.parse(name, data), actor=self.request.user
-            )
-        except InputRefused as refused:
-            return self.show(form=UploadForm(), problems=refused.problems, filename=name)
-        discard_stashed(self.request, token=token)
+    def announce(self, request, outcome):
         messages.success(
-            self.request,
+            request,
             _(
                 "Распределение загружено: пар «школа — работа» {pairs}, назначено классов {added}, снято {removed}."
-            ).format(pairs=summary.pairs, added=summary.added, removed=summary.removed),
+            ).format(**outcome),
         )
-        return redirect("procedures:assignments", campaign_code=self.campaign.code)
+
+    def context(self, **extra):
+        return {**super().context(**extra), "campaign": self.campaign}
+
+    def done_url(self):
+        return reverse("procedures:assignments", kwargs={"campaign_code": self.campaign.code})
 
 
 class SchoolAssignmentsView(SchoolScopedMixin, CampaignMixin, TemplateView):
