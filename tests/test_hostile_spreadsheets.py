@@ -83,25 +83,32 @@ def environment(database: Path) -> dict:
     return env
 
 
+# Runs one command from a small Python that is not the test process: a child's peak memory as wait4 reports it
+# starts from its parent's (the fork copies the parent's high-water mark), and a test process deep in the suite
+# is itself a few hundred MB.
+SPAWNER = r"""
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+_pid, status, usage = os.wait4(child.pid, 0)
+elapsed = time.perf_counter() - started
+print(json.dumps({"code": os.waitstatus_to_exitcode(status), "seconds": elapsed, "peak_mb": usage.ru_maxrss / 1024,
+                  "stdout": child.stdout.read().decode(errors="replace"),
+                  "stderr": child.stderr.read().decode(errors="replace")}))
+"""
+
+
 def manage_measured(env: dict, *arguments: str) -> tuple[subprocess.CompletedProcess, float, float]:
-    """As `manage`, with the child's own peak memory from wait4 (ru_maxrss is in kilobytes on Linux)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [PYTHON, str(ROOT / "manage.py"), *arguments],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    """As `manage`, with the command's own peak memory (wait4's ru_maxrss, kilobytes on Linux) and time.
+    The outputs are short (a refusal is a line or two), so the pipes cannot fill before the exit."""
+    argv = [PYTHON, str(ROOT / "manage.py"), *arguments]
+    spawner = subprocess.run(
+        [PYTHON, "-c", SPAWNER, *argv], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
-    # The outputs are short (a refusal is a line or two), so the pipes cannot fill before the exit.
-    _pid, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    stdout, stderr = process.stdout.read(), process.stderr.read()
-    process.stdout.close()
-    process.stderr.close()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    completed = subprocess.CompletedProcess(process.args, process.returncode, stdout.decode(), stderr.decode())
-    return completed, elapsed, usage.ru_maxrss / 1024
+    assert spawner.returncode == 0, spawner.stderr[-3000:]
+    run = json.loads(spawner.stdout.strip().splitlines()[-1])
+    completed = subprocess.CompletedProcess(argv, run["code"], run["stdout"], run["stderr"])
+    return completed, run["seconds"], run["peak_mb"]
 
 
 @pytest.fixture(scope="module")
