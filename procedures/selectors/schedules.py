@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from procedures.models import Assessment, Campaign, ClassAssignment, ScheduleEntry, SchoolSchedule
 from schools.models import Role, School, SchoolClass, Subject
 from vpr_portal.excel import safe_cell, safe_row
+from vpr_portal.params import id_param, text_param
 
 # Who reads and decides schedules for the whole municipality, and who reads a school's own.
 MUNICIPAL_ROLES = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
@@ -199,14 +200,12 @@ def calendar_entries(*, campaign: Campaign, filters: CalendarFilter) -> QuerySet
 
 def calendar_filter_from(params, *, campaign: Campaign, school: School | None = None) -> CalendarFilter:
     """Filters from GET parameters `school` (code), `subject` (id), `grade`; unknown values are ignored."""
-    if school is None and params.get("school"):
-        school = department_schools(campaign).filter(code=params["school"]).first()
+    if school is None and (code := text_param(params, "school")):
+        school = department_schools(campaign).filter(code=code).first()
     subject = None
-    subject_id = params.get("subject", "")
-    if subject_id.isdigit():
-        subject = Subject.objects.filter(pk=int(subject_id), pk__in=campaign.assessments.values("subject")).first()
-    grade = params.get("grade", "")
-    return CalendarFilter(school=school, subject=subject, grade=int(grade) if grade.isdigit() else None)
+    if (subject_id := id_param(params, "subject")) is not None:
+        subject = Subject.objects.filter(pk=subject_id, pk__in=campaign.assessments.values("subject")).first()
+    return CalendarFilter(school=school, subject=subject, grade=id_param(params, "grade", maximum=11))
 
 
 def calendar_choices(campaign: Campaign) -> dict:
