@@ -31,7 +31,7 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT_ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "vpr_portal.settings", **{k: v for k, v in env.items() if v is not None}},
+        env={**clean, "DJANGO_SETTINGS_MODULE": "vpr_portal.settings", **{k: v for k, v in env.items() if v}},
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
