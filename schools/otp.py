@@ -14,7 +14,7 @@ from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import NAME_READING_ROLES, Department, Role, User
+from .models import NAME_READING_ROLES, Department, Membership, Role, School, User
 from .services import audit_record
 
 # Roles whose accounts read a whole municipality or pupils' names.
@@ -54,8 +54,14 @@ def totp_device_confirm(*, device: TOTPDevice, token: str) -> list[str] | None:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = recovery_codes_generate(user=device.user)
+    school, department = organisation_of(device.user)
     audit_record(
-        actor=device.user, action="second_factor.enrolled", target=device.user, target_label=device.user.username
+        actor=device.user,
+        action="second_factor.enrolled",
+        target=device.user,
+        target_label=device.user.username,
+        school=school,
+        department=department,
     )
     return codes
 
@@ -67,8 +73,35 @@ def recovery_codes_generate(*, user: User) -> list[str]:
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
-    audit_record(actor=user, action="second_factor.recovery_codes_issued", target=user, target_label=user.username)
+    school, department = organisation_of(user)
+    audit_record(
+        actor=user,
+        action="second_factor.recovery_codes_issued",
+        target=user,
+        target_label=user.username,
+        school=school,
+        department=department,
+    )
     return codes
+
+
+def organisation_of(user: User, *, department_ids: set[int] | None = None) -> tuple[School | None, Department | None]:
+    """The school and department whose journals record the user's second factor: a school user's school (and its
+    department), a department user's department. A role that needs the factor and an active membership come
+    first; `department_ids` keeps to one municipality (the resetter's)."""
+    memberships = Membership.objects.filter(user=user).select_related("school__department", "department")
+    if department_ids is not None:
+        memberships = memberships.filter(
+            Q(department_id__in=department_ids) | Q(school__department_id__in=department_ids)
+        )
+    membership = min(
+        memberships, key=lambda m: (m.role not in SECOND_FACTOR_ROLES, not m.is_active, m.pk), default=None
+    )
+    if membership is None:
+        return None, None
+    if membership.school_id:
+        return membership.school, membership.school.department
+    return None, membership.department
 
 
 def verify_second_factor(*, user: User, token: str):
@@ -97,12 +130,16 @@ def second_factor_reset(*, user: User, actor: User) -> None:
     removed = sum(
         model.objects.filter(user=user).delete()[1].get(model._meta.label, 0) for model in (TOTPDevice, StaticDevice)
     )
-    department = Department.objects.filter(pk__in=actor.department_ids_with_role(*RESETTERS)).first()
+    department_ids = actor.department_ids_with_role(*RESETTERS)
+    school, department = organisation_of(user, department_ids=department_ids)
+    if department is None:  # the person holds no role in the actor's municipality any more
+        department = Department.objects.filter(pk__in=department_ids).order_by("pk").first()
     audit_record(
         actor=actor,
         action="second_factor.reset",
         target=user,
         target_label=user.username,
+        school=school,
         department=department,
         after={"devices": removed},
     )

@@ -142,3 +142,55 @@ def test_a_school_or_another_municipality_cannot_reset(client, role_users):
     client.force_login(stranger)
     assert client.post(reverse("schools:otp_reset", args=[coordinator.pk])).status_code == 404
     assert TOTPDevice.objects.filter(user=coordinator).exists()
+
+
+def journal(client, reader) -> str:
+    client.force_login(reader)
+    response = client.get(reverse("schools:audit_list"), {"action": "second_factor"})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_director_sees_a_coordinators_enrolment_in_the_school_journal(
+    client, otp_required, settings, role_users, school
+):
+    coordinator = role_users[Role.SCHOOL_COORDINATOR]
+    log_in(client, coordinator)
+    client.get(reverse("otp_enrol"))
+    device = TOTPDevice.objects.get(user=coordinator, confirmed=False)
+    assert client.post(reverse("otp_enrol"), {"token": code_of(device)}).status_code == 200
+    client.logout()
+
+    entries = AuditEntry.objects.filter(target_id=str(coordinator.pk))
+    assert {(e.action, e.school_id, e.department_id) for e in entries} == {
+        ("second_factor.enrolled", school.pk, school.department_id),
+        ("second_factor.recovery_codes_issued", school.pk, school.department_id),
+    }
+    settings.OTP_REQUIRED = False  # the director reads the journal without enrolling first; not under test here
+    html = journal(client, role_users[Role.DIRECTOR])
+    assert "second_factor.enrolled" in html and "second_factor.recovery_codes_issued" in html
+
+
+@pytest.mark.django_db
+def test_a_department_users_enrolment_is_in_the_departments_journal(client, role_users, department):
+    department_user = role_users[Role.DEPARTMENT_STAFF]
+    recovery_codes_generate(user=department_user)
+    entry = AuditEntry.objects.get(action="second_factor.recovery_codes_issued")
+    assert entry.school is None and entry.department == department
+    assert "second_factor.recovery_codes_issued" in journal(client, role_users[Role.MUNICIPAL_COORDINATOR])
+
+
+@pytest.mark.django_db
+def test_the_department_sees_its_reset_and_the_director_sees_it_in_the_school_journal(
+    client, role_users, school, department
+):
+    coordinator = role_users[Role.SCHOOL_COORDINATOR]
+    enrolled(coordinator)
+    client.force_login(role_users[Role.DEPARTMENT_STAFF])
+    assert client.post(reverse("schools:otp_reset", args=[coordinator.pk])).status_code == 302
+
+    entry = AuditEntry.objects.get(action="second_factor.reset")
+    assert entry.school == school and entry.department == department
+    assert "second_factor.reset" in journal(client, role_users[Role.DEPARTMENT_STAFF])
+    assert "second_factor.reset" in journal(client, role_users[Role.DIRECTOR])
