@@ -277,6 +277,9 @@ def _assessment_create(*, campaign: Campaign, spec: AssessmentSpec) -> Assessmen
 def _assessment_update(*, assessment: Assessment, spec: AssessmentSpec) -> tuple[Assessment, int]:
     """Applies a safe change (refused with every reason otherwise) and recomputes what derives from the
     tasks and scale; returns the assessment and how many works' totals or marks changed."""
+    # Locks the tasks before recorded scores are checked: a score being saved holds its task's lock and reads
+    # the maximum under it (grading's score_set), so a lowered maximum and a score above it cannot cross.
+    list(Task.objects.select_for_update().filter(assessment=assessment).order_by("pk"))
     problems = assessment_change_problems(
         assessment=assessment, spec=spec, dependants=assessment_dependants(assessment)
     )

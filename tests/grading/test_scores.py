@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from grading.models import ScoreChange
 from grading.services.scores import ScoreConflict, cell_parse, score_set
+from procedures.models import Task
 
 
 @pytest.mark.parametrize(
@@ -90,3 +91,13 @@ def test_saving_the_same_value_changes_nothing(work, coordinator):
     score_set(work=work, task=task, raw=2, actor=coordinator)
     score = score_set(work=work, task=task, raw="2", actor=coordinator)
     assert score.version == 1 and ScoreChange.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_score_above_a_maximum_lowered_meanwhile_is_refused(work, coordinator):
+    stale = work.assessment.tasks.get(label="1")  # loaded by the editor before the catalogue changed
+    Task.objects.filter(pk=stale.pk).update(max_points=stale.max_points - 1)
+    with pytest.raises(ValidationError) as error:
+        score_set(work=work, task=stale, raw=stale.max_points, actor=coordinator)
+    assert f"балл {stale.max_points} больше максимума {stale.max_points - 1}" in error.value.messages[0]
+    assert not work.scores.exists() and not ScoreChange.objects.exists()
