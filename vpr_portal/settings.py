@@ -258,11 +258,13 @@ JOBS_STALE_AFTER_SECONDS = float(os.environ.get("JOBS_STALE_AFTER_SECONDS", "60"
 JOBS_SWEEP_SECONDS = float(os.environ.get("JOBS_SWEEP_SECONDS", "20"))
 JOBS_RESEND_AFTER_SECONDS = float(os.environ.get("JOBS_RESEND_AFTER_SECONDS", "300"))
 JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "5"))
+JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "7"))  # finished jobs are deleted after this (daily purge)
 CELERY_BEAT_SCHEDULE["sweep-jobs"] = {
     "task": "vpr_portal.tasks.sweep_jobs",
     "schedule": JOBS_SWEEP_SECONDS,
     "options": {"expires": JOBS_SWEEP_SECONDS},  # sweeps that could not run in time are dropped, not piled up
 }
+CELERY_BEAT_SCHEDULE["purge-jobs"] = {"task": "vpr_portal.tasks.purge_jobs", "schedule": crontab(hour=1, minute=45)}
 
 # Sessions survive a Redis outage: they live in the database, not in the cache.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -10,7 +10,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import transaction
 
-from . import jobs
+from . import jobs, retention
 
 logger = logging.getLogger(__name__)
 
@@ -58,3 +58,15 @@ def sweep_jobs() -> dict:
     """Re-queues jobs whose heartbeat stopped and sends the undelivered ones (beat, every JOBS_SWEEP_SECONDS)."""
     report = jobs.jobs_sweep()
     return {"requeued": report.requeued, "failed": report.failed, "sent": report.sent}
+
+
+@shared_task(ignore_result=True)
+def purge_jobs() -> dict:
+    """Deletes old finished jobs, blanks old upload results, deletes stale pending uploads (beat, daily)."""
+    report = retention.jobs_purge()
+    return {
+        "jobs_deleted": report.jobs_deleted,
+        "jobs_kept": report.jobs_kept,
+        "results_blanked": report.results_blanked,
+        "files_deleted": report.files_deleted,
+    }
