@@ -15,7 +15,12 @@ from django.utils.translation import ngettext
 from grading.models import Score, Work
 from grading.services.scores import work_recompute
 from procedures.models import Assessment
-from procedures.services.dependants import register_dependants, register_recompute, register_task_results
+from procedures.services.dependants import (
+    register_dependants,
+    register_lock,
+    register_recompute,
+    register_task_results,
+)
 
 RECORDED = Q(value__isnull=False) | Q(not_attempted=True)
 
@@ -108,8 +113,14 @@ def assessment_works_recompute(assessment: Assessment, *, chunk: int = 900) -> i
     return sum(len(pks) for pks in changed.values())
 
 
+def assessment_works_lock(assessment: Assessment) -> None:
+    """Locks the assessment's works, in one order, for a catalogue change: a score is saved under its work's lock."""
+    list(Work.objects.select_for_update().filter(assessment=assessment).order_by("pk").values_list("pk", flat=True))
+
+
 def register() -> None:
     register_dependants("works", order=30, phrase=_works_phrase, count=works_by_assessment)
     register_dependants("scores", order=40, phrase=_scores_phrase, count=scores_by_assessment)
     register_task_results("grading", scores_by_task)
     register_recompute("grading", assessment_works_recompute)
+    register_lock("grading", assessment_works_lock)

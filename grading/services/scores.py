@@ -130,13 +130,13 @@ def score_set(
     submitted work needs a reason. Every change is recorded in the score history."""
     if task.assessment_id != work.assessment_id:
         raise ValidationError(_("Задание из другой работы."))
-    # The maximum is read under the task's row lock, never taken from the caller's (possibly stale) object: a
-    # catalogue change locks the same rows before it checks recorded scores against a lowered maximum, so the
-    # two serialise. Task before work, the catalogue's order (tasks, then the works it recomputes).
-    task = Task.objects.select_for_update().get(pk=task.pk)
     locked_work = (
         Work.objects.select_for_update(of=("self",)).select_related("participant", "assessment").get(pk=work.pk)
     )
+    # The maximum is read after the work's lock, never taken from the caller's (possibly stale) object: a
+    # catalogue change locks the assessment's works before it checks recorded scores against a lowered maximum,
+    # so the two serialise on the work row (no lock on the task row, which every expert of the region shares).
+    task = Task.objects.get(pk=task.pk)
     cell = cell_parse(raw, max_points=task.max_points)
     if locked_work.participant.absent:
         raise ValidationError(_("Участник отсутствовал: баллы не ставятся."))

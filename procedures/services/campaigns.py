@@ -22,6 +22,7 @@ from procedures.models import (
 from procedures.services.dependants import (
     Dependants,
     assessment_dependants,
+    assessment_lock_dependants,
     assessment_recompute,
     campaign_dependants,
     dependants_by_assessment,
@@ -277,9 +278,10 @@ def _assessment_create(*, campaign: Campaign, spec: AssessmentSpec) -> Assessmen
 def _assessment_update(*, assessment: Assessment, spec: AssessmentSpec) -> tuple[Assessment, int]:
     """Applies a safe change (refused with every reason otherwise) and recomputes what derives from the
     tasks and scale; returns the assessment and how many works' totals or marks changed."""
-    # Locks the tasks before recorded scores are checked: a score being saved holds its task's lock and reads
-    # the maximum under it (grading's score_set), so a lowered maximum and a score above it cannot cross.
-    list(Task.objects.select_for_update().filter(assessment=assessment).order_by("pk"))
+    # Locks what hangs off the assessment (grading: its works) before recorded scores are checked: a score being
+    # saved holds its work's lock and reads the maximum under it, so a lowered maximum and a score above it
+    # cannot cross.
+    assessment_lock_dependants(assessment)
     problems = assessment_change_problems(
         assessment=assessment, spec=spec, dependants=assessment_dependants(assessment)
     )

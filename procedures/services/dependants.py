@@ -41,6 +41,7 @@ class DependantKind:
 _KINDS: dict[str, DependantKind] = {}
 _TASK_RESULTS: dict[str, TaskResults] = {}
 _RECOMPUTE: dict[str, Recompute] = {}
+_LOCKS: dict[str, Callable[[Assessment], None]] = {}
 
 
 def register_dependants(key: str, *, order: int, phrase: Callable[[int], str], count: DependantCount) -> None:
@@ -54,6 +55,17 @@ def register_task_results(key: str, results: TaskResults) -> None:
 
 def register_recompute(key: str, recompute: Recompute) -> None:
     _RECOMPUTE[key] = recompute
+
+
+def register_lock(key: str, lock: Callable[[Assessment], None]) -> None:
+    """`lock(assessment)` takes the row locks that a catalogue change must hold before it checks what depends
+    on the assessment (inside the change's transaction)."""
+    _LOCKS[key] = lock
+
+
+def assessment_lock_dependants(assessment: Assessment) -> None:
+    for lock in _LOCKS.values():
+        lock(assessment)
 
 
 @dataclass(frozen=True)
