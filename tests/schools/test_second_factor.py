@@ -53,6 +53,19 @@ def test_a_coordinator_with_a_device_reaches_nothing_before_the_code(
 
 
 @pytest.mark.django_db
+def test_the_code_page_shows_no_menu_until_the_code_is_given(client, otp_required, coordinator, school):
+    device = enrolled(coordinator)
+    log_in(client, coordinator)
+    pupils = reverse("schools:pupil_list", args=[school.code])
+
+    page = client.get(reverse("otp_verify"))
+    assert page.context["nav_items"] == [] and pupils not in page.content.decode()
+
+    client.post(reverse("otp_verify"), {"token": code_of(device)})
+    assert client.get(reverse("otp_recovery_codes")).context["nav_items"] != []
+
+
+@pytest.mark.django_db
 def test_a_recovery_code_works_once(client, otp_required, role_users, school):
     director = role_users[Role.DIRECTOR]
     enrolled(director)
