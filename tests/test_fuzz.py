@@ -23,6 +23,7 @@ from procedures.catalogue import parse_catalogue, parse_catalogue_text
 from procedures.services.schedules import parse_assignments
 from schools.importers import PUPIL_COLUMNS, SCHOOL_COLUMNS, parse_pupils, parse_schools
 from tests.access import MATRIX, build_objects
+from tests.factories import catalogue_data
 from tests.hostile_workbooks import sheet_xml, valid_xlsx, xlsx
 from vpr_portal.tables import InputRefused, Table, read_table
 
@@ -191,26 +192,7 @@ JSON_VALUES = st.recursive(
     ),
     max_leaves=20,
 )
-CATALOGUE = {
-    "campaign": {
-        "code": "VPR-2026",
-        "title": "ВПР-2026",
-        "window": ["2026-04-20", "2026-05-20"],
-        "upload_deadline": "2026-05-25T23:59:00+05:00",
-    },
-    "assessments": [
-        {
-            "code": "RU-4",
-            "subject": "Русский язык",
-            "grade": 4,
-            "level": "базовый",
-            "form": "paper",
-            "duration": 45,
-            "tasks": [{"label": "1", "max": 2, "level": "Б", "skill": "1.1"}],
-            "scale": {"3": 1, "4": 2, "5": 2},
-        }
-    ],
-}
+CATALOGUE = catalogue_data()
 CATALOGUE_PATHS = [
     ("campaign",),
     ("campaign", "code"),
@@ -395,3 +377,11 @@ def test_parameter_names_are_found():
     assert all(
         character in string.ascii_letters + string.digits + "_" for name in _parameter_names() for character in name
     )
+
+
+def test_a_row_with_a_c_tag_that_is_not_a_cell_is_read_or_refused():
+    """Found by the fuzzer: a row whose body has `<c…` and `r=` but no cell tag stopped the scan with StopIteration."""
+    sheet = sheet_xml(
+        '<sheetData><row r="1"><c t="inlineStr"><is><t>Код</t></is></c></row><row><cx r="1"/></row></sheetData>'
+    )
+    refused_or_read(lambda: read_table(xlsx(sheet), "file.xlsx"))

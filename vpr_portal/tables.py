@@ -372,7 +372,7 @@ class _SheetScan:
         self.cells += len(found)
         self.row_cells += len(found)
         letters, digits, rest = set(map(_FIRST, found)), set(map(_SECOND, found)), set(map(_THIRD, found))
-        if rest != {b""}:
+        if rest - {b""}:  # (no cell found at all leaves `rest` empty: nothing wrong in that)
             bad = next(value for value in rest if value)
             raise _refused_xml(_("неверная ссылка на ячейку «{value}»").format(value=bad[:20].decode("latin-1")))
         named_columns = [_column(value) for value in letters if value]
