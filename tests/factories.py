@@ -135,4 +135,28 @@ def add_role(user: User, role: str, *, school: School | None = None, department:
     user._memberships_cache = None
 
 
-__all__ = ["PASSWORD", "Role", "add_role", "user_with_role"]
+def catalogue_data(*, code: str = "VPR-2026", max_points: int = 2, scale: dict | None = None) -> dict:
+    """A catalogue file's content (as load_catalogue reads it): one campaign with RU-4 of one task."""
+    return {
+        "campaign": {
+            "code": code,
+            "title": code.replace("VPR", "ВПР"),
+            "window": ["2026-04-20", "2026-05-20"],
+            "upload_deadline": "2026-05-25T23:59:00+05:00",
+        },
+        "assessments": [
+            {
+                "code": "RU-4",
+                "subject": "Русский язык",
+                "grade": 4,
+                "level": "базовый",
+                "form": "paper",
+                "duration": 45,
+                "tasks": [{"label": "1", "max": max_points, "level": "Б", "skill": "1.1"}],
+                "scale": scale or {"3": 1, "4": 2, "5": 2},
+            }
+        ],
+    }
+
+
+__all__ = ["PASSWORD", "Role", "add_role", "catalogue_data", "user_with_role"]

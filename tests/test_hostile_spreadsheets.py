@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from schools.importers import parse_pupils, parse_schools
 from schools.models import Pupil, Role, School
-from tests.factories import user_with_role
+from tests.factories import catalogue_data, user_with_role
 from tests.hostile_workbooks import HOSTILE, valid_xlsx
 from vpr_portal.tables import InputRefused, read_table
 
@@ -36,26 +36,7 @@ COMMANDS = {
 }
 # Every bomb goes through one command; the dimension bombs (the ones that killed the server) through all three.
 DIMENSION_BOMBS = ["cell_at_XFD1048576", "cell_at_ZZ200000", "declared_dimension_only", "rows_without_r"]
-CATALOGUE = {
-    "campaign": {
-        "code": "VPR-2026",
-        "title": "ВПР-2026",
-        "window": ["2026-04-20", "2026-05-20"],
-        "upload_deadline": "2026-05-25T23:59:00+05:00",
-    },
-    "assessments": [
-        {
-            "code": "RU-4",
-            "subject": "Русский язык",
-            "grade": 4,
-            "level": "базовый",
-            "form": "paper",
-            "duration": 45,
-            "tasks": [{"label": "1", "max": 5, "level": "Б", "skill": "1.1"}],
-            "scale": {"3": 2, "4": 3, "5": 4},
-        }
-    ],
-}
+CATALOGUE = catalogue_data(max_points=5, scale={"3": 2, "4": 3, "5": 4})
 
 
 @pytest.fixture(scope="module")
