@@ -102,7 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "vpr_portal.context_processors.navigation",
+                "schools.context_processors.navigation",
             ],
             "libraries": {"portal": "vpr_portal.templatetags.portal"},
         },

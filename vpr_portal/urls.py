@@ -4,7 +4,7 @@ from django.urls import include, path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("schools.urls_home")),  # each role lands on its own start page
     path("health/", views.health, name="health"),
     path("no-role/", views.no_role, name="no_role"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),

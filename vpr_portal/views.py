@@ -5,18 +5,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from .navigation import start_url
-
 logger = logging.getLogger(__name__)
-
-
-@never_cache
-def home(request):
-    """Each role lands on its own start page."""
-    return redirect(start_url(request.user))
 
 
 def no_role(request):

@@ -1,7 +1,6 @@
-from schools.otp import second_factor_required
-from schools.selectors import unread_notification_count
-
 from .navigation import nav_items
+from .otp import second_factor_required
+from .selectors import unread_notification_count
 
 
 def navigation(request):

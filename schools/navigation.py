@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from schools.models import Role, User
+from .models import Role, User
 
 
 @dataclass(frozen=True)
