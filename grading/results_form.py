@@ -183,6 +183,33 @@ def _task_header(normalised: str) -> tuple[str, int] | None:
     return match.group("label").strip(), int(match.group("max"))
 
 
+def _task_column_problem(header: str, normalised: str, tasks: Sequence[FormTask], task_index: dict[str, int]):
+    """(index of the task this header names, None) or (None, the problem with the header)."""
+    parsed = _task_header(normalised)
+    if parsed is None:
+        return None, Problem(_("неизвестный столбец: в форме сбора результатов этой работы его нет"), column=header)
+    label, max_points = parsed
+    index = task_index.get(label.casefold())
+    if index is None:
+        message = _("задания «{label}» в этой работе нет: форма от другой работы?").format(label=label)
+        return None, Problem(message, column=header)
+    if tasks[index].max_points != max_points:
+        message = _(
+            "максимальный балл задания «{label}» в этой работе {max}, а в заголовке {given}: форма от другой работы?"
+        ).format(label=tasks[index].label, max=tasks[index].max_points, given=max_points)
+        return None, Problem(message, column=header)
+    return index, None
+
+
+def _missing_columns(found_fixed: dict[str, int], found_tasks: dict[int, int], tasks: Sequence[FormTask]):
+    for name in REQUIRED:
+        if name not in found_fixed:
+            yield Problem(_("обязательный столбец отсутствует в файле"), column=name)
+    for index, task in enumerate(tasks):
+        if index not in found_tasks:
+            yield Problem(_("нет столбца задания «{label}»").format(label=task.label), column=task_header_of(task))
+
+
 def _columns(headers: list[str], tasks: Sequence[FormTask]) -> _Columns:
     """Where each column is; refuses missing, repeated and foreign headers, naming every one."""
     problems: list[Problem] = []
@@ -197,45 +224,18 @@ def _columns(headers: list[str], tasks: Sequence[FormTask]) -> _Columns:
             continue
         names[position] = header
         if normalised in fixed:
-            name = fixed[normalised]
-            if name in found_fixed:
-                problems.append(Problem(_("столбец повторяется"), column=header))
-            else:
-                found_fixed[name] = position
-            continue
-        parsed = _task_header(normalised)
-        if parsed is None:
-            problems.append(
-                Problem(_("неизвестный столбец: в форме сбора результатов этой работы его нет"), column=header)
-            )
-            continue
-        label, max_points = parsed
-        index = task_index.get(label.casefold())
-        if index is None:
-            problems.append(
-                Problem(
-                    _("задания «{label}» в этой работе нет: форма от другой работы?").format(label=label),
-                    column=header,
-                )
-            )
-        elif tasks[index].max_points != max_points:
-            message = _(
-                "максимальный балл задания «{label}» в этой работе {max}, а в заголовке {given}: "
-                "форма от другой работы?"
-            ).format(label=tasks[index].label, max=tasks[index].max_points, given=max_points)
-            problems.append(Problem(message, column=header))
-        elif index in found_tasks:
+            found, key = found_fixed, fixed[normalised]
+        else:
+            key, problem = _task_column_problem(header, normalised, tasks, task_index)
+            if problem is not None:
+                problems.append(problem)
+                continue
+            found = found_tasks
+        if key in found:
             problems.append(Problem(_("столбец повторяется"), column=header))
         else:
-            found_tasks[index] = position
-    for name in REQUIRED:
-        if name not in found_fixed:
-            problems.append(Problem(_("обязательный столбец отсутствует в файле"), column=name))
-    for index, task in enumerate(tasks):
-        if index not in found_tasks:
-            problems.append(
-                Problem(_("нет столбца задания «{label}»").format(label=task.label), column=task_header_of(task))
-            )
+            found[key] = position
+    problems.extend(_missing_columns(found_fixed, found_tasks, tasks))
     if problems:
         raise InputRefused(problems)
     return _Columns(
@@ -271,6 +271,130 @@ def _journal(text: str) -> int | None | bool:
     return False
 
 
+@dataclass
+class _RowReader:
+    """Reads the rows of one form: what every row is checked against, and the codes already seen."""
+
+    headers: list[str]
+    columns: _Columns
+    tasks: Sequence[FormTask]
+    writing_codes: Collection[str] | None
+    exempt_codes: Collection[str]
+    first_row_of: dict[str, int] = field(default_factory=dict)
+
+    def name(self, position: int | None, default: str = "") -> str:
+        return self.columns.names[position] if position is not None else default
+
+    def stray_values(self, number: int, cells: list[str]) -> Iterator[Problem]:
+        """The first value past the form's columns and the first under a column without a header."""
+        width = len(self.headers)
+        for value in cells[width:]:
+            if value:
+                yield Problem(_("значение «{value}» вне столбцов формы").format(value=value), row=number)
+                break
+        for position, value in enumerate(cells[:width]):
+            if value and position not in self.columns.names:
+                yield Problem(_("значение «{value}» в столбце без заголовка").format(value=value), row=number)
+                break
+
+    def code_problem(self, number: int, code: str) -> Problem | None:
+        column = self.name(self.columns.code)
+        if not code:
+            return Problem(_("не указан код участника"), row=number, column=column)
+        if code in self.first_row_of:
+            message = _("код {code} повторяется: он уже есть в строке {row}").format(
+                code=code, row=self.first_row_of[code]
+            )
+            return Problem(message, row=number, column=column)
+        self.first_row_of[code] = number
+        if self.writing_codes is None or code in self.writing_codes:
+            return None
+        if code in self.exempt_codes:
+            message = _("участник с кодом {code} освобождён от этой работы").format(code=code)
+        else:
+            message = _("участника с кодом {code} нет среди участников этой работы в школе").format(code=code)
+        return Problem(message, row=number, column=column)
+
+    def variant(self, number: int, text: str, problems: list[Problem]) -> tuple[int | None, bool]:
+        read = _variant(text)
+        if read is not None:
+            return read
+        problems.append(
+            Problem(
+                _("«{value}» — не вариант: нужен номер варианта или «отсутствовал»").format(value=text),
+                row=number,
+                column=self.name(self.columns.variant),
+            )
+        )
+        return None, False
+
+    def journal(self, number: int, cells: list[str], problems: list[Problem]) -> int | None:
+        text = cells[self.columns.journal].strip() if self.columns.journal is not None else ""
+        journal = _journal(text)
+        if journal is not False:
+            return journal
+        problems.append(
+            Problem(
+                _("отметка по журналу «{value}»: нужна отметка от 2 до 5 или пустая ячейка").format(value=text),
+                row=number,
+                column=self.name(self.columns.journal, JOURNAL),
+            )
+        )
+        return None
+
+    def cells(
+        self, number: int, cells: list[str], *, absent: bool, variant_text: str, problems: list[Problem]
+    ) -> list[Cell]:
+        task_names = [self.columns.names[position] for position in self.columns.tasks]
+        raw_cells = [cells[position].strip() for position in self.columns.tasks]
+        if absent:
+            for task_name, raw in zip(task_names, raw_cells, strict=True):
+                if raw:
+                    message = _("участник отсутствовал: ячейка задания должна быть пустой, а в ней «{value}»")
+                    problems.append(Problem(message.format(value=raw), row=number, column=task_name))
+            return [Cell(None)] * len(self.tasks)
+        if not any(raw_cells):
+            if not variant_text:
+                message = _(
+                    "строка не заполнена: нет ни варианта, ни баллов (если участник отсутствовал, напишите "
+                    "«отсутствовал» в столбце «{column}»)"
+                ).format(column=self.name(self.columns.variant))
+            else:
+                message = _("баллы не заполнены: в каждом задании нужен балл или X")
+            problems.append(Problem(message, row=number))
+            return []
+        parsed_cells: list[Cell] = []
+        for task, task_name, raw in zip(self.tasks, task_names, raw_cells, strict=True):
+            try:
+                cell = cell_parse(raw, max_points=task.max_points)
+            except ValidationError as error:
+                problems.extend(Problem(message, row=number, column=task_name) for message in error.messages)
+                continue
+            if cell.is_empty:
+                message = _("не заполнено: нужен балл от 0 до {max} или X").format(max=task.max_points)
+                problems.append(Problem(message, row=number, column=task_name))
+            parsed_cells.append(cell)
+        return parsed_cells
+
+    def row(self, number: int, cells: list[str]) -> tuple[FormRow | None, list[Problem]]:
+        """The row read, or None and its problems in the order of the file's columns."""
+        problems = list(self.stray_values(number, cells))
+        code = cells[self.columns.code].strip()
+        if (problem := self.code_problem(number, code)) is not None:
+            problems.append(problem)
+        variant_text = cells[self.columns.variant].strip()
+        variant, absent = self.variant(number, variant_text, problems)
+        journal = self.journal(number, cells, problems)
+        parsed_cells = self.cells(number, cells, absent=absent, variant_text=variant_text, problems=problems)
+        if problems:
+            column_position = {name: position for position, name in self.columns.names.items()}
+            return None, sorted(problems, key=lambda p: column_position.get(p.column, -1))
+        row = FormRow(
+            row=number, code=code, variant=variant, absent=absent, cells=tuple(parsed_cells), journal_mark=journal
+        )
+        return row, []
+
+
 def form_parse(
     table: Table,
     *,
@@ -281,125 +405,14 @@ def form_parse(
     """Reads a filled results form against the assessment's tasks (in their order) and, when given, the codes of
     the participants who write it at the school. Raises InputRefused with every problem found."""
     columns = _columns(table.headers, tasks)
+    reader = _RowReader(table.headers, columns, tasks, writing_codes, exempt_codes)
     problems: list[Problem] = []
-    parsed = ParsedForm()
-    first_row_of: dict[str, int] = {}
-    task_names = [columns.names[position] for position in columns.tasks]
-    code_name, variant_name = columns.names[columns.code], columns.names[columns.variant]
-    journal_name = columns.names[columns.journal] if columns.journal is not None else JOURNAL
-    parsed.has_journal = columns.journal is not None
-    column_position = {name: position for position, name in columns.names.items()}
+    parsed = ParsedForm(has_journal=columns.journal is not None)
     for number, cells in table.rows:
-        before = len(problems)
-        for position in range(len(table.headers), len(cells)):
-            if cells[position]:
-                problems.append(
-                    Problem(_("значение «{value}» вне столбцов формы").format(value=cells[position]), row=number)
-                )
-                break
-        for position, value in enumerate(cells[: len(table.headers)]):
-            if value and position not in columns.names:
-                problems.append(
-                    Problem(_("значение «{value}» в столбце без заголовка").format(value=value), row=number)
-                )
-                break
-
-        code = cells[columns.code].strip()
-        if not code:
-            problems.append(Problem(_("не указан код участника"), row=number, column=code_name))
-        elif code in first_row_of:
-            problems.append(
-                Problem(
-                    _("код {code} повторяется: он уже есть в строке {row}").format(code=code, row=first_row_of[code]),
-                    row=number,
-                    column=code_name,
-                )
-            )
-        else:
-            first_row_of[code] = number
-            if writing_codes is not None and code not in writing_codes:
-                if code in exempt_codes:
-                    message = _("участник с кодом {code} освобождён от этой работы").format(code=code)
-                else:
-                    message = _("участника с кодом {code} нет среди участников этой работы в школе").format(code=code)
-                problems.append(Problem(message, row=number, column=code_name))
-
-        variant_text = cells[columns.variant].strip()
-        variant_read = _variant(variant_text)
-        if variant_read is None:
-            problems.append(
-                Problem(
-                    _("«{value}» — не вариант: нужен номер варианта или «отсутствовал»").format(value=variant_text),
-                    row=number,
-                    column=variant_name,
-                )
-            )
-            variant, absent = None, False
-        else:
-            variant, absent = variant_read
-
-        journal_text = cells[columns.journal].strip() if columns.journal is not None else ""
-        journal = _journal(journal_text)
-        if journal is False:
-            problems.append(
-                Problem(
-                    _("отметка по журналу «{value}»: нужна отметка от 2 до 5 или пустая ячейка").format(
-                        value=journal_text
-                    ),
-                    row=number,
-                    column=journal_name,
-                )
-            )
-            journal = None
-
-        raw_cells = [cells[position].strip() for position in columns.tasks]
-        parsed_cells: list[Cell] = []
-        if absent:
-            for task_name, raw in zip(task_names, raw_cells, strict=True):
-                if raw:
-                    problems.append(
-                        Problem(
-                            _("участник отсутствовал: ячейка задания должна быть пустой, а в ней «{value}»").format(
-                                value=raw
-                            ),
-                            row=number,
-                            column=task_name,
-                        )
-                    )
-            parsed_cells = [Cell(None)] * len(tasks)
-        elif not any(raw_cells):
-            if not variant_text:
-                message = _(
-                    "строка не заполнена: нет ни варианта, ни баллов (если участник отсутствовал, напишите "
-                    "«отсутствовал» в столбце «{column}»)"
-                ).format(column=variant_name)
-            else:
-                message = _("баллы не заполнены: в каждом задании нужен балл или X")
-            problems.append(Problem(message, row=number))
-        else:
-            for task, task_name, raw in zip(tasks, task_names, raw_cells, strict=True):
-                try:
-                    cell = cell_parse(raw, max_points=task.max_points)
-                except ValidationError as error:
-                    problems.extend(Problem(message, row=number, column=task_name) for message in error.messages)
-                    continue
-                if cell.is_empty:
-                    message = _("не заполнено: нужен балл от 0 до {max} или X").format(max=task.max_points)
-                    problems.append(Problem(message, row=number, column=task_name))
-                parsed_cells.append(cell)
-        if len(problems) > before:  # in the order of the file's columns
-            problems[before:] = sorted(problems[before:], key=lambda p: column_position.get(p.column, -1))
-        else:
-            parsed.rows.append(
-                FormRow(
-                    row=number,
-                    code=code,
-                    variant=variant,
-                    absent=absent,
-                    cells=tuple(parsed_cells),
-                    journal_mark=journal,
-                )
-            )
+        row, row_problems = reader.row(number, cells)
+        problems.extend(row_problems)
+        if row is not None:
+            parsed.rows.append(row)
     if not table.rows:
         problems.append(Problem(_("в форме нет ни одной строки с участниками")))
     if problems:
