@@ -30,11 +30,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grading.models import Score, ScoreChange, Work
-from grading.results_form import ParsedForm, form_parse, form_rows, form_write
+from grading.results_form import FormRow, ParsedForm, form_parse, form_rows, form_write
 from grading.selectors import results as selectors
 from grading.services.entry import grading_open_check
 from grading.services.scores import work_recompute, works_ensure
-from procedures.models import Assessment, Campaign, Participant
+from procedures.models import Assessment, Campaign, Participant, Task
 from schools.models import School, User
 from schools.services import audit_record
 from vpr_portal.tables import InputRefused, Problem, Table
@@ -222,6 +222,29 @@ def _recorded_scores(work_ids: list[int]) -> dict[int, dict[int, _ScoreState]]:
     return result
 
 
+def _plan_scores(
+    plan: ResultsPlan, *, work: Work, work_scores: dict[int, _ScoreState], tasks: list[Task], form_row: FormRow
+) -> list[str]:
+    """Plans the writes of the row's task cells that differ from the recorded scores (updating `work_scores` to
+    the new state); returns the changes as the row's summary shows them."""
+    changes: list[str] = []
+    for task, cell in zip(tasks, form_row.cells, strict=True):
+        score = work_scores.get(task.pk)
+        old_text = score.text if score is not None else ""
+        new_text = cell.text
+        if old_text == new_text:
+            continue
+        changes.append(f"{task.label}: {old_text or '—'} → {new_text or '—'}")
+        plan.history.append((work.pk, task.pk, "score", old_text, new_text))
+        if score is None:
+            work_scores[task.pk] = _ScoreState(None, cell.value, cell.not_attempted, 1)
+            plan.scores_to_create.append((work.pk, task.pk, cell.value, cell.not_attempted, 1))
+        else:
+            score.value, score.not_attempted, score.version = cell.value, cell.not_attempted, score.version + 1
+            plan.scores_to_update.append((cell.value, cell.not_attempted, score.version, score.pk))
+    return changes
+
+
 def results_plan(*, assessment: Assessment, school: School, form: ParsedForm, lock: bool = False) -> ResultsPlan:
     """Compares the form with what is recorded; four queries whatever the size of the form. With `lock` the
     works are read FOR UPDATE (inside `results_import`'s transaction)."""
@@ -276,22 +299,9 @@ def results_plan(*, assessment: Assessment, school: School, form: ParsedForm, lo
             )
             work.journal_mark = new
 
-        changes_result = form_row.absent != participant_absent_before
-        for task, cell in zip(tasks, form_row.cells, strict=True):
-            score = work_scores.get(task.pk)
-            old_text = score.text if score is not None else ""
-            new_text = cell.text
-            if old_text == new_text:
-                continue
-            changes.append(f"{task.label}: {old_text or '—'} → {new_text or '—'}")
-            plan.history.append((work.pk, task.pk, "score", old_text, new_text))
-            changes_result = True
-            if score is None:
-                score = work_scores[task.pk] = _ScoreState(None, cell.value, cell.not_attempted, 1)
-                plan.scores_to_create.append((work.pk, task.pk, cell.value, cell.not_attempted, 1))
-            else:
-                score.value, score.not_attempted, score.version = cell.value, cell.not_attempted, score.version + 1
-                plan.scores_to_update.append((cell.value, cell.not_attempted, score.version, score.pk))
+        scores_changed = _plan_scores(plan, work=work, work_scores=work_scores, tasks=tasks, form_row=form_row)
+        changes.extend(scores_changed)
+        changes_result = form_row.absent != participant_absent_before or bool(scores_changed)
 
         work_recompute(work, tasks=tasks, scores=work_scores, assessment=assessment)
         if changes:  # the work's result changed: totals, journal mark, variant or absence (results_changed_at)

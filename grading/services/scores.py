@@ -36,6 +36,22 @@ class Cell:
         return "" if self.value is None else str(self.value)
 
 
+def _text_points(text: str, *, max_points: int) -> int:
+    """The whole number a typed cell holds («3», «3,0», «3.0»); raises ValidationError otherwise."""
+    normalised = text.replace(",", ".")
+    if normalised.lstrip("-").isdigit():
+        return int(normalised)
+    try:
+        number = float(normalised)
+    except ValueError:
+        raise ValidationError(
+            _("«{value}» — не балл: нужно целое число от 0 до {max} или X").format(value=text, max=max_points)
+        ) from None
+    if not number.is_integer():
+        raise ValidationError(_("балл {value} не целый").format(value=text))
+    return int(number)
+
+
 def cell_parse(raw, *, max_points: int) -> Cell:
     """Reads what an expert typed or a form cell holds; raises ValidationError with the reason in Russian."""
     if raw is None:
@@ -45,8 +61,8 @@ def cell_parse(raw, *, max_points: int) -> Cell:
     if isinstance(raw, float):
         if not raw.is_integer():
             raise ValidationError(_("балл {value} не целый").format(value=str(raw).replace(".", ",")))
-        raw = int(raw)
-    if isinstance(raw, int):
+        value = int(raw)
+    elif isinstance(raw, int):
         value = raw
     else:
         text = str(raw).strip()
@@ -54,19 +70,7 @@ def cell_parse(raw, *, max_points: int) -> Cell:
             return Cell(None)
         if text in NOT_ATTEMPTED:
             return Cell(None, not_attempted=True)
-        normalised = text.replace(",", ".")
-        if normalised.lstrip("-").isdigit():
-            value = int(normalised)
-        else:
-            try:
-                number = float(normalised)
-            except ValueError:
-                raise ValidationError(
-                    _("«{value}» — не балл: нужно целое число от 0 до {max} или X").format(value=text, max=max_points)
-                ) from None
-            if not number.is_integer():
-                raise ValidationError(_("балл {value} не целый").format(value=text))
-            value = int(number)
+        value = _text_points(text, max_points=max_points)
     if value < 0:
         raise ValidationError(_("балл {value} меньше нуля").format(value=value))
     if value > max_points:
