@@ -12,6 +12,7 @@ from pathlib import Path
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from procedures.models import Campaign
 from vpr_portal.tables import InputRefused, Problem
 
 LEVELS = {
@@ -66,8 +67,9 @@ class CampaignSpec:
     title: str
     window_start: datetime.date
     window_end: datetime.date
-    upload_deadline: datetime.datetime
+    upload_deadline: datetime.datetime | None
     criteria_open_time: datetime.time | None = None
+    kind: str = "vpr"
     retention_days: int | None = None
     assessments: tuple[AssessmentSpec, ...] = field(default_factory=tuple)
 
@@ -225,8 +227,18 @@ def parse_catalogue(data: dict, *, default_tz) -> CampaignSpec:
         problem(_('кампания: окно проведения «window» должно быть парой дат ["ГГГГ-ММ-ДД", "ГГГГ-ММ-ДД"]'))
     elif window_end < window_start:
         problem(_("кампания: окно заканчивается раньше, чем начинается"))
+    kind = str(campaign.get("kind") or Campaign.Kind.VPR).strip()
+    if kind not in Campaign.Kind.values:
+        problem(
+            _("кампания: вид «{kind}» неизвестен; допустимы: {kinds}").format(
+                kind=kind, kinds=", ".join(Campaign.Kind.values)
+            )
+        )
+        kind = Campaign.Kind.VPR
     deadline = _deadline(campaign.get("upload_deadline"), default_tz)
-    if deadline is None:
+    if deadline is None and kind not in Campaign.FEDERAL_KINDS and campaign.get("upload_deadline") in (None, ""):
+        pass  # not a federal procedure: no upload deadline needed
+    elif deadline is None:
         problem(
             _(
                 "кампания: срок загрузки «upload_deadline» должен быть датой и временем, например "
@@ -270,6 +282,7 @@ def parse_catalogue(data: dict, *, default_tz) -> CampaignSpec:
         window_end=window_end,
         upload_deadline=deadline,
         criteria_open_time=criteria_open_time,
+        kind=kind,
         retention_days=retention_days,
         assessments=tuple(specs),
     )

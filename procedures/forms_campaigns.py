@@ -1,32 +1,49 @@
+import datetime
 import zoneinfo
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from procedures.catalogue import DIFFICULTIES
-from procedures.models import Campaign, Form, Level
+from procedures.models import Campaign, Form, Level, campaign_kind_problems
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CampaignForm(forms.ModelForm):
-    deadline_date = forms.DateField(label=_("Срок загрузки результатов: дата"), widget=DATE_WIDGET)
-    deadline_time = forms.TimeField(label=_("время"), widget=forms.TimeInput(attrs={"type": "time"}), initial="23:59")
+    deadline_date = forms.DateField(label=_("Срок загрузки результатов: дата"), widget=DATE_WIDGET, required=False)
+    deadline_time = forms.TimeField(
+        label=_("время"), widget=forms.TimeInput(attrs={"type": "time"}), initial="23:59", required=False
+    )
 
     class Meta:
         model = Campaign
-        fields = ["code", "title", "window_start", "window_end", "criteria_open_time", "retention_months"]
+        fields = [
+            "code",
+            "title",
+            "kind",
+            "owner_school",
+            "window_start",
+            "window_end",
+            "criteria_open_time",
+            "retention_months",
+        ]
         widgets = {
             "window_start": DATE_WIDGET,
             "window_end": DATE_WIDGET,
             "criteria_open_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 
-    def __init__(self, *args, time_zone: str, previous_choices=None, **kwargs):
+    def __init__(self, *args, time_zone: str, previous_choices=None, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.zone = zoneinfo.ZoneInfo(time_zone)
-        self.fields["deadline_date"].help_text = _("Время — по часовому поясу управления ({tz}).").format(tz=time_zone)
-        if self.instance.pk:
+        self.fields["deadline_date"].help_text = _(
+            "Обязателен для ВПР, НИКО и апробации. Время — по часовому поясу управления ({tz})."
+        ).format(tz=time_zone)
+        self.fields["kind"].required = False  # absent: ВПР, the model's default
+        if schools is not None:
+            self.fields["owner_school"].queryset = schools
+        if self.instance.pk and self.instance.upload_deadline is not None:
             local = self.instance.upload_deadline.astimezone(self.zone)
             self.initial.setdefault("deadline_date", local.date())
             self.initial.setdefault("deadline_time", local.time().strftime("%H:%M"))
@@ -43,13 +60,23 @@ class CampaignForm(forms.ModelForm):
         start, end = cleaned.get("window_start"), cleaned.get("window_end")
         if start and end and end < start:
             self.add_error("window_end", _("Окно заканчивается раньше, чем начинается."))
-        if cleaned.get("deadline_date") and cleaned.get("deadline_time"):
-            import datetime
-
-            deadline = datetime.datetime.combine(cleaned["deadline_date"], cleaned["deadline_time"], self.zone)
+        deadline = None
+        if cleaned.get("deadline_date"):
+            deadline = datetime.datetime.combine(
+                cleaned["deadline_date"], cleaned.get("deadline_time") or datetime.time(23, 59), self.zone
+            )
             if end and deadline.date() < end:
                 self.add_error("deadline_date", _("Срок загрузки результатов раньше конца окна проведения."))
-            self.instance.upload_deadline = deadline
+        self.instance.upload_deadline = deadline
+        probe = Campaign(
+            kind=cleaned.get("kind") or Campaign.Kind.VPR,
+            upload_deadline=deadline,
+            owner_school=cleaned.get("owner_school"),
+            department_id=self.instance.department_id,
+        )
+        field_of = {"upload_deadline": "deadline_date", "owner_school": "owner_school"}
+        for field, message in campaign_kind_problems(probe).items():
+            self.add_error(field_of[field], message)
         return cleaned
 
 

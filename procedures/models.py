@@ -19,12 +19,40 @@ class Campaign(models.Model):
         ACTIVE = "active", _("идёт")
         CLOSED = "closed", _("завершена")
 
+    class Kind(models.TextChoices):
+        VPR = "vpr", _("ВПР")
+        ENTRY = "entry", _("входной контроль")
+        MIDTERM = "midterm", _("промежуточный контроль")
+        FINAL = "final", _("итоговый контроль")
+        STATGRAD = "statgrad", _("СтатГрад")
+        NIKO = "niko", _("НИКО")
+        REGIONAL = "regional", _("региональный мониторинг")
+        TRAINING = "training", _("апробация (тренировочная ВПР)")
+
+    # Kinds run by the federal procedure: results go to ФИС ОКО by the campaign's upload deadline.
+    FEDERAL_KINDS = frozenset({Kind.VPR, Kind.NIKO, Kind.TRAINING})
+
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="campaigns")
     code = models.SlugField(_("код"), max_length=40, unique=True, allow_unicode=True)
     title = models.CharField(_("название"), max_length=200)
-    window_start = models.DateField(_("начало федерального окна"))
-    window_end = models.DateField(_("конец федерального окна"))
-    upload_deadline = models.DateTimeField(_("срок загрузки результатов"))
+    kind = models.CharField(_("вид оценочной процедуры"), max_length=12, choices=Kind.choices, default=Kind.VPR)
+    owner_school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_campaigns",
+        verbose_name=_("школа-организатор"),
+        help_text=_("Для процедуры, которую проводит одна школа (входной, промежуточный, итоговый контроль)."),
+    )
+    window_start = models.DateField(_("начало периода проведения"))
+    window_end = models.DateField(_("конец периода проведения"))
+    upload_deadline = models.DateTimeField(
+        _("срок загрузки результатов"),
+        null=True,
+        blank=True,
+        help_text=_("Обязателен для ВПР, НИКО и апробации: срок загрузки в ФИС ОКО."),
+    )
     criteria_open_time = models.TimeField(
         _("открытие критериев в день работы"),
         default=datetime.time(14, 0),
@@ -66,17 +94,40 @@ class Campaign(models.Model):
         verbose_name_plural = _("кампании")
         ordering = ["-window_start", "code"]
         constraints = [
-            models.CheckConstraint(condition=Q(window_end__gte=models.F("window_start")), name="campaign_window_order")
+            models.CheckConstraint(condition=Q(window_end__gte=models.F("window_start")), name="campaign_window_order"),
+            models.CheckConstraint(
+                condition=Q(upload_deadline__isnull=False) | ~Q(kind__in=["vpr", "niko", "training"]),
+                name="campaign_federal_has_deadline",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
 
     @property
+    def is_federal(self) -> bool:
+        """Run by the federal procedure (ВПР, НИКО, апробация): the results go to ФИС ОКО."""
+        return self.kind in self.FEDERAL_KINDS
+
+    @property
     def academic_year(self) -> int:
         """The academic year the window falls in (spring 2026 → 2025/26, whose start year is 2025)."""
         start = self.window_start
         return start.year if start.month >= 9 else start.year - 1
+
+
+def campaign_kind_problems(campaign: Campaign) -> dict[str, str]:
+    """What the campaign's kind requires of its fields: a federal kind has an upload deadline and no owning
+    school; an owning school belongs to the campaign's department."""
+    problems: dict[str, str] = {}
+    if campaign.is_federal and campaign.upload_deadline is None:
+        problems["upload_deadline"] = _("Для ВПР, НИКО и апробации нужен срок загрузки результатов в ФИС ОКО.")
+    if campaign.owner_school_id is not None:
+        if campaign.is_federal:
+            problems["owner_school"] = _("Федеральную процедуру проводит не одна школа: уберите школу-организатора.")
+        elif campaign.department_id and campaign.owner_school.department_id != campaign.department_id:
+            problems["owner_school"] = _("Школа-организатор должна относиться к управлению кампании.")
+    return problems
 
 
 def retention_months_from_days(days: int) -> int:
@@ -528,7 +579,15 @@ def order_scan_path(instance: "SchoolOrder", filename: str) -> str:
 
 
 class SchoolOrder(models.Model):
-    """The school's order on conducting the ВПР; a new version when the staffing changes."""
+    """The school's order on conducting the ВПР; a new version when the staffing changes.
+
+    A version is submitted to the school's director, who approves it or returns it with a comment; a returned
+    version is corrected and submitted again. Only an approved version is in force and gets its signed scan."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("на утверждении у директора")
+        RETURNED = "returned", _("возвращён директором")
+        APPROVED = "approved", _("утверждён")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="orders")
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="orders")
@@ -540,6 +599,12 @@ class SchoolOrder(models.Model):
     signed_scan = models.FileField(_("скан подписанного приказа"), upload_to=order_scan_path, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    comment = models.TextField(_("комментарий директора"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("приказ о проведении ВПР")
@@ -549,6 +614,33 @@ class SchoolOrder(models.Model):
 
     def __str__(self) -> str:
         return _("Приказ №{number} от {date}").format(number=self.number, date=self.date.strftime("%d.%m.%Y"))
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class SchoolOrderStep(models.Model):
+    """One step of a version's way to approval: submitted, approved or returned with a comment."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("отправлен на утверждение")
+        APPROVED = "approved", _("утверждён")
+        RETURNED = "returned", _("возвращён с комментарием")
+
+    order = models.ForeignKey(SchoolOrder, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(_("действие"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    comment = models.TextField(_("комментарий"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("шаг утверждения приказа")
+        verbose_name_plural = _("шаги утверждения приказа")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order} — {self.get_action_display()}"
 
 
 class RoomProtocol(models.Model):

@@ -100,12 +100,12 @@ class Grading:
         return UploadState.CHECKING if self.scored else UploadState.NOT_STARTED
 
 
-def upload_state(*, grading: Grading, upload: FormUpload | None, deadline: datetime.datetime, now) -> str:
+def upload_state(*, grading: Grading, upload: FormUpload | None, deadline: datetime.datetime | None, now) -> str:
     if upload is not None:
         if grading.changed_at is not None and grading.changed_at > upload.uploaded_at:
             return UploadState.CHANGED
         return UploadState.UPLOADED
-    if deadline <= now:
+    if deadline is not None and deadline <= now:
         return UploadState.OVERDUE
     return grading.state
 
@@ -119,7 +119,7 @@ class UploadCell:
     state: str
     grading: Grading
     upload: FormUpload | None
-    deadline: datetime.datetime
+    deadline: datetime.datetime | None  # None: the campaign's kind has no upload deadline
 
     @property
     def label(self) -> str:
@@ -131,7 +131,7 @@ class UploadCell:
 
     @property
     def uploaded_late(self) -> bool:
-        return self.upload is not None and self.upload.uploaded_at > self.deadline
+        return self.upload is not None and self.deadline is not None and self.upload.uploaded_at > self.deadline
 
 
 # Which assessments each school writes ----------------------------------------------------------------------
@@ -254,7 +254,7 @@ class UploadMatrix:
     rows: list[MatrixRow]
     # per status, over the schools the school filter keeps, in UploadState.ORDER
     counts: list[tuple[str, str, int]]
-    deadline: Moment
+    deadline: Moment | None
     state: str = ""
     school: School | None = None
     schools: list[School] = field(default_factory=list)
@@ -321,7 +321,7 @@ class SchoolUploads:
     school: School
     cells: list[UploadCell]
     # the deadline in the school's own time zone, Moscow time alongside (R16)
-    deadline: Moment
+    deadline: Moment | None
     is_past_deadline: bool
 
 
@@ -332,7 +332,7 @@ def school_uploads(*, campaign: Campaign, school: School, now: datetime.datetime
         school=school,
         cells=upload_cells(campaign=campaign, schools=[school], now=now)[school.pk],
         deadline=Moment.of(campaign.upload_deadline, school.tzinfo),
-        is_past_deadline=campaign.upload_deadline <= now,
+        is_past_deadline=campaign.upload_deadline is not None and campaign.upload_deadline <= now,
     )
 
 

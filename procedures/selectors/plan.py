@@ -72,7 +72,9 @@ class Moment:
     moscow: datetime.datetime | None
 
     @classmethod
-    def of(cls, moment: datetime.datetime, tz: datetime.tzinfo) -> "Moment":
+    def of(cls, moment: datetime.datetime | None, tz: datetime.tzinfo) -> "Moment | None":
+        if moment is None:  # a campaign without an upload deadline (not a federal procedure)
+            return None
         local = timezone.localtime(moment, tz)
         moscow = timezone.localtime(moment, MOSCOW)
         return cls(local=local, moscow=moscow if moscow.utcoffset() != local.utcoffset() else None)

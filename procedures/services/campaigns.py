@@ -17,6 +17,7 @@ from procedures.models import (
     ScheduleEntry,
     Stage,
     Task,
+    campaign_kind_problems,
     retention_months_from_days,
 )
 from procedures.services.dependants import (
@@ -31,7 +32,15 @@ from procedures.services.dependants import (
 from schools.models import Department, Subject, User
 from schools.services import audit_record
 
-CAMPAIGN_FIELDS = ("title", "window_start", "window_end", "upload_deadline", "criteria_open_time", "retention_months")
+CAMPAIGN_FIELDS = (
+    "title",
+    "kind",
+    "window_start",
+    "window_end",
+    "upload_deadline",
+    "criteria_open_time",
+    "retention_months",
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,7 @@ class CatalogueSummary:
 def _campaign_values(spec: CampaignSpec) -> dict:
     values = {
         "title": spec.title,
+        "kind": spec.kind,
         "window_start": spec.window_start,
         "window_end": spec.window_end,
         "upload_deadline": spec.upload_deadline,
@@ -461,6 +471,8 @@ def campaign_save(*, campaign: Campaign, actor: User) -> Campaign:
     creating = campaign.pk is None
     if Campaign.objects.filter(code=campaign.code).exclude(pk=campaign.pk).exists():
         raise ValidationError(_("Кампания с кодом «{code}» уже есть.").format(code=campaign.code))
+    if problems := campaign_kind_problems(campaign):
+        raise ValidationError(list(problems.values()))
     campaign.full_clean()
     campaign.save()
     audit_record(

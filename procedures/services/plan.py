@@ -282,6 +282,8 @@ def department_tz(campaign: Campaign) -> zoneinfo.ZoneInfo:
 
 def default_deadline(campaign: Campaign, item: DefaultStage) -> datetime.datetime:
     if item.days_before_window is None:
+        if campaign.upload_deadline is None:  # not a federal procedure: the results are due at the window's end
+            return datetime.datetime.combine(campaign.window_end, DEFAULT_DEADLINE_TIME, tzinfo=department_tz(campaign))
         return campaign.upload_deadline
     day = campaign.window_start - datetime.timedelta(days=item.days_before_window)
     return datetime.datetime.combine(day, DEFAULT_DEADLINE_TIME, tzinfo=department_tz(campaign))

@@ -87,7 +87,13 @@ class CampaignEditView(RoleRequiredMixin, View):
 
     def form(self, campaign, data=None):
         previous = None if campaign.pk else Campaign.objects.filter(department=campaign.department)
-        return CampaignForm(data, instance=campaign, time_zone=campaign.department.time_zone, previous_choices=previous)
+        return CampaignForm(
+            data,
+            instance=campaign,
+            time_zone=campaign.department.time_zone,
+            previous_choices=previous,
+            schools=campaign.department.schools.order_by("code"),
+        )
 
     def get(self, request, campaign_code=None):
         campaign = self.get_campaign()
