@@ -133,6 +133,22 @@ def _apply_snapshot(row: Participant, pupil: Pupil) -> bool:
     return changed
 
 
+def _plan_existing(plan: RefreshPlan, row: Participant, *, pupil: Pupil, writes: bool) -> None:
+    """Sorts an existing participant into the plan: a settled one is left as it is, one who still writes is
+    refreshed from the pupil, one who no longer writes is removed unless seated (then kept as stale)."""
+    if _is_settled(row):
+        plan.unchanged += 1
+    elif writes:
+        if _apply_snapshot(row, pupil):
+            plan.to_update.append(row)
+        else:
+            plan.unchanged += 1
+    elif hasattr(row, "seat"):
+        plan.stale_kept.append(row)
+    else:
+        plan.to_delete.append(row)
+
+
 def refresh_plan(*, campaign: Campaign, school: School) -> RefreshPlan:
     """Compares the school's participants with the class assignment, without writing (a fixed number of
     queries, whatever the size of the school)."""
@@ -174,17 +190,7 @@ def refresh_plan(*, campaign: Campaign, school: School) -> RefreshPlan:
             and pupil.school_id == school.pk
             and grade_of_assessment.get(row.assessment_id) == pupil.school_class.grade
         )
-        if _is_settled(row):
-            plan.unchanged += 1
-        elif expected or family_kept:
-            if _apply_snapshot(row, pupil):
-                plan.to_update.append(row)
-            else:
-                plan.unchanged += 1
-        elif hasattr(row, "seat"):
-            plan.stale_kept.append(row)
-        else:
-            plan.to_delete.append(row)
+        _plan_existing(plan, row, pupil=pupil, writes=expected or family_kept)
     # A pupil record moved from another school whose participation there is not sorted out yet: one
     # participation per (assessment, pupil), so it is left where it is until that school refreshes its list.
     elsewhere = set(
