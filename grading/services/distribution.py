@@ -112,6 +112,15 @@ def _split_by_variant(works: list[Work], experts: list[Staff], load: dict[int, i
     return plan
 
 
+def works_held(works: Iterable[Work]) -> set[int]:
+    """R4 (Регламент 7.6): the ids of the works that stay with the expert who holds them. A work with a score
+    entered (a value or an «X») or submitted is checked by that one expert, once: neither the automatic split
+    (`works_distribute`) nor a manual reassignment (`works_reassign`) moves it."""
+    works = list(works)
+    scored = has_entered_scores(w.pk for w in works)
+    return {w.pk for w in works if w.pk in scored or w.is_locked}
+
+
 def _eligibility(*, assessment: Assessment, school: School, experts: list[Staff]) -> Eligible:
     if assessment.campaign.experts_check_own_classes:
         return lambda expert, work: True
@@ -137,8 +146,8 @@ def works_distribute(*, assessment: Assessment, school: School, mode: str, actor
         .select_related("participant")
         .order_by("pk")
     )
-    scored = has_entered_scores(w.pk for w in works)
-    fixed = [w for w in works if w.pk in scored or w.is_locked]
+    held = works_held(works)
+    fixed = [w for w in works if w.pk in held]
     movable = [w for w in works if w not in fixed and not w.participant.absent]
     load = {e.pk: 0 for e in experts}
     holders: dict[str, Staff] = {}
@@ -209,7 +218,7 @@ def works_reassign(
     )
     if not works:
         raise ValidationError(_("Не выбрано ни одной работы."))
-    scored = has_entered_scores(w.pk for w in works)
+    held = works_held(works)
     eligible = _eligibility(assessment=assessment, school=school, experts=experts)
     reasons = []
     changing = [w for w in works if w.expert_id != (expert.pk if expert else None)]
@@ -217,7 +226,7 @@ def works_reassign(
         code = work.participant.code
         if work.is_locked:
             reasons.append(_("Работа {code} уже сдана экспертом: её нельзя передать.").format(code=code))
-        elif work.pk in scored and work.expert_id is not None:
+        elif work.pk in held and work.expert_id is not None:
             reasons.append(
                 _(
                     "По работе {code} эксперт {name} уже выставил баллы: каждая работа проверяется одним экспертом "

@@ -58,6 +58,13 @@ def is_primary(assessment: Assessment) -> bool:
     return assessment.grade <= PRIMARY_MAX_GRADE
 
 
+def organizers_enough(count: int) -> bool:
+    """R2 (Регламент 6.4.6): a room has at least two organizers. The release of the lists, the removal of an
+    organizer from a released room, the room's warnings and the plan-graph stage «аудитории и рассадка
+    готовы» all ask this."""
+    return count >= MIN_ORGANIZERS
+
+
 def _class_names(names: Iterable[str]) -> str:
     return ", ".join(sorted(set(names), key=lambda n: (len(n), n)))
 
@@ -653,7 +660,7 @@ def room_warnings(
     """What stands between the room and the day: R2, R1/R5 of the appointed organizers (re-read, since seats
     and declared relatives change), classmates at a desk, the release (R9)."""
     messages = []
-    if len(organizers) < MIN_ORGANIZERS:
+    if not organizers_enough(len(organizers)):
         messages.append(
             _("Организаторов в аудитории: {n}. Нужно не менее двух (Регламент 6.4.6).").format(n=len(organizers))
         )

@@ -57,8 +57,8 @@ from procedures.models import (
     Stage,
 )
 from procedures.selectors.rooms import (
-    MIN_ORGANIZERS,
     organizer_refusals,
+    organizers_enough,
     release_due,
     sitting_classes,
     sitting_participants,
@@ -560,7 +560,7 @@ def sitting_room_release(
     sitting = sitting_room.sitting
     organizers = list(sitting_room.organizers.filter(duty=Appointment.Duty.ORGANIZER).select_related("staff__user"))
     problems = []
-    if len(organizers) < MIN_ORGANIZERS:
+    if not organizers_enough(len(organizers)):
         problems.append(
             _(
                 "В аудитории «{room}» организаторов: {n}. Нужно не менее двух (Регламент 6.4.6) — назначьте "
@@ -659,7 +659,7 @@ def rooms_set(campaign: Campaign, schools: Sequence[School]) -> CheckResult:
         .annotate(n=Count("organizers", filter=Q(organizers__duty=Appointment.Duty.ORGANIZER)))
         .values_list("sitting__school_id", "n")
     ):
-        staffed[school_id] = staffed.get(school_id, True) and organizers >= MIN_ORGANIZERS
+        staffed[school_id] = staffed.get(school_id, True) and organizers_enough(organizers)
     return {
         school_id: (True, None)
         for school_id, (total, with_seat) in seated.items()

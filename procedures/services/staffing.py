@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from procedures.models import Appointment, Assessment, Campaign, Sitting, SittingRoom
-from procedures.selectors.rooms import MIN_ORGANIZERS, expert_refusals, organizer_refusals, school_duty_refusals
+from procedures.selectors.rooms import expert_refusals, organizer_refusals, organizers_enough, school_duty_refusals
 from schools.models import School, Staff, User
 from schools.services import audit_record
 
@@ -156,7 +156,7 @@ def appointment_remove(*, appointment: Appointment, actor: User) -> None:
             SittingRoom.objects.select_for_update().select_related("room").get(pk=appointment.sitting_room_id)
         )
         remaining = sitting_room.organizers.filter(duty=Appointment.Duty.ORGANIZER).exclude(pk=appointment.pk).count()
-        if sitting_room.released_at is not None and remaining < MIN_ORGANIZERS:
+        if sitting_room.released_at is not None and not organizers_enough(remaining):
             raise ValidationError(
                 _(
                     "Нельзя снять {name}: списки аудитории «{room}» уже переданы организаторам, и в ней останется "
