@@ -150,3 +150,68 @@ class AssignmentEditForm(forms.Form):
             work.assessment: [self.classes[int(pk)] for pk in self.cleaned_data[f"classes_{work.assessment.pk}"]]
             for work in self.works
         }
+
+
+class ScheduleBulkForm(forms.Form):
+    """One date and lesson for several classes (or whole parallels) and one or several assessments."""
+
+    assessments = forms.MultipleChoiceField(
+        label=_("Работы"), widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+    )
+    grades = forms.MultipleChoiceField(
+        label=_("Вся параллель"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    classes = forms.MultipleChoiceField(
+        label=_("Классы"), required=False, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+    )
+    date = forms.DateField(
+        label=_("Дата"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+    )
+    lesson = forms.IntegerField(
+        label=_("Урок"),
+        min_value=1,
+        max_value=8,
+        widget=forms.NumberInput(attrs={"class": "form-control", "min": 1, "max": 8}),
+    )
+    confirm = forms.MultipleChoiceField(
+        label=_("Подтверждаю предупреждения"),
+        choices=WARNING_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, state: ScheduleState, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assessment_by_pk = {a.pk: a for a, _c in state.pairs}
+        self.class_by_pk = {c.pk: c for _a, c in state.pairs}
+        classes = sorted(self.class_by_pk.values(), key=lambda c: (c.grade, c.letter))
+        self.fields["assessments"].choices = [
+            (str(a.pk), f"{a.code} — {a}") for a in sorted(self.assessment_by_pk.values(), key=lambda a: a.code)
+        ]
+        self.fields["grades"].choices = [
+            (str(g), _("%(grade)d классы") % {"grade": g}) for g in sorted({c.grade for c in classes})
+        ]
+        self.fields["classes"].choices = [(str(c.pk), c.name) for c in classes]
+
+    def choice_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("assessments", "grades", "classes", "confirm")]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("classes") and not data.get("grades"):
+            raise forms.ValidationError(_("Отметьте классы или всю параллель."))
+        return data
+
+    def chosen(self) -> dict:
+        """The keyword arguments of `schedule_bulk_set`."""
+        data = self.cleaned_data
+        return {
+            "assessments": [self.assessment_by_pk[int(pk)] for pk in data["assessments"]],
+            "classes": [self.class_by_pk[int(pk)] for pk in data["classes"]],
+            "grades": [int(g) for g in data["grades"]],
+            "date": data["date"],
+            "lesson": data["lesson"],
+            "confirmed": data["confirm"],
+        }

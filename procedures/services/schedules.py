@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from procedures.models import Assessment, Campaign, ClassAssignment, ScheduleEntry, SchoolSchedule
 from procedures.selectors.schedules import (
@@ -231,14 +232,17 @@ def schedule_preview(
 
 
 @transaction.atomic
-def schedule_save(*, schedule: SchoolSchedule, values: list[EntryValue], actor: User) -> ScheduleState:
+def schedule_save(
+    *, schedule: SchoolSchedule, values: list[EntryValue], actor: User, bulk_reason: str = ""
+) -> ScheduleState:
     """Sets the date and lesson of the given pairs (a pair with neither is cleared) and the warnings the
     school confirms; other entries of the schedule stay as they are.
 
     Refuses the whole save (ValidationError keyed by `"<assessment id>_<class id>"`, or a plain one) when the
     schedule is locked, a pair is not assigned, only one of date and lesson is given, or a date lies outside
     the campaign's window. Warnings do not refuse: the values are kept and the returned state lists the
-    warnings still unconfirmed.
+    warnings still unconfirmed. With `bulk_reason` (one date for many pairs) the change is audited as
+    «schedule.bulk_set» with that reason.
     """
     schedule = SchoolSchedule.objects.select_for_update().select_related("campaign", "school").get(pk=schedule.pk)
     if not schedule.is_editable:
@@ -309,9 +313,75 @@ def schedule_save(*, schedule: SchoolSchedule, values: list[EntryValue], actor: 
     ScheduleEntry.objects.bulk_update(to_update, ["date", "lesson", "confirmed_warnings"])
     if before or after:
         audit_record(
-            actor=actor, action="schedule.saved", target=schedule, school=schedule.school, before=before, after=after
+            actor=actor,
+            action="schedule.bulk_set" if bulk_reason else "schedule.saved",
+            target=schedule,
+            school=schedule.school,
+            before=before,
+            after=after,
+            source="bulk" if bulk_reason else "",
+            reason=bulk_reason,
         )
     return schedule_state(schedule=schedule)
+
+
+@transaction.atomic
+def schedule_bulk_set(
+    *,
+    schedule: SchoolSchedule,
+    assessments: list[Assessment],
+    classes: list[SchoolClass],
+    grades: list[int] = (),
+    date: datetime.date,
+    lesson: int,
+    confirmed=(),
+    actor: User,
+) -> int:
+    """One date and lesson for every chosen class × chosen assessment of its grade, and for every class of a
+    chosen grade (a whole parallel) that writes a chosen assessment. All or nothing: the values go through
+    `schedule_save` (its window, lesson and assignment checks, its warnings), refusals name the class and the
+    work. The warnings ticked in `confirmed` are confirmed on every pair, beside those confirmed before.
+    Audited once, with the number of pairs. Returns the number of pairs set."""
+    state = schedule_state(schedule=schedule)
+    chosen = {a.pk for a in assessments}
+    wanted: dict[PairKey, tuple[Assessment, SchoolClass]] = {}
+    for assessment in assessments:
+        for school_class in classes:
+            if school_class.grade == assessment.grade:
+                wanted[(assessment.pk, school_class.pk)] = (assessment, school_class)
+    for assessment, school_class in state.pairs:
+        if assessment.pk in chosen and school_class.grade in set(grades):
+            wanted[(assessment.pk, school_class.pk)] = (assessment, school_class)
+    if not wanted:
+        raise ValidationError(_("Ни один из выбранных классов не пишет выбранные работы: задавать нечего."))
+    values = []
+    for key, (assessment, school_class) in sorted(
+        wanted.items(), key=lambda item: (item[1][1].grade, item[1][1].letter, item[1][0].code)
+    ):
+        entry = state.entries.get(key)
+        before = set(entry.confirmed_warnings) if entry else set()
+        values.append(EntryValue(assessment, school_class, date, lesson, frozenset(before | set(confirmed))))
+    reason = ngettext(
+        "одна дата и урок для %(n)d пары «класс — работа»",
+        "одна дата и урок для %(n)d пар «класс — работа»",
+        len(values),
+    ) % {"n": len(values)}
+    try:
+        schedule_save(schedule=schedule, values=values, actor=actor, bulk_reason=reason)
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        by_key = {f"{v.key[0]}_{v.key[1]}": v for v in values}
+        raise ValidationError(
+            [
+                _("{name} — «{work}»: {problem}").format(
+                    name=by_key[key].school_class.name, work=by_key[key].assessment, problem=problem
+                )
+                for key, problems in error.message_dict.items()
+                for problem in problems
+            ]
+        ) from None
+    return len(values)
 
 
 def schedule_entry_set(

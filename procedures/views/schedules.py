@@ -15,10 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from procedures.forms_schedules import AssignmentEditForm, ScheduleDecisionForm, ScheduleForm
+from procedures.forms_schedules import AssignmentEditForm, ScheduleBulkForm, ScheduleDecisionForm, ScheduleForm
 from procedures.models import Campaign, SchoolSchedule
 from procedures.selectors import schedules as selectors
 from procedures.selectors.campaigns import campaigns_visible_to
@@ -249,6 +250,62 @@ class ScheduleSubmitView(SchoolScopedMixin, CampaignMixin, View):
         return redirect("procedures:schedule", campaign_code=self.campaign.code, school_code=self.school.code)
 
 
+class ScheduleBulkView(SchoolScopedMixin, CampaignMixin, View):
+    """The coordinator sets one date and lesson for several classes (or whole parallels) and one or several
+    assessments at once; all or nothing, with the checks of the schedule page (`schedule_bulk_set`)."""
+
+    allowed_roles = selectors.SCHEDULE_EDITORS
+    template_name = "procedures/schedules/schedule_bulk.html"
+
+    def schedule_url(self) -> str:
+        return reverse(
+            "procedures:schedule", kwargs={"campaign_code": self.campaign.code, "school_code": self.school.code}
+        )
+
+    def show(self, form, state):
+        context = {"campaign": self.campaign, "school": self.school, "form": form, "state": state}
+        return render(self.request, self.template_name, context)
+
+    def editable_schedule(self) -> SchoolSchedule | None:
+        schedule = selectors.schedule_of(campaign=self.campaign, school=self.school)
+        if schedule is not None and not schedule.is_editable:
+            messages.error(self.request, _("График отправлен или согласован: изменять его нельзя."))
+            return None
+        return schedule or services.schedule_get_or_create(campaign=self.campaign, school=self.school)
+
+    def get(self, request, campaign_code, school_code):
+        schedule = self.editable_schedule()
+        if schedule is None:
+            return redirect(self.schedule_url())
+        state = services.schedule_state(schedule=schedule)
+        return self.show(ScheduleBulkForm(state=state), state)
+
+    def post(self, request, campaign_code, school_code):
+        schedule = self.editable_schedule()
+        if schedule is None:
+            return redirect(self.schedule_url())
+        state = services.schedule_state(schedule=schedule)
+        form = ScheduleBulkForm(request.POST, state=state)
+        if not form.is_valid():
+            return self.show(form, state)
+        try:
+            count = services.schedule_bulk_set(schedule=schedule, actor=request.user, **form.chosen())
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            return self.show(form, state)
+        messages.success(
+            request,
+            ngettext(
+                "Дата и урок заданы для %(n)d пары «класс — работа».",
+                "Дата и урок заданы для %(n)d пар «класс — работа».",
+                count,
+            )
+            % {"n": count},
+        )
+        return redirect(self.schedule_url())
+
+
 class ScheduleDecisionView(SchoolScopedMixin, CampaignMixin, View):
     allowed_roles = MUNICIPAL
 
@@ -423,6 +480,7 @@ urlpatterns = [
     path(SCHOOL + "assignments/edit/", SchoolAssignmentsEditView.as_view(), name="school_assignments_edit"),
     path(CAMPAIGN + "schedules/", ScheduleListView.as_view(), name="schedule_list"),
     path(SCHOOL + "schedule/", ScheduleView.as_view(), name="schedule"),
+    path(SCHOOL + "schedule/bulk/", ScheduleBulkView.as_view(), name="schedule_bulk"),
     path(SCHOOL + "schedule/submit/", ScheduleSubmitView.as_view(), name="schedule_submit"),
     path(SCHOOL + "schedule/decision/", ScheduleDecisionView.as_view(), name="schedule_decide"),
     path(CAMPAIGN + "calendar/", MunicipalCalendarView.as_view(), name="calendar"),

@@ -47,6 +47,8 @@ PAGES = {
     "procedures:school_assignments_edit": Page(MUNICIPAL, kwargs=campaign_school_kwargs, scoped=True),
     "procedures:schedule_list": Page(MUNICIPAL, kwargs=campaign_kwargs),
     "procedures:schedule": Page(SCHOOL_PAGE, kwargs=campaign_school_kwargs, scoped=True),
+    # the own schedule is submitted: the form is not shown, the coordinator is sent back to the schedule
+    "procedures:schedule_bulk": Page(COORDINATOR, kwargs=campaign_school_kwargs, scoped=True, ok=302),
     "procedures:schedule_submit": Page(COORDINATOR, kwargs=campaign_school_kwargs, scoped=True, ok=405),  # POST only
     "procedures:schedule_decide": Page(MUNICIPAL, kwargs=campaign_school_kwargs, scoped=True, ok=405),  # POST only
     "procedures:calendar": Page(MUNICIPAL, kwargs=campaign_kwargs),
