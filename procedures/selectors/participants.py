@@ -36,6 +36,15 @@ def awaiting_parents_decision() -> Q:
     return Q(has_disability=True, parents_decision="", status=Participant.Status.WRITES)
 
 
+DISABILITY_EXTRA_MINUTES = 30  # Регламент 2.6
+
+
+def extra_minutes_for(*, has_disability: bool) -> int:
+    """R7 (Регламент 2.6): a pupil with ОВЗ / disability writes 30 minutes longer. The participants' refresh,
+    the parents' decision and the room protocol's extended end all take the extra time from here."""
+    return DISABILITY_EXTRA_MINUTES if has_disability else 0
+
+
 @dataclass(frozen=True)
 class PendingDecision:
     """A pupil with ОВЗ whose parents' decision is not recorded yet, with the works it is missing for."""

@@ -35,21 +35,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procedures.models import Assessment, Campaign, Participant, ParticipantCode, Stage
-from procedures.selectors.participants import awaiting_parents_decision
+from procedures.selectors.participants import awaiting_parents_decision, extra_minutes_for
 from procedures.selectors.schedules import assigned_works_by_school, assignments_for
 from procedures.services.plan import CheckResult, register_stage_check
 from schools.models import Pupil, School, SchoolClass, User
 from schools.services import audit_record
 
-DISABILITY_EXTRA_MINUTES = 30  # Регламент 2.6
 CODE_BLOCK = 100
 FIRST_BLOCK = 100  # codes 10001…10099
 LAST_BLOCK = 999  # codes 99901…99999
 PARTICIPANT_FIELDS = ("class_name", "school_class", "sex", "has_disability", "extra_minutes")
-
-
-def _extra_minutes(has_disability: bool) -> int:
-    return DISABILITY_EXTRA_MINUTES if has_disability else 0
 
 
 def _is_settled(participant: Participant) -> bool:
@@ -118,7 +113,7 @@ def _snapshot(pupil: Pupil) -> dict:
         "school_class": pupil.school_class,
         "sex": pupil.sex,
         "has_disability": pupil.has_disability,
-        "extra_minutes": _extra_minutes(pupil.has_disability),
+        "extra_minutes": extra_minutes_for(has_disability=pupil.has_disability),
     }
 
 
@@ -369,7 +364,7 @@ def participant_disability_decision(
             continue
         before = _participant_state(row)
         row.parents_decision = decision[:300]
-        row.extra_minutes = DISABILITY_EXTRA_MINUTES
+        row.extra_minutes = extra_minutes_for(has_disability=True)
         if takes_part:
             row.status = Participant.Status.WRITES
             row.exemption_reason = row.exemption_document = ""

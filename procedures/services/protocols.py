@@ -19,11 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procedures.models import Participant, ProtocolIncident, RoomProtocol, SittingRoom
+from procedures.selectors.participants import extra_minutes_for
 from procedures.selectors.protocols import needs_extra_time, room_participants
 from schools.models import User
 from schools.services import audit_record
-
-EXTENSION_MINUTES = 30
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,8 @@ def protocol_end_times(
     """(end, extended end or None): the start plus the duration; 30 more minutes when anyone present has ОВЗ or
     extra time (their own extra time when it is longer)."""
     ends_at = started_at + datetime.timedelta(minutes=duration)
-    extra = [max(EXTENSION_MINUTES, p.extra_minutes) for p in present if needs_extra_time(p)]
+    extension = extra_minutes_for(has_disability=True)
+    extra = [max(extension, p.extra_minutes) for p in present if needs_extra_time(p)]
     return ends_at, (ends_at + datetime.timedelta(minutes=max(extra)) if extra else None)
 
 
