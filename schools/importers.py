@@ -75,6 +75,52 @@ def _cell(row: list[str], index: dict[str, int], name: str) -> str:
     return row[position].strip() if position is not None and position < len(row) else ""
 
 
+def _school_code_problem(code: str, row_number: int, seen: dict[str, int]) -> Problem | None:
+    if not code:
+        return Problem(_("код не заполнен"), row_number, "Код")
+    if not SCHOOL_CODE_RE.match(code):
+        return Problem(_("код «{code}» должен состоять из латинских букв и цифр").format(code=code), row_number, "Код")
+    if code.casefold() in seen:
+        message = _("код «{code}» повторяет строку {other}").format(code=code, other=seen[code.casefold()])
+        return Problem(message, row_number, "Код")
+    return None
+
+
+def _text_problem(value: str, *, column: str, empty: str, too_long: str, limit: int, row_number: int):
+    if not value:
+        return Problem(empty, row_number, column)
+    if len(value) > limit:
+        return Problem(too_long, row_number, column)
+    return None
+
+
+def _school_row_problems(record: SchoolRecord, seen: dict[str, int], zones: set[str]) -> list[Problem]:
+    row_number = record.row
+    problems = [
+        _school_code_problem(record.code, row_number, seen),
+        _text_problem(
+            record.name,
+            column="Наименование",
+            empty=_("наименование не заполнено"),
+            too_long=_("наименование длиннее 400 символов"),
+            limit=400,
+            row_number=row_number,
+        ),
+        _text_problem(
+            record.short_name,
+            column="Краткое наименование",
+            empty=_("краткое наименование не заполнено"),
+            too_long=_("краткое наименование длиннее 150 символов"),
+            limit=150,
+            row_number=row_number,
+        ),
+    ]
+    if record.time_zone and record.time_zone not in zones:
+        message = _("неизвестный часовой пояс «{tz}» (нужно имя IANA, например Asia/Yekaterinburg)")
+        problems.append(Problem(message.format(tz=record.time_zone), row_number, "Часовой пояс"))
+    return [problem for problem in problems if problem is not None]
+
+
 def parse_schools(table: Table) -> list[SchoolRecord]:
     """School rows; an empty time zone stays empty (a new school gets the default, an existing one keeps its own)."""
     index = require_columns(table, SCHOOL_COLUMNS)
@@ -85,51 +131,20 @@ def parse_schools(table: Table) -> list[SchoolRecord]:
         raise InputRefused([Problem(_("в файле нет ни одной школы"))])
     zones = zoneinfo.available_timezones()
     for row_number, row in table.rows:
-        code = _cell(row, index, "Код")
-        name = _cell(row, index, "Наименование")
-        short_name = _cell(row, index, "Краткое наименование")
-        time_zone = _cell(row, index, "Часовой пояс")
-        row_problems = []
-        if not code:
-            row_problems.append(Problem(_("код не заполнен"), row_number, "Код"))
-        elif not SCHOOL_CODE_RE.match(code):
-            row_problems.append(
-                Problem(_("код «{code}» должен состоять из латинских букв и цифр").format(code=code), row_number, "Код")
-            )
-        elif code.casefold() in seen:
-            row_problems.append(
-                Problem(
-                    _("код «{code}» повторяет строку {other}").format(code=code, other=seen[code.casefold()]),
-                    row_number,
-                    "Код",
-                )
-            )
-        if not name:
-            row_problems.append(Problem(_("наименование не заполнено"), row_number, "Наименование"))
-        elif len(name) > 400:
-            row_problems.append(Problem(_("наименование длиннее 400 символов"), row_number, "Наименование"))
-        if not short_name:
-            row_problems.append(Problem(_("краткое наименование не заполнено"), row_number, "Краткое наименование"))
-        elif len(short_name) > 150:
-            row_problems.append(
-                Problem(_("краткое наименование длиннее 150 символов"), row_number, "Краткое наименование")
-            )
-        if time_zone and time_zone not in zones:
-            row_problems.append(
-                Problem(
-                    _("неизвестный часовой пояс «{tz}» (нужно имя IANA, например Asia/Yekaterinburg)").format(
-                        tz=time_zone
-                    ),
-                    row_number,
-                    "Часовой пояс",
-                )
-            )
-        if code:
-            seen.setdefault(code.casefold(), row_number)
+        record = SchoolRecord(
+            row_number,
+            _cell(row, index, "Код"),
+            _cell(row, index, "Наименование"),
+            _cell(row, index, "Краткое наименование"),
+            _cell(row, index, "Часовой пояс"),
+        )
+        row_problems = _school_row_problems(record, seen, zones)
+        if record.code:
+            seen.setdefault(record.code.casefold(), row_number)
         if row_problems:
             problems.extend(row_problems)
         else:
-            records.append(SchoolRecord(row_number, code, name, short_name, time_zone))
+            records.append(record)
     if problems:
         raise InputRefused(problems)
     return records

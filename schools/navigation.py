@@ -42,6 +42,23 @@ def start_url(user: User) -> str:
     return reverse("no_role")
 
 
+def _school_items(school, school_roles: set[str]) -> list[NavItem]:
+    """The menu of a school's coordinator, director or technical specialist."""
+    items: list[NavItem] = []
+    if Role.SCHOOL_COORDINATOR in school_roles:
+        items.append(NavItem(_("План работ"), reverse("procedures:checklist", args=[school.code]), "checklist"))
+    items.append(NavItem(_("Кампании"), reverse("procedures:campaign_list"), "campaigns"))
+    items.append(NavItem(school.short_name, reverse("schools:school_detail", args=[school.code]), "school"))
+    items.append(NavItem(_("Обучающиеся"), reverse("schools:pupil_list", args=[school.code]), "pupils"))
+    if school_roles & {Role.SCHOOL_COORDINATOR, Role.DIRECTOR}:
+        items.append(NavItem(_("Сотрудники"), reverse("schools:staff_list", args=[school.code]), "staff"))
+        items.append(NavItem(_("Документы"), reverse("procedures:document_list"), "documents"))
+        items.append(NavItem(_("Пользователи"), reverse("schools:people_list"), "people"))
+    if Role.DIRECTOR in school_roles:
+        items.append(NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"))
+    return items
+
+
 def nav_items(user: User) -> list[NavItem]:
     roles = user.roles
     items: list[NavItem] = []
@@ -65,17 +82,7 @@ def nav_items(user: User) -> list[NavItem]:
             continue
         seen_schools.add(school.pk)
         school_roles = {m.role for m in user.active_memberships if m.school_id == school.pk}
-        if Role.SCHOOL_COORDINATOR in school_roles:
-            items.append(NavItem(_("План работ"), reverse("procedures:checklist", args=[school.code]), "checklist"))
-        items.append(NavItem(_("Кампании"), reverse("procedures:campaign_list"), "campaigns"))
-        items.append(NavItem(school.short_name, reverse("schools:school_detail", args=[school.code]), "school"))
-        items.append(NavItem(_("Обучающиеся"), reverse("schools:pupil_list", args=[school.code]), "pupils"))
-        if school_roles & {Role.SCHOOL_COORDINATOR, Role.DIRECTOR}:
-            items.append(NavItem(_("Сотрудники"), reverse("schools:staff_list", args=[school.code]), "staff"))
-            items.append(NavItem(_("Документы"), reverse("procedures:document_list"), "documents"))
-            items.append(NavItem(_("Пользователи"), reverse("schools:people_list"), "people"))
-        if Role.DIRECTOR in school_roles:
-            items.append(NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"))
+        items += _school_items(school, school_roles)
     if Role.EXPERT in roles:
         items.append(NavItem(_("Работы на проверку"), reverse("grading:my_works"), "works"))
     if Role.ORGANIZER in roles:
