@@ -19,12 +19,12 @@ from django.urls import path, reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from grading import figures
 from grading.selectors import results as selectors
 from grading.services import results as services
 from procedures.selectors.campaigns import campaigns_visible_to
 from procedures.views.campaigns import SchoolCampaignMixin
 from procedures.views.documents import content_disposition
-from reports import figures as report_figures
 from schools.selectors import schools_visible_to
 from vpr_portal.tables import InputRefused, Problem, read_table
 from vpr_portal.uploads import ImportView
@@ -95,8 +95,8 @@ class ResultsFiguresView(ResultsSchoolMixin, TemplateView):
             scale=sorted((int(mark), int(score)) for mark, score in self.assessment.scale.items()),
             boundaries={str(score) for score in self.assessment.scale.values()},
             as_school=as_school,
-            small_sample=report_figures.SMALL_SAMPLE,
-            hidden_below=report_figures.HIDDEN_BELOW,
+            small_sample=figures.SMALL_SAMPLE,
+            hidden_below=figures.HIDDEN_BELOW,
             class_names=page.class_names,
             shown_class=shown_class,
             classes=selectors.results_by_class(

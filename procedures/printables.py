@@ -6,22 +6,13 @@
   for the school's coordinator and director only; every print is recorded in the audit.
 
 One class's documents are rendered inside the request (a page or two each). The whole school's set is a
-background document (reports.services): each class's printable is a part laid out on its own (DESIGN §8: one
-long table would take several times longer), parts are laid out in parallel processes when there are many (a
-1,500-pupil school is 150 parts, ~20 s of CPU), and the files are joined.
+background document (vpr_portal.documents): each class's printable is a part laid out on its own (one long
+table would take several times longer), parts are laid out in parallel processes when there are many (a
+1,500-pupil school is 150 parts, ~20 s of CPU), and the files are joined (vpr_portal.pdf.render_parts).
 """
 
-import io
-import logging
-import multiprocessing
-import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 
-import django
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,9 +20,10 @@ from django.utils.translation import gettext as _
 from procedures.models import Campaign
 from procedures.selectors.participants import PROTOCOL_READERS, ClassSheet, class_sheets
 from procedures.services.participants import participants_version
-from reports.models import GeneratedDocument
-from reports.services import BuiltDocument, document_request, register_document_builder
 from schools.models import School, User
+from vpr_portal.documents import BuiltDocument, document_request, register_document_builder
+from vpr_portal.models import GeneratedDocument
+from vpr_portal.pdf import render_parts
 
 SLIPS_TEMPLATE = "procedures/print/codes_slips.html"
 LIST_TEMPLATE = "procedures/print/codes_list.html"
@@ -45,10 +37,6 @@ PRINTABLES = (SLIPS, CODE_LIST, PROTOCOL)
 TEMPLATES = {SLIPS: SLIPS_TEMPLATE, CODE_LIST: LIST_TEMPLATE, PROTOCOL: PROTOCOL_TEMPLATE}
 
 SCHOOL_SET = "participants.school_set"
-# From this many parts on, a document is laid out in parallel processes (starting them costs about a second).
-PARALLEL_MIN_PARTS = 30
-
-logger = logging.getLogger(__name__)
 
 
 def _titles() -> dict[str, str]:
@@ -85,88 +73,10 @@ def sheet_html(printable: str, *, campaign: Campaign, school: School, sheet: Cla
     return render_to_string(TEMPLATES[printable], _context(printable, campaign=campaign, school=school, sheet=sheet))
 
 
-_fonts = threading.local()
-
-
-def part_pdf(html: str) -> bytes:
-    """Lays out and writes one part. One font configuration per thread, shared by its parts: building a new
-    one for each document (WeasyPrint's default) cost a third of the time of a small page."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    if getattr(_fonts, "config", None) is None:
-        _fonts.config = FontConfiguration()
-    return HTML(string=html, base_url=".").render(font_config=_fonts.config).write_pdf()
-
-
-def _merge(parts: list[bytes]) -> bytes:
-    """Joins PDF files into one (pypdf: no layout is redone)."""
-    from pypdf import PdfReader, PdfWriter
-
-    if len(parts) == 1:
-        return parts[0]
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(PdfReader(io.BytesIO(part)))
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
-
-
-def render_processes(parts: int) -> int:
-    """How many processes lay out `parts` parts: one for a short document, else one per core (at most 4;
-    settings.PDF_RENDER_PROCESSES overrides, 1 turns it off)."""
-    if parts < PARALLEL_MIN_PARTS:
-        return 1
-    configured = getattr(settings, "PDF_RENDER_PROCESSES", None)
-    return max(1, configured if configured is not None else min(4, os.cpu_count() or 1))
-
-
-def _in_processes(func, items: list, processes: int):
-    """Yields func(item) for each item, in order, computed in `processes` spawned processes (spawned, not
-    forked: the web server may have threads). Inside a Celery prefork worker, which multiprocessing refuses to
-    give children, through Celery's own billiard."""
-    context = {"initializer": django.setup}
-    if multiprocessing.current_process().daemon:
-        import billiard
-
-        pool = billiard.get_context("spawn").Pool(processes, **context)
-        try:
-            yield from pool.imap(func, items)
-        finally:
-            pool.close()
-            pool.join()
-    else:
-        spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(processes, mp_context=spawn, **context) as pool:
-            yield from pool.map(func, items)
-
-
 def _render_parts(parts, *, campaign: Campaign, school: School, progress=None, total: int | None = None) -> bytes:
-    """Renders (printable, sheet) parts into one PDF: each part laid out and written on its own (DESIGN §8),
-    in parallel processes for a long document, and the files joined. Only HTML and PDF bytes cross between
-    processes; only one laid-out document at a time is alive in each (a hundred kept alive made every part
-    slower)."""
+    """Renders (printable, sheet) parts into one PDF, each part laid out on its own (vpr_portal.pdf)."""
     htmls = [sheet_html(printable, campaign=campaign, school=school, sheet=sheet) for printable, sheet in parts]
-    processes = render_processes(len(htmls))
-    files: list[bytes] = []
-
-    def collect(results) -> None:
-        for data in results:
-            files.append(data)
-            if progress is not None:
-                progress(len(files), total or len(htmls))
-
-    if processes > 1:
-        try:
-            collect(_in_processes(part_pdf, htmls, processes))
-        except (OSError, BrokenProcessPool) as error:  # no processes to be had here: do it in this one
-            logger.warning("rendering in %s processes failed (%s), rendering in one", processes, error)
-            files.clear()
-            processes = 1
-    if processes == 1:
-        collect(part_pdf(html) for html in htmls)
-    return _merge(files)
+    return render_parts(htmls, progress=progress, total=total)
 
 
 def class_printable(printable: str, *, campaign: Campaign, school: School, class_id: int) -> bytes | None:

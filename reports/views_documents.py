@@ -14,10 +14,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from procedures.views.documents import content_disposition
-from reports.models import GeneratedDocument
+from schools.services import audit_record
+from vpr_portal import documents as services
 from vpr_portal.access import get_scoped_or_404
-
-from . import services
+from vpr_portal.models import GeneratedDocument
 
 
 class GeneratedDocumentMixin:
@@ -53,7 +53,9 @@ class DocumentDownloadView(GeneratedDocumentMixin, View):
             handle = self.document.file.storage.open(self.document.file.name, "rb")
         except FileNotFoundError:
             raise Http404(_("Файл документа не найден в хранилище.")) from None
-        services.document_downloaded(document=self.document, user=request.user)
+        audit = services.document_download_audit(self.document)
+        if audit is not None:
+            audit_record(actor=request.user, **audit)
         name = Path(self.document.file.name).name
         response = FileResponse(handle, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
         response["Content-Disposition"] = content_disposition(name, fallback=f"document-{self.document.pk}.pdf")

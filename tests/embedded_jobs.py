@@ -18,11 +18,14 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from reports.models import GeneratedDocument  # noqa: E402
-from reports.services import BuiltDocument, document_request, register_document_builder  # noqa: E402
 from schools.models import Role, School, User  # noqa: E402
 from vpr_portal import jobs  # noqa: E402
-from vpr_portal.models import Job, JobAttempt  # noqa: E402
+from vpr_portal.documents import BuiltDocument, document_request, register_document_builder  # noqa: E402
+from vpr_portal.models import (  # noqa: E402
+    GeneratedDocument,
+    Job,
+    JobAttempt,
+)
 
 BLOCKING = "tests.blocking_document"
 REACHED, GATE = threading.Event(), threading.Event()

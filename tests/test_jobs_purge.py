@@ -8,8 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from reports.models import GeneratedDocument
-from vpr_portal.models import Job, JobAttempt
+from vpr_portal.models import GeneratedDocument, Job, JobAttempt
 from vpr_portal.retention import jobs_purge
 from vpr_portal.tasks import purge_jobs
 

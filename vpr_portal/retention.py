@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .models import Job
@@ -34,12 +34,12 @@ class PurgeReport:
 
 
 def _protecting_relations() -> list[str]:
-    """Reverse accessors of the one-to-one and foreign keys other apps hold to Job (a generated document's job,
-    `on_delete=PROTECT`): found from here, so vpr_portal imports none of them."""
+    """Reverse accessors of the one-to-one and foreign keys that protect a Job from deletion (a generated
+    document's job, `on_delete=PROTECT`): found from the model's relations, so this module names none of them."""
     return [
         relation.name
         for relation in Job._meta.related_objects
-        if (relation.one_to_one or relation.one_to_many) and relation.related_model._meta.app_label != "vpr_portal"
+        if (relation.one_to_one or relation.one_to_many) and relation.on_delete is models.PROTECT
     ]
 
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from grading import figures
 from grading.models import FormUpload, Score, Work
 from grading.results_form import NOT_ATTEMPTED_TEXT, FormParticipant, class_sort_key
 from procedures.models import Assessment, Campaign, Participant, Task
-from reports import figures
 from schools.models import Role, School, User
 from vpr_portal.tables import InputRefused, Problem
 

@@ -15,7 +15,7 @@ What is removed, per school × assessment × class as each comes due:
 - the link between a campaign code and the pupil (`ParticipantCode.pupil`), once every sitting of the code's
   class is due (the code serves all the campaign's works);
 - the stored documents that print names next to codes (the school's set of printables with the paper protocol,
-  `reports.GeneratedDocument` of the kinds in `NAMED_DOCUMENT_KINDS`), with their files, once every sitting of
+  `vpr_portal.GeneratedDocument` of the kinds in `NAMED_DOCUMENT_KINDS`), with their files, once every sitting of
   the school is due.
 
 What stays: every participation with its code, class, sex, variant and attendance, every work with its scores,
@@ -49,9 +49,9 @@ from django.utils.translation import gettext as _
 from procedures.models import Campaign, Participant, ParticipantCode, ScheduleEntry, Sitting
 from procedures.printables import SCHOOL_SET
 from procedures.services.plan import MOSCOW, department_tz, format_moment
-from reports.models import GeneratedDocument
 from schools.models import Membership, Notification, Role, School, User
 from schools.services import audit_record, notifications_send
+from vpr_portal.models import GeneratedDocument
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import reports.models
+import vpr_portal.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('params', models.JSONField(default=dict)),
                 ('status', models.CharField(choices=[('queued', 'в очереди'), ('running', 'формируется'), ('done', 'готов'), ('failed', 'ошибка')], default='queued', max_length=10)),
                 ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('file', models.FileField(blank=True, upload_to=reports.models.generated_path)),
+                ('file', models.FileField(blank=True, upload_to=vpr_portal.models.generated_path)),
                 ('error', models.TextField(blank=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),

@@ -7,7 +7,7 @@ document does not exist (404), the department included; another school's coordin
 
 from django.core.files.base import ContentFile
 
-from reports.models import GeneratedDocument
+from vpr_portal.models import GeneratedDocument
 
 from .base import EDITORS, Page
 

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from procedures.models import Assessment, Campaign, ParticipantCode, Task
-from reports.models import GeneratedDocument
 from schools.models import Pupil, Subject
+from vpr_portal.models import GeneratedDocument
 from vpr_portal.pdf import pdf_text
 
 from . import Measurement, benchmark

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from reports.models import GeneratedDocument
 from vpr_portal import jobs
+from vpr_portal.models import GeneratedDocument
 
 from . import Measurement, benchmark
 from .codes import PUPILS, coded_school

@@ -17,10 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
 
+from grading.figures import assessment_figures
 from grading.models import Score, ScoreChange, Work
 from procedures.catalogue import results_form_columns
 from procedures.models import Assessment, Campaign, Participant, Task
-from reports.figures import assessment_figures
 from schools.models import Subject
 
 from . import Measurement, benchmark

@@ -13,10 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from procedures.services.participants import codes_issue
-from reports.models import GeneratedDocument
 from tests.bench.codes import bench_campaign
 from tests.bench.pupils import school_with_pupils
-from vpr_portal.models import Job
+from vpr_portal.models import GeneratedDocument, Job
 
 from .services import Processes, record, why_not_here
 

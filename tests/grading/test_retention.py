@@ -29,11 +29,11 @@ from procedures.models import (
     retention_months_from_days,
 )
 from procedures.printables import SCHOOL_SET
-from reports.models import GeneratedDocument
 from schools.models import AuditEntry, Notification, Pupil, Role
 from tests.factories import PupilFactory, SchoolClassFactory, SchoolFactory, user_with_role
 from tests.grading.conftest import make_participant
 from tests.procedures.conftest import make_campaign
+from vpr_portal.models import GeneratedDocument
 
 YEKATERINBURG = zoneinfo.ZoneInfo("Asia/Yekaterinburg")
 UTC = datetime.UTC

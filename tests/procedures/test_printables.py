@@ -10,6 +10,7 @@ from procedures.models import Participant
 from procedures.services.participants import codes_issue, participant_exempt
 from schools.models import AuditEntry, Role
 from tests.factories import PupilFactory, SchoolClassFactory, user_with_role
+from vpr_portal import pdf
 from vpr_portal.pdf import pdf_text
 
 
@@ -189,16 +190,16 @@ def test_a_long_set_is_laid_out_in_parallel_processes_with_the_same_text(
     monkeypatch, settings, campaign, school, coded
 ):
     sequential = pdf_text(printables.school_set_pdf(campaign=campaign, school=school))
-    monkeypatch.setattr(printables, "PARALLEL_MIN_PARTS", 2)
+    monkeypatch.setattr(pdf, "PARALLEL_MIN_PARTS", 2)
     settings.PDF_RENDER_PROCESSES = 2
     used = []
-    real = printables._in_processes
+    real = pdf._in_processes
 
     def spy(func, items, processes):
         used.append(processes)
         return real(func, items, processes)
 
-    monkeypatch.setattr(printables, "_in_processes", spy)
+    monkeypatch.setattr(pdf, "_in_processes", spy)
 
     parallel = pdf_text(printables.school_set_pdf(campaign=campaign, school=school))
 

@@ -7,16 +7,16 @@ from django.urls import reverse
 from procedures.models import Participant
 from procedures.printables import SCHOOL_SET, school_set_request
 from procedures.services.participants import codes_issue, participant_exempt
-from reports.models import GeneratedDocument
-from reports.services import (
+from schools.models import AuditEntry, Role
+from tests.factories import PupilFactory, SchoolClassFactory, user_with_role
+from vpr_portal.documents import (
     BuiltDocument,
     document_build,
     document_request,
     documents_visible_to,
     register_document_builder,
 )
-from schools.models import AuditEntry, Role
-from tests.factories import PupilFactory, SchoolClassFactory, user_with_role
+from vpr_portal.models import GeneratedDocument
 from vpr_portal.pdf import pdf_text
 from vpr_portal.tasks import run_job
 

@@ -1,4 +1,4 @@
-"""The figures of DESIGN §6 (reports/figures.py), checked against numbers computed by hand, and
+"""The figures of DESIGN §6 (grading/figures.py), checked against numbers computed by hand, and
 `results_figures --json` exactly as CLI.md prints it."""
 
 import io
@@ -10,10 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from grading.models import Score, Work
-from grading.services.scores import cell_parse, work_recompute
-from procedures.models import Participant
-from reports.figures import (
+from grading.figures import (
     Tally,
     TaskInfo,
     assessment_figures,
@@ -23,6 +20,9 @@ from reports.figures import (
     percent,
     round_half_up,
 )
+from grading.models import Score, Work
+from grading.services.scores import cell_parse, work_recompute
+from procedures.models import Participant
 from tests.factories import SchoolFactory
 from tests.procedures.conftest import make_assessment
 

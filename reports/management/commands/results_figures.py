@@ -2,8 +2,8 @@ import json
 
 from django.utils.translation import gettext as _
 
+from grading.figures import assessment_figures, figures_json
 from grading.selectors.results import command_targets
-from reports.figures import assessment_figures, figures_json
 from vpr_portal.commands import BatchCommand
 
 

@@ -1,4 +1,4 @@
-"""The figures of DESIGN §6, computed in one place for every screen, document, export and command.
+"""The figures of an assessment's results, computed in one place for every screen, document, export and command.
 
 Who counts. A participant who writes the assessment (status «пишет»; the exempt are nowhere) is either absent
 (`absent`, counted apart) or present. The figures are over the present participants whose work has a complete

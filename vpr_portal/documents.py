@@ -5,7 +5,7 @@ renders in parts (a class, a room) and calls `progress(done, total)` after each;
 job follows. Builders live in each app's `printables` module, imported on first use (as Django's admin does
 with `admin.py`), or are registered from an AppConfig.ready().
 
-    @register_document_builder("participants.school_set", roles={Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
+    @register_document_builder("participants.school_set", roles={"school_coordinator", "director"})
     def build_school_set(document, progress):
         ...
         return BuiltDocument(filename="codes.pdf", content=pdf)
@@ -28,11 +28,8 @@ from django.db.models import Q, QuerySet
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
-from reports.models import DOCUMENT_JOB, GeneratedDocument, generated_path
-from schools.models import School, User
-from schools.services import audit_record
-from vpr_portal.jobs import JobRun, job_request, job_run, jobs_sweep_if_due
-from vpr_portal.models import Job
+from .jobs import JobRun, job_request, job_run, jobs_sweep_if_due, register_job_kind
+from .models import DOCUMENT_JOB, GeneratedDocument, Job, generated_path
 
 logger = logging.getLogger(__name__)
 
@@ -94,9 +91,10 @@ def document_kind(kind: str) -> DocumentKind:
 # Reads ---------------------------------------------------------------------------------------------------------
 
 
-def documents_visible_to(user: User) -> QuerySet[GeneratedDocument]:
+def documents_visible_to(user) -> QuerySet[GeneratedDocument]:
     """Documents the user may read: of a school, for the roles its kind names in that school; without a
-    school, the requester's own."""
+    school, the requester's own. The user is asked for the schools where they hold some roles
+    (`user.school_ids_with_role(*roles)`), so this layer needs no school model."""
     condition = Q(school__isnull=True, requested_by_id=user.pk) if user.pk else Q(pk__in=[])
     for kind in document_kinds().values():
         school_ids = user.school_ids_with_role(*kind.roles)
@@ -115,9 +113,7 @@ def document_is_running(document: GeneratedDocument) -> bool:
 # Writes --------------------------------------------------------------------------------------------------------
 
 
-def document_request(
-    *, key: str, kind: str, title: str, params: dict, school: School | None, user: User | None
-) -> GeneratedDocument:
+def document_request(*, key: str, kind: str, title: str, params: dict, school, user) -> GeneratedDocument:
     """Asks for a document to be built in the background; idempotent by `key`.
 
     The same key gives the same document and job: queued, running or done, it is returned as it is (nothing is
@@ -173,20 +169,24 @@ def document_build(*, document_id: int) -> GeneratedDocument | None:
     return GeneratedDocument.objects.select_related("job").get(pk=document_id)
 
 
-def document_downloaded(*, document: GeneratedDocument, user: User) -> None:
-    """A download of a document whose kind asks for it (names printed) is recorded in the audit."""
+def document_download_audit(document: GeneratedDocument) -> dict | None:
+    """What a download of the document records in the audit, when its kind asks for it (names printed): the
+    arguments of the audit record besides the actor (the caller records it: the audit lives with the schools,
+    above this layer); None when a download is not recorded."""
     kind = document_kinds().get(document.kind)
     if kind is None or not kind.audit_action:
-        return
-    audit_record(
-        actor=user,
-        action=kind.audit_action,
-        target=document,
-        school=document.school,
-        target_label=document.title,
-        after={
+        return None
+    return {
+        "action": kind.audit_action,
+        "target": document,
+        "school": document.school,
+        "target_label": document.title,
+        "after": {
             "document": document.pk,
             **{k: v for k, v in document.params.items() if isinstance(v, str | int) and k != "return_url"},
         },
-        source="document",
-    )
+        "source": "document",
+    }
+
+
+register_job_kind(DOCUMENT_JOB, document_job)
