@@ -499,6 +499,23 @@ def _inflated_chunks(data: bytes, entry: zipfile.ZipInfo):
     """The entry's content, inflated chunk by chunk straight from the archive's bytes. Refuses an encrypted
     entry, a method other than stored or deflate, and a stream that inflates past its declared size or does
     not match its checksum — the reader must see exactly what was scanned."""
+    compressed = _entry_bytes(data, entry)
+    produced, checksum = 0, 0
+    for chunk in _stream_chunks(compressed, deflated=entry.compress_type == zipfile.ZIP_DEFLATED):
+        produced += len(chunk)
+        if produced > entry.file_size:
+            raise InputRefused(
+                [Problem(_("файл не является книгой Excel (.xlsx): архив распаковывается больше заявленного"))]
+            )
+        checksum = zlib.crc32(chunk, checksum)
+        if chunk:
+            yield chunk
+    if produced != entry.file_size or checksum != entry.CRC:
+        raise _damaged()
+
+
+def _entry_bytes(data: bytes, entry: zipfile.ZipInfo) -> memoryview:
+    """The entry's stored (compressed) bytes, found through its local header."""
     if entry.flag_bits & 0x1 or entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise InputRefused([Problem(_("файл не является книгой Excel (.xlsx): архив зашифрован или сжат иначе"))])
     offset = entry.header_offset
@@ -510,32 +527,27 @@ def _inflated_chunks(data: bytes, entry: zipfile.ZipInfo):
     compressed = memoryview(data)[start : start + entry.compress_size]
     if len(compressed) != entry.compress_size:
         raise _damaged()
-    produced, checksum = 0, 0
-    inflater = zlib.decompressobj(-15) if entry.compress_type == zipfile.ZIP_DEFLATED else None
+    return compressed
+
+
+def _stream_chunks(compressed: memoryview, *, deflated: bool):
+    """The entry's stream in chunks of at most _SCAN_CHUNK bytes: inflated when deflated, as stored otherwise."""
+    inflater = zlib.decompressobj(-15) if deflated else None
     for position in range(0, len(compressed), _SCAN_CHUNK):
         pending = bytes(compressed[position : position + _SCAN_CHUNK])
+        if inflater is None:
+            yield pending
+            continue
         while pending:
-            if inflater is None:
-                chunk, pending = pending, b""
-            else:
-                try:
-                    chunk = inflater.decompress(pending, _SCAN_CHUNK)
-                except zlib.error:
-                    raise _damaged() from None
-                pending = b"" if inflater.eof else inflater.unconsumed_tail
-            produced += len(chunk)
-            if produced > entry.file_size:
-                raise InputRefused(
-                    [Problem(_("файл не является книгой Excel (.xlsx): архив распаковывается больше заявленного"))]
-                )
-            checksum = zlib.crc32(chunk, checksum)
-            if chunk:
-                yield chunk
-        if inflater is not None and inflater.eof:
+            try:
+                chunk = inflater.decompress(pending, _SCAN_CHUNK)
+            except zlib.error:
+                raise _damaged() from None
+            pending = b"" if inflater.eof else inflater.unconsumed_tail
+            yield chunk
+        if inflater.eof:
             break
     if inflater is not None and not inflater.eof:
-        raise _damaged()
-    if produced != entry.file_size or checksum != entry.CRC:
         raise _damaged()
 
 
