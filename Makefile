@@ -69,6 +69,7 @@ faults: dev-deps messages
 lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 format: dev-deps
 	$(VENV)/bin/ruff check --fix .
