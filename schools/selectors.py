@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from . import audit_labels
 from .models import (
     DEPARTMENT_ROLES,
     NAME_READING_ROLES,
@@ -179,6 +180,11 @@ class AuditRow:
     target_label: str
     reason: str
     changes: list[tuple[str, object, object]]
+    # The same in people's words: the action's phrase, the kind of object, and (field, before, after) with
+    # fields named and values formatted for the reader (see `schools.audit_labels`).
+    action_label: str = ""
+    target_kind: str = ""
+    lines: tuple[tuple[str, str, str], ...] = ()
 
 
 def _is_public_value(value) -> bool:
@@ -219,6 +225,15 @@ def audit_row(entry: AuditEntry, *, user: User) -> AuditRow:
     if not full and label and entry.target_type not in AUDIT_PUBLIC_TARGETS:
         label = AUDIT_MASK
     reason = entry.reason if full or not entry.reason else AUDIT_MASK
+    target_type = entry.target_type
+    lines = tuple(
+        (
+            audit_labels.field_label(field, target_type=target_type),
+            audit_labels.format_value(old, field=field, target_type=target_type, mask=AUDIT_MASK),
+            audit_labels.format_value(new, field=field, target_type=target_type, mask=AUDIT_MASK),
+        )
+        for field, old, new in changes
+    )
     return AuditRow(
         created_at=entry.created_at,
         actor_name=entry.actor_name,
@@ -227,7 +242,45 @@ def audit_row(entry: AuditEntry, *, user: User) -> AuditRow:
         target_label=label,
         reason=reason,
         changes=changes,
+        action_label=audit_labels.action_phrase(entry.action),
+        target_kind=audit_labels.target_type_label(target_type) if target_type else "",
+        lines=lines,
     )
+
+
+def audit_filtered(
+    entries: QuerySet[AuditEntry],
+    *,
+    user: User,
+    kind: str = "",
+    action: str = "",
+    target_type: str = "",
+    target: str = "",
+) -> QuerySet[AuditEntry]:
+    """Entries of one kind of action (a group of the catalogue), one action (its code or the start of it),
+    one kind of object, and objects whose name or code contains `target`. A reader outside a school finds by
+    name only objects whose names they may read, so a search never tells them a pupil's name."""
+    group = audit_labels.GROUPS.get(kind)
+    if group is not None:
+        entries = entries.filter(action__in=list(group.actions))
+    if action:
+        entries = entries.filter(action__startswith=action)
+    if target_type:
+        entries = entries.filter(target_type=target_type)
+    if target:
+        readable = (
+            Q(school_id__in=user.school_ids_with_role(*NAME_READING_ROLES))
+            | Q(school__isnull=True, has_personal_data=False)
+            | Q(target_type__in=AUDIT_PUBLIC_TARGETS)
+        )
+        entries = entries.filter(readable & Q(target_label__icontains=target) | Q(school__code=target))
+    return entries
+
+
+def audit_target_types(entries: QuerySet[AuditEntry]) -> list[tuple[str, str]]:
+    """The kinds of object the entries are about, as (type, name) sorted by name."""
+    types = entries.exclude(target_type="").order_by().values_list("target_type", flat=True).distinct()
+    return sorted(((kind, audit_labels.target_type_label(kind)) for kind in types), key=lambda pair: pair[1])
 
 
 def audit_changes(entry: AuditEntry, *, user: User) -> list[tuple[str, object, object]]:

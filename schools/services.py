@@ -42,6 +42,10 @@ def _json_value(value):
         return str(value)
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, list | tuple | set | frozenset):
+        # Kept as a list, so that the audit log shows it as one («A1, A2»), not as Python's spelling.
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return [_json_value(item) for item in items]
     return str(value)
 
 

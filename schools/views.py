@@ -14,7 +14,7 @@ from vpr_portal.params import id_param, text_param
 from vpr_portal.tables import read_table
 from vpr_portal.uploads import ImportView
 
-from . import selectors, services
+from . import audit_labels, selectors, services
 from .forms import PupilForm, RelativeForm, RoleGrantForm, SchoolForm, StaffForm
 from .importers import parse_pupils, parse_schools
 from .models import DEPARTMENT_ROLES, NAME_READING_ROLES, SCHOOL_ROLES, Department, Pupil, Role, Staff
@@ -310,11 +310,17 @@ class AuditListView(RoleRequiredMixin, ListView):
     paginate_by = settings.PAGE_SIZE
 
     def get_queryset(self):
-        entries = selectors.audit_visible_to(self.request.user)
-        self.action = text_param(self.request.GET, "action")
+        self.visible = selectors.audit_visible_to(self.request.user)
+        self.filters = {name: text_param(self.request.GET, name) for name in ("kind", "action", "type", "target")}
         self.school_code = text_param(self.request.GET, "school")
-        if self.action:
-            entries = entries.filter(action__startswith=self.action)
+        entries = selectors.audit_filtered(
+            self.visible,
+            user=self.request.user,
+            kind=self.filters["kind"],
+            action=self.filters["action"],
+            target_type=self.filters["type"],
+            target=self.filters["target"],
+        )
         if self.school_code:
             entries = entries.filter(school__code=self.school_code)
         return entries
@@ -323,7 +329,12 @@ class AuditListView(RoleRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         # Rows are rendered for their reader: the department never gets text a school typed (R11).
         context["rows"] = [selectors.audit_row(entry, user=self.request.user) for entry in context["page_obj"]]
-        context.update(action=self.action, school_code=self.school_code)
+        context.update(
+            filters=self.filters,
+            school_code=self.school_code,
+            action_groups=audit_labels.ACTION_GROUPS,
+            target_types=selectors.audit_target_types(self.visible),
+        )
         return context
 
 
