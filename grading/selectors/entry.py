@@ -19,6 +19,7 @@ from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from grading.models import Score, ScoreChange, Work
+from grading.rules import unranked
 from procedures.models import Appointment, Assessment, Campaign, Participant, ScheduleEntry, Sitting, Task
 from schools.models import Role, School, Staff, TeachingLoad, User
 
@@ -540,7 +541,7 @@ def progress(*, campaign: Campaign, school: School) -> tuple[list[AssessmentProg
         entry.counts.submitted += counts.submitted
     for entry in experts.values():
         entry.by_assessment.sort(key=lambda item: (item[0].grade, item[0].subject.name, item[0].code))
-    return by_assessment, sorted(experts.values(), key=lambda e: (e.staff.last_name, e.staff.first_name, e.staff.pk))
+    return by_assessment, unranked(experts.values(), by=lambda e: e.staff)
 
 
 # Journal marks ---------------------------------------------------------------------------------------------

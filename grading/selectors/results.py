@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from grading import figures
 from grading.models import FormUpload, Score, Work
 from grading.results_form import NOT_ATTEMPTED_TEXT, FormParticipant, class_sort_key
+from grading.rules import unranked
 from procedures.models import Assessment, Campaign, Participant, Task
 from schools.models import Role, School, User
 from vpr_portal.tables import InputRefused, Problem
@@ -245,7 +246,7 @@ def school_figures(*, assessment: Assessment, school: School, tasks: list[Task],
     infos = [figures.TaskInfo(t.pk, t.label, t.max_points) for t in tasks]
     whole = figures.assessment_figures(assessment=assessment, school=school, hide_small=hide_small, tasks=infos)
     by_class = figures.figures_by_class(assessment=assessment, school=school, hide_small=hide_small, tasks=infos)
-    by_class = {name: by_class[name] for name in sorted(by_class, key=class_sort_key)}
+    by_class = {name: by_class[name] for name in unranked(by_class, by=str)}
     groups = [(_("Параллель {grade} классов (вся школа)").format(grade=assessment.grade), whole, True)]
     groups += [(name, class_figures, False) for name, class_figures in by_class.items()]
     task_table = [(task, [group[1].tasks.get(task.label) for group in groups]) for task in tasks]
