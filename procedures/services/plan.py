@@ -28,14 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from procedures.models import (
-    Campaign,
-    DocumentAcknowledgement,
-    DocumentVersion,
-    SchoolSchedule,
-    Stage,
-    StageMark,
-)
+from procedures.models import Campaign, SchoolSchedule, Stage, StageMark
+from procedures.selectors.documents import documents_read_status
 from schools.models import SCHOOL_ROLES, Membership, Notification, Role, School, User
 from schools.services import audit_record, notifications_send
 
@@ -128,26 +122,10 @@ def schedule_approved(campaign: Campaign, schools: Sequence[School]) -> CheckRes
 
 @register_stage_check(Stage.Kind.DOCUMENTS_READ, link=_documents_link)
 def documents_read(campaign: Campaign, schools: Sequence[School]) -> CheckResult:
-    """Done when the school acknowledged the latest version of every document of the campaign; done_at is
-    its last acknowledgement. A campaign with no published documents asks nothing of schools: done."""
-    latest: dict[int, tuple[int, int]] = {}  # document → (latest version id, its number)
-    for version_id, document_id, number in DocumentVersion.objects.filter(document__campaign=campaign).values_list(
-        "id", "document_id", "number"
-    ):
-        current = latest.get(document_id)
-        if current is None or number > current[1]:
-            latest[document_id] = (version_id, number)
-    wanted = {version_id for version_id, _number in latest.values()}
-    if not wanted:
-        return {school.pk: (True, None) for school in schools}
-    read: dict[int, set[int]] = defaultdict(set)
-    last_read: dict[int, datetime.datetime] = {}
-    for school_id, version_id, at in DocumentAcknowledgement.objects.filter(
-        version_id__in=wanted, school_id__in=[s.pk for s in schools]
-    ).values_list("school_id", "version_id", "acknowledged_at"):
-        read[school_id].add(version_id)
-        last_read[school_id] = max(at, last_read.get(school_id, at))
-    return {school_id: (True, last_read[school_id]) for school_id, versions in read.items() if versions >= wanted}
+    """Done when the school acknowledged the latest version of every document of the campaign (the one rule,
+    `documents_read_status`: a campaign with no published documents is not done, there is nothing read yet)."""
+    status = documents_read_status(campaign=campaign, schools=schools)
+    return {school_id: (done, at) for school_id, (done, at) in status.items() if done}
 
 
 # Statuses ---------------------------------------------------------------------------------------------------
