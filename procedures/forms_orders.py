@@ -1,4 +1,5 @@
-"""Forms of the school's order: issuing a version (number and date) and uploading the signed scan."""
+"""Forms of the school's order: submitting a version (number and date), the director's return with a comment and
+uploading the signed scan."""
 
 from django import forms
 from django.utils import timezone
@@ -16,6 +17,14 @@ class OrderIssueForm(forms.Form):
         label=_("Дата приказа"),
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
         initial=timezone.localdate,
+    )
+
+
+class OrderReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Что исправить"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
 
 

@@ -377,6 +377,54 @@ def staff_save(
     return staff
 
 
+def _same_name(staff: Staff, user: User) -> bool:
+    def norm(value: str) -> str:
+        return value.strip().casefold().replace("ё", "е")
+
+    same = norm(staff.last_name) == norm(user.last_name) and norm(staff.first_name) == norm(user.first_name)
+    # a middle name missing on either side does not tell two people apart
+    return same and (not staff.middle_name or not user.middle_name or norm(staff.middle_name) == norm(user.middle_name))
+
+
+@transaction.atomic
+def staff_account_link(*, user: User, school: School, actor: User | None) -> Staff | None:
+    """Links a school role holder's account to their record in the school's staff (so that they can be appointed
+    and named in the order): their record when linked already, else the one unlinked active record of the same
+    name, else a new record from the account's name and position (none for an account without a name)."""
+    linked = Staff.objects.filter(school=school, user=user).order_by("-is_active", "pk").first()
+    if linked is not None:
+        return linked
+    namesakes = [
+        staff
+        for staff in Staff.objects.filter(school=school, user__isnull=True, is_active=True)
+        if _same_name(staff, user)
+    ]
+    if len(namesakes) == 1:
+        staff = namesakes[0]
+        staff.user = user
+        staff.save(update_fields=["user"])
+        audit_record(actor=actor, action="staff.account_linked", target=staff, after={"username": user.username})
+        return staff
+    if not user.last_name or not user.first_name:
+        return None  # an account without a name: the school adds the record in its staff list
+    staff = Staff(
+        school=school,
+        user=user,
+        last_name=user.last_name,
+        first_name=user.first_name,
+        middle_name=user.middle_name,
+        position=user.position or _("не указана"),
+    )
+    staff.save()
+    audit_record(
+        actor=actor,
+        action="staff.created",
+        target=staff,
+        after={**{f: _json_value(getattr(staff, f)) for f in STAFF_FIELDS}, "username": user.username},
+    )
+    return staff
+
+
 @transaction.atomic
 def relative_declare(*, staff: Staff, pupil: Pupil, relation: str, actor: User) -> DeclaredRelative:
     """Records that a staff member has a close relative among the pupils (R5)."""
@@ -518,6 +566,8 @@ def role_grant(
     if not new:
         membership.is_active = True
         membership.save(update_fields=["is_active"])
+    if school is not None:
+        staff_account_link(user=user, school=school, actor=actor)
     audit_record(
         actor=actor,
         action="role.granted",

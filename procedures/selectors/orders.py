@@ -17,18 +17,29 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Min, QuerySet
+from django.db.models import Min, Prefetch, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from procedures.models import Appointment, Campaign, ScheduleEntry, SchoolOrder, SchoolSchedule, Stage
+from procedures.models import (
+    Appointment,
+    Campaign,
+    ScheduleEntry,
+    SchoolOrder,
+    SchoolOrderStep,
+    SchoolSchedule,
+    Stage,
+)
 from procedures.services.plan import CheckResult, register_stage_check
 from schools.models import Role, School, Staff, User
 
-# Who reads a school's order (it names staff, not pupils: the department may read it) and who issues it.
+# Who reads a school's order (it names staff, not pupils: the department may read it), who submits it and
+# who approves it.
 ORDER_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR, Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
 ORDER_EDITORS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
+ORDER_APPROVERS = frozenset({Role.DIRECTOR})
 
 # The parts of the content whose change calls for a new version, with their names for the school.
 COMPARED_PARTS = {
@@ -42,6 +53,21 @@ COMPARED_PARTS = {
 
 def may_issue(user: User, school: School) -> bool:
     return school.pk in user.school_ids_with_role(*ORDER_EDITORS)
+
+
+def may_approve(user: User, school: School) -> bool:
+    return school.pk in user.school_ids_with_role(*ORDER_APPROVERS)
+
+
+def orders_awaiting_approval(user: User) -> QuerySet[SchoolOrder]:
+    """The versions submitted to the user as director of their school, oldest first."""
+    return (
+        SchoolOrder.objects.filter(
+            status=SchoolOrder.Status.SUBMITTED, school_id__in=user.school_ids_with_role(*ORDER_APPROVERS)
+        )
+        .select_related("campaign", "school", "created_by")
+        .order_by("created_at", "pk")
+    )
 
 
 # What the order says ---------------------------------------------------------------------------------------
@@ -170,8 +196,8 @@ def order_changes(previous: dict, current: dict) -> list[str]:
 
 @dataclass(frozen=True)
 class OrderState:
-    """The order page: the versions issued, what the order would say now, what changed since the last version,
-    what stops issuing and what the school should look at."""
+    """The order page: the versions, what the order would say now, what changed since the last approved version,
+    what stops submitting and what the school should look at."""
 
     versions: list[SchoolOrder]
     content: dict
@@ -182,16 +208,35 @@ class OrderState:
 
     @property
     def latest(self) -> SchoolOrder | None:
-        return self.versions[0] if self.versions else None
+        """The version in force: the last one the director approved."""
+        return next((order for order in self.versions if order.is_approved), None)
+
+    @property
+    def awaiting(self) -> SchoolOrder | None:
+        """The version submitted to the director and not decided yet."""
+        return next((order for order in self.versions if order.status == SchoolOrder.Status.SUBMITTED), None)
+
+    @property
+    def returned(self) -> SchoolOrder | None:
+        """The newest version, when the director returned it: it is corrected and submitted again."""
+        newest = self.versions[0] if self.versions else None
+        return newest if newest is not None and newest.status == SchoolOrder.Status.RETURNED else None
+
+    @property
+    def next_version(self) -> int:
+        """The version the next submission gets: the returned one again, or a new one."""
+        if self.returned is not None:
+            return self.returned.version
+        return max((order.version for order in self.versions), default=0) + 1
 
     @property
     def needs_new_version(self) -> bool:
-        """Staffing or schedule changed since the last version (or nothing was issued yet)."""
+        """Staffing or schedule changed since the last approved version (or nothing was approved yet)."""
         return self.latest is None or bool(self.changes)
 
     @property
-    def may_be_issued(self) -> bool:
-        return self.needs_new_version and not self.blockers
+    def may_be_submitted(self) -> bool:
+        return self.needs_new_version and not self.blockers and self.awaiting is None
 
 
 def order_blockers(*, schedule: SchoolSchedule | None, content: dict) -> list[str]:
@@ -223,7 +268,10 @@ def order_warnings(content: dict) -> list[str]:
 
 def order_versions(*, campaign: Campaign, school: School) -> QuerySet[SchoolOrder]:
     return (
-        SchoolOrder.objects.filter(campaign=campaign, school=school).select_related("created_by").order_by("-version")
+        SchoolOrder.objects.filter(campaign=campaign, school=school)
+        .select_related("created_by", "decided_by")
+        .prefetch_related(Prefetch("steps", queryset=SchoolOrderStep.objects.select_related("actor")))
+        .order_by("-version")
     )
 
 
@@ -231,7 +279,8 @@ def order_state(*, campaign: Campaign, school: School) -> OrderState:
     schedule = school_schedule(campaign, school)
     content = order_content(campaign=campaign, school=school, schedule=schedule)
     versions = list(order_versions(campaign=campaign, school=school))
-    changes = order_changes(versions[0].content, content) if versions else []
+    approved = next((order for order in versions if order.is_approved), None)
+    changes = order_changes(approved.content, content) if approved else []
     return OrderState(
         versions=versions,
         content=content,
@@ -426,12 +475,15 @@ def _order_link(campaign: Campaign, school: School) -> str:
 
 @register_stage_check(Stage.Kind.ORDER_ISSUED, link=_order_link)
 def order_issued(campaign: Campaign, schools: Sequence[School]) -> CheckResult:
-    """Done when the school has issued an order for the campaign; done_at is when its first version was issued.
-    One query for any number of schools."""
+    """Done when the director has approved an order of the school for the campaign; done_at is when the first
+    version was approved (versions issued before approval existed count from their issue). One query for any
+    number of schools."""
     rows = (
-        SchoolOrder.objects.filter(campaign=campaign, school_id__in=[school.pk for school in schools])
+        SchoolOrder.objects.filter(
+            campaign=campaign, school_id__in=[school.pk for school in schools], status=SchoolOrder.Status.APPROVED
+        )
         .values("school_id")
-        .annotate(first=Min("created_at"))
+        .annotate(first=Min(Coalesce("decided_at", "created_at")))
         .values_list("school_id", "first")
     )
     return {school_id: (True, first) for school_id, first in rows}

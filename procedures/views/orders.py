@@ -1,8 +1,9 @@
-"""The school's order on conducting the ВПР (Регламент 4.3.1): the page with the draft and the versions, issuing
-a version, the PDF and the editable DOCX of each version, and its signed scan.
+"""The school's order on conducting the ВПР (Регламент 4.3.1): the page with the draft and the versions,
+submitting a version to the director, the director's approval or return with a comment, the PDF and the editable
+DOCX of each version, and the signed scan of an approved one.
 
-The school's coordinator and director issue and upload; they and the department (specialists, municipal
-coordinators) read and download: the order names staff, not pupils.
+The school's coordinator and director submit and upload; the director approves; they and the department
+(specialists, municipal coordinators) read and download: the order names staff, not pupils.
 """
 
 import mimetypes
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from procedures.docx import order_docx
-from procedures.forms_orders import OrderIssueForm, OrderScanForm
+from procedures.forms_orders import OrderIssueForm, OrderReturnForm, OrderScanForm
 from procedures.models import SchoolOrder
 from procedures.selectors import orders as selectors
 from procedures.services import orders as services
@@ -47,13 +48,18 @@ def order_page(request, *, school, campaign, status: int = 200, **forms) -> Http
     """The order page: what the order would say now (preview), whether the last version is out of date, the
     versions; `forms` carries a refused form back to its place."""
     state = selectors.order_state(campaign=campaign, school=school)
+    returned = state.returned
+    initial = {"number": returned.number, "date": returned.date} if returned is not None else None
     context = {
         "school": school,
         "campaign": campaign,
         "state": state,
         "draft": selectors.order_document(state.content),
+        "awaiting_document": selectors.issued_order_document(state.awaiting) if state.awaiting else None,
         "may_issue": selectors.may_issue(request.user, school),
-        "issue_form": forms.pop("issue_form", None) or OrderIssueForm(),
+        "may_approve": selectors.may_approve(request.user, school),
+        "issue_form": forms.pop("issue_form", None) or OrderIssueForm(initial=initial),
+        "return_form": forms.pop("return_form", None) or OrderReturnForm(),
         "scan_form": forms.pop("scan_form", None) or OrderScanForm(),
         **forms,
     }
@@ -67,14 +73,14 @@ class OrderView(OrderMixin, View):
         return order_page(request, school=self.school, campaign=self.campaign)
 
 
-class OrderIssueView(OrderMixin, View):
+class OrderSubmitView(OrderMixin, View):
     allowed_roles = selectors.ORDER_EDITORS
 
     def post(self, request, campaign_code, school_code):
         form = OrderIssueForm(request.POST)
         if form.is_valid():
             try:
-                order = services.order_issue(
+                order = services.order_submit(
                     campaign=self.campaign,
                     school=self.school,
                     number=form.cleaned_data["number"],
@@ -85,10 +91,48 @@ class OrderIssueView(OrderMixin, View):
                 form.add_error(None, error)
             else:
                 messages.success(
-                    request, _("Выпущена версия {version}: {order}.").format(version=order.version, order=order)
+                    request,
+                    _("Версия {version} ({order}) отправлена директору на утверждение.").format(
+                        version=order.version, order=order
+                    ),
                 )
                 return redirect(self.order_url())
         return order_page(request, school=self.school, campaign=self.campaign, status=400, issue_form=form)
+
+
+class OrderApproveView(OrderMixin, View):
+    """The director approves the submitted version (nothing is lost: no confirmation)."""
+
+    allowed_roles = selectors.ORDER_APPROVERS
+
+    def post(self, request, campaign_code, school_code, version):
+        try:
+            services.order_approve(order=self.order, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Версия {version} утверждена.").format(version=self.order.version))
+        return redirect(self.order_url())
+
+
+class OrderReturnView(OrderMixin, View):
+    """The director returns the submitted version with a comment on what to correct."""
+
+    allowed_roles = selectors.ORDER_APPROVERS
+
+    def post(self, request, campaign_code, school_code, version):
+        form = OrderReturnForm(request.POST)
+        if form.is_valid():
+            try:
+                services.order_return(order=self.order, comment=form.cleaned_data["comment"], actor=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("Версия {version} возвращена на доработку.").format(version=self.order.version)
+                )
+                return redirect(self.order_url())
+        return order_page(request, school=self.school, campaign=self.campaign, status=400, return_form=form)
 
 
 class OrderPdfView(OrderMixin, View):
@@ -136,6 +180,9 @@ class OrderScanUploadView(OrderMixin, View):
     allowed_roles = selectors.ORDER_EDITORS
 
     def post(self, request, campaign_code, school_code, version):
+        if not self.order.is_approved:  # the page offers no upload before approval
+            messages.error(request, _("Скан загружается после утверждения приказа директором."))
+            return redirect(self.order_url())
         form = OrderScanForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -160,7 +207,9 @@ VERSION = SCHOOL + "v<int:version>/"
 
 urlpatterns = [
     path(SCHOOL, OrderView.as_view(), name="order"),
-    path(SCHOOL + "issue/", OrderIssueView.as_view(), name="order_issue"),
+    path(SCHOOL + "submit/", OrderSubmitView.as_view(), name="order_submit"),
+    path(VERSION + "approve/", OrderApproveView.as_view(), name="order_approve"),
+    path(VERSION + "return/", OrderReturnView.as_view(), name="order_return"),
     path(VERSION + "pdf/", OrderPdfView.as_view(), name="order_pdf"),
     path(VERSION + "docx/", OrderDocxView.as_view(), name="order_docx"),
     path(VERSION + "scan/", OrderScanView.as_view(), name="order_scan"),

@@ -1,8 +1,8 @@
 """The school's order (procedures/views/orders.py) and the room protocols of the day (procedures/views/protocols.py).
 
-The order names staff, not pupils: the school's coordinator and director issue it, they and the department read
-and download it. A room protocol is opened by its appointed organizer once the room is released, and by the
-school's coordinator and director; it shows participant codes, never names.
+The order names staff, not pupils: the school's coordinator and director submit it, the director approves it,
+they and the department read and download it. A room protocol is opened by its appointed organizer once the room
+is released, and by the school's coordinator and director; it shows participant codes, never names.
 
 Each school gets its own sitting, room, seated participant, organizer and a submitted protocol here (the
 organizer of the role users' school is the role users' organizer, who exists by the time the objects are built:
@@ -30,6 +30,7 @@ from schools.models import Role, Staff, User
 from .base import EDITORS, MUNICIPAL, Page
 
 ORDER_READERS = MUNICIPAL | EDITORS
+ORDER_APPROVERS = frozenset({Role.DIRECTOR})
 PROTOCOL_SCHOOL = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
 PROTOCOL_OPENERS = PROTOCOL_SCHOOL | {Role.ORGANIZER}
 PROTOCOL_CORRECTORS = frozenset({Role.SCHOOL_COORDINATOR, Role.ORGANIZER})
@@ -57,6 +58,7 @@ def _order(objs) -> SchoolOrder:
         number="12-о",
         date=datetime.date(2026, 4, 1),
         content=order_content(campaign=objs["campaign"], school=objs["school"]),
+        status=SchoolOrder.Status.APPROVED,
     )
     order.signed_scan.save("scan.pdf", ContentFile(b"%PDF-1.4 signed\n"))
     return order
@@ -111,7 +113,9 @@ def build_objects(own: dict, other: dict) -> None:
 
 PAGES = {
     "procedures:order": Page(ORDER_READERS, kwargs=order_kwargs, scoped=True),
-    "procedures:order_issue": Page(EDITORS, kwargs=order_kwargs, scoped=True, ok=405),  # POST only
+    "procedures:order_submit": Page(EDITORS, kwargs=order_kwargs, scoped=True, ok=405),  # POST only
+    "procedures:order_approve": Page(ORDER_APPROVERS, kwargs=version_kwargs, scoped=True, ok=405),  # POST only
+    "procedures:order_return": Page(ORDER_APPROVERS, kwargs=version_kwargs, scoped=True, ok=405),  # POST only
     "procedures:order_pdf": Page(ORDER_READERS, kwargs=version_kwargs, scoped=True),
     "procedures:order_docx": Page(ORDER_READERS, kwargs=version_kwargs, scoped=True),
     "procedures:order_scan": Page(ORDER_READERS, kwargs=version_kwargs, scoped=True),

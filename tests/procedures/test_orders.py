@@ -20,7 +20,7 @@ from procedures.models import (
     Stage,
 )
 from procedures.selectors.orders import order_state
-from procedures.services.orders import SCAN_MAX_BYTES, order_issue, order_scan_upload
+from procedures.services.orders import SCAN_MAX_BYTES, order_approve, order_scan_upload, order_submit
 from procedures.services.plan import plan_statuses, stage_is_manual, stage_link
 from schools.models import AuditEntry, Role
 from tests.factories import StaffFactory, user_with_role
@@ -81,7 +81,10 @@ def prepared(campaign, assessment, math_assessment, school, class_4a):
 
 
 def issue(campaign, school, actor, number="45-о", date=datetime.date(2026, 4, 1)):
-    return order_issue(campaign=campaign, school=school, number=number, date=date, actor=actor)
+    """Submits a version and has the director approve it: the order in force (see test_order_approval.py)."""
+    order = order_submit(campaign=campaign, school=school, number=number, date=date, actor=actor)
+    director = user_with_role(Role.DIRECTOR, school=school)
+    return order_approve(order=order, actor=director)
 
 
 def order_url(name, order, **extra):
@@ -155,17 +158,17 @@ def test_the_page_previews_the_draft_before_anything_is_issued(client, prepared,
     page = client.get(reverse("procedures:order", args=[campaign.code, school.code])).content.decode()
 
     assert 'data-testid="order-none"' in page
-    assert "Воронцова Елена Игоревна" in page and "Издать приказ" in page
+    assert "Воронцова Елена Игоревна" in page and "Отправить директору на утверждение" in page
     assert not SchoolOrder.objects.exists()
 
 
 @pytest.mark.django_db
-def test_issuing_through_the_page_creates_version_1_and_audits_it(client, prepared, campaign, school, role_users):
+def test_submitting_through_the_page_creates_version_1_and_audits_it(client, prepared, campaign, school, role_users):
     director = role_users[Role.DIRECTOR]
     client.force_login(director)
 
     response = client.post(
-        reverse("procedures:order_issue", args=[campaign.code, school.code]), {"number": "45-о", "date": "2026-04-01"}
+        reverse("procedures:order_submit", args=[campaign.code, school.code]), {"number": "45-о", "date": "2026-04-01"}
     )
 
     assert response.status_code == 302
@@ -177,7 +180,8 @@ def test_issuing_through_the_page_creates_version_1_and_audits_it(client, prepar
         director,
     )
     assert [p["name"] for p in order.content["coordinator"]] == ["Воронцова Елена Игоревна"]
-    entry = AuditEntry.objects.get(action="order.issued")
+    assert order.status == SchoolOrder.Status.SUBMITTED
+    entry = AuditEntry.objects.get(action="order.submitted")
     assert entry.school == school and entry.after["version"] == 1 and entry.after["number"] == "45-о"
 
 
@@ -220,7 +224,7 @@ def test_a_new_expert_calls_for_version_2_and_version_1_stays_as_issued(
     client.force_login(coordinator)
 
     page = client.get(reverse("procedures:order", args=[campaign.code, school.code])).content.decode()
-    assert "Состав изменился — выпустите новую версию" in page
+    assert "Состав изменился — отправьте директору новую версию" in page
     assert order_state(campaign=campaign, school=school).changes == ["эксперты"]
 
     second = issue(campaign, school, coordinator, number="52-о", date=datetime.date(2026, 4, 10))
@@ -230,7 +234,7 @@ def test_a_new_expert_calls_for_version_2_and_version_1_stays_as_issued(
     assert "Грачёва" not in str(first.content) and "Грачёва" in str(second.content)
     assert "Грачёва" not in pdf_text(client.get(order_url("order_pdf", first, version=1)).content)
     assert "Грачёва" in pdf_text(client.get(order_url("order_pdf", second, version=2)).content)
-    assert AuditEntry.objects.get(action="order.issued", after__version=2).after["changed"] == "эксперты"
+    assert AuditEntry.objects.get(action="order.submitted", after__version=2).after["changed"] == "эксперты"
     page = client.get(reverse("procedures:order", args=[campaign.code, school.code])).content.decode()
     assert 'data-testid="order-current"' in page
 
@@ -347,7 +351,7 @@ def test_the_department_reads_but_does_not_issue_or_upload(
     assert client.get(order_url("order_pdf", order, version=1)).status_code == 200
     page = client.get(reverse("procedures:order", args=[campaign.code, school.code])).content.decode()
     assert 'data-testid="order-issue-form"' not in page and 'data-testid="scan-form-1"' not in page
-    issue_url = reverse("procedures:order_issue", args=[campaign.code, school.code])
+    issue_url = reverse("procedures:order_submit", args=[campaign.code, school.code])
     assert client.post(issue_url, {"number": "1", "date": "2026-04-02"}).status_code == 403
     upload = client.post(order_url("order_scan_upload", order, version=1), {"file": SimpleUploadedFile("s.pdf", PDF)})
     assert upload.status_code == 403
@@ -360,7 +364,7 @@ def test_another_schools_coordinator_gets_404(client, prepared, campaign, school
 
     assert client.get(order_url("order_pdf", order, version=1)).status_code == 404
     assert client.get(order_url("order_docx", order, version=1)).status_code == 404
-    issue_url = reverse("procedures:order_issue", args=[campaign.code, school.code])
+    issue_url = reverse("procedures:order_submit", args=[campaign.code, school.code])
     assert client.post(issue_url, {"number": "1", "date": "2026-04-02"}).status_code == 404
 
 
@@ -384,7 +388,7 @@ def test_order_issued_is_read_from_the_orders(prepared, campaign, school, other_
     issue(campaign, school, coordinator, number="46-о")
 
     after = plan_statuses(campaign=campaign, stages=[stage], schools=[school, other_school])
-    assert after[(stage.pk, school.pk)].done and after[(stage.pk, school.pk)].done_at == order.created_at
+    assert after[(stage.pk, school.pk)].done and after[(stage.pk, school.pk)].done_at == order.decided_at
     assert not after[(stage.pk, other_school.pk)].done
     assert stage_link(Stage.Kind.ORDER_ISSUED, campaign=campaign, school=school) == reverse(
         "procedures:order", args=[campaign.code, school.code]
