@@ -1,4 +1,4 @@
-"""Parsing the assessment catalogue file (CLI.md `load_catalogue`): JSON or YAML in, checked specs out.
+"""Parsing the assessment catalogue file (`load_catalogue`, docs/commands.md): JSON or YAML in, checked specs out.
 
 Pure functions, no database. Every problem is collected, so a refused file names all of them at once.
 """
@@ -205,6 +205,69 @@ def _date(value) -> datetime.date | None:
     return None
 
 
+def _campaign_window(campaign: dict, problem) -> tuple[datetime.date | None, datetime.date | None]:
+    window = campaign.get("window")
+    window_start = window_end = None
+    if isinstance(window, list | tuple) and len(window) == 2:
+        window_start, window_end = _date(window[0]), _date(window[1])
+    if window_start is None or window_end is None:
+        problem(_('кампания: окно проведения «window» должно быть парой дат ["ГГГГ-ММ-ДД", "ГГГГ-ММ-ДД"]'))
+    elif window_end < window_start:
+        problem(_("кампания: окно заканчивается раньше, чем начинается"))
+    return window_start, window_end
+
+
+def _campaign_kind(campaign: dict, problem) -> str:
+    kind = str(campaign.get("kind") or Campaign.Kind.VPR).strip()
+    if kind in Campaign.Kind.values:
+        return kind
+    problem(
+        _("кампания: вид «{kind}» неизвестен; допустимы: {kinds}").format(
+            kind=kind, kinds=", ".join(Campaign.Kind.values)
+        )
+    )
+    return Campaign.Kind.VPR
+
+
+def _campaign_deadline(
+    campaign: dict, problem, *, kind: str, window_end: datetime.date | None, default_tz
+) -> datetime.datetime | None:
+    deadline = _deadline(campaign.get("upload_deadline"), default_tz)
+    if deadline is None and kind not in Campaign.FEDERAL_KINDS and campaign.get("upload_deadline") in (None, ""):
+        pass  # not a federal procedure: no upload deadline needed
+    elif deadline is None:
+        problem(
+            _(
+                "кампания: срок загрузки «upload_deadline» должен быть датой и временем, например "
+                "2026-05-25T23:59:00+05:00"
+            )
+        )
+    elif window_end and deadline.date() < window_end:
+        problem(_("кампания: срок загрузки результатов раньше конца окна проведения"))
+    return deadline
+
+
+def _campaign_criteria_open_time(campaign: dict, problem) -> datetime.time | None:
+    if campaign.get("criteria_open_time") in (None, ""):
+        return None
+    try:
+        return datetime.time.fromisoformat(str(campaign["criteria_open_time"]))
+    except ValueError:
+        problem(
+            _("кампания: время открытия критериев «{value}» — нужно ЧЧ:ММ").format(value=campaign["criteria_open_time"])
+        )
+        return None
+
+
+def _campaign_retention_days(campaign: dict, problem) -> int | None:
+    if campaign.get("retention_days") in (None, ""):
+        return None
+    retention_days = _int(campaign["retention_days"])
+    if retention_days is None or retention_days < 1:
+        problem(_("кампания: срок хранения «retention_days» должен быть целым числом дней больше 0"))
+    return retention_days
+
+
 def parse_catalogue(data: dict, *, default_tz) -> CampaignSpec:
     """Checks a catalogue (as loaded from JSON or YAML) and returns its specs; refuses it naming every problem."""
     problems: list[Problem] = []
@@ -219,49 +282,11 @@ def parse_catalogue(data: dict, *, default_tz) -> CampaignSpec:
     if not code or not CODE_RE.match(code):
         problem(_("кампания: код «{code}» не задан или содержит недопустимые символы").format(code=code))
     title = str(campaign.get("title") or "").strip() or code
-    window = campaign.get("window")
-    window_start = window_end = None
-    if isinstance(window, list | tuple) and len(window) == 2:
-        window_start, window_end = _date(window[0]), _date(window[1])
-    if window_start is None or window_end is None:
-        problem(_('кампания: окно проведения «window» должно быть парой дат ["ГГГГ-ММ-ДД", "ГГГГ-ММ-ДД"]'))
-    elif window_end < window_start:
-        problem(_("кампания: окно заканчивается раньше, чем начинается"))
-    kind = str(campaign.get("kind") or Campaign.Kind.VPR).strip()
-    if kind not in Campaign.Kind.values:
-        problem(
-            _("кампания: вид «{kind}» неизвестен; допустимы: {kinds}").format(
-                kind=kind, kinds=", ".join(Campaign.Kind.values)
-            )
-        )
-        kind = Campaign.Kind.VPR
-    deadline = _deadline(campaign.get("upload_deadline"), default_tz)
-    if deadline is None and kind not in Campaign.FEDERAL_KINDS and campaign.get("upload_deadline") in (None, ""):
-        pass  # not a federal procedure: no upload deadline needed
-    elif deadline is None:
-        problem(
-            _(
-                "кампания: срок загрузки «upload_deadline» должен быть датой и временем, например "
-                "2026-05-25T23:59:00+05:00"
-            )
-        )
-    elif window_end and deadline.date() < window_end:
-        problem(_("кампания: срок загрузки результатов раньше конца окна проведения"))
-    criteria_open_time = None
-    if campaign.get("criteria_open_time") not in (None, ""):
-        try:
-            criteria_open_time = datetime.time.fromisoformat(str(campaign["criteria_open_time"]))
-        except ValueError:
-            problem(
-                _("кампания: время открытия критериев «{value}» — нужно ЧЧ:ММ").format(
-                    value=campaign["criteria_open_time"]
-                )
-            )
-    retention_days = None
-    if campaign.get("retention_days") not in (None, ""):
-        retention_days = _int(campaign["retention_days"])
-        if retention_days is None or retention_days < 1:
-            problem(_("кампания: срок хранения «retention_days» должен быть целым числом дней больше 0"))
+    window_start, window_end = _campaign_window(campaign, problem)
+    kind = _campaign_kind(campaign, problem)
+    deadline = _campaign_deadline(campaign, problem, kind=kind, window_end=window_end, default_tz=default_tz)
+    criteria_open_time = _campaign_criteria_open_time(campaign, problem)
+    retention_days = _campaign_retention_days(campaign, problem)
 
     raw_assessments = data.get("assessments")
     if not isinstance(raw_assessments, list) or not raw_assessments:
@@ -293,7 +318,7 @@ RESULTS_FORM_TRAILING = ("Отметка по журналу", "Первичны
 
 
 def task_column_header(label: str, max_points: int) -> str:
-    """The results-form column of a task (DESIGN §5): `1 (2б)`, `3.1 (1б)`."""
+    """The results-form column of a task (docs/commands.md): `1 (2б)`, `3.1 (1б)`."""
     return f"{label} ({max_points}б)"
 
 
@@ -309,6 +334,80 @@ def parse_assessment(raw: dict) -> AssessmentSpec:
     if problems:
         raise InputRefused(problems)
     return spec
+
+
+def _parse_tasks(raw_tasks, problem) -> list[TaskSpec]:
+    if not isinstance(raw_tasks, list) or not raw_tasks:
+        problem(_("нет заданий"))
+        return []
+    tasks = []
+    labels: set[str] = set()
+    for position, raw_task in enumerate(raw_tasks, start=1):
+        if not isinstance(raw_task, dict):
+            problem(_("задание №{n}: ожидался объект").format(n=position))
+            continue
+        task = _parse_task(raw_task, position, labels, problem)
+        if task is not None:
+            tasks.append(task)
+    return tasks
+
+
+def _parse_task(raw_task: dict, position: int, labels: set[str], problem) -> TaskSpec | None:
+    label = str(raw_task.get("label") if raw_task.get("label") is not None else "").strip()
+    task_where = _("задание «{label}»").format(label=label) if label else _("задание №{n}").format(n=position)
+    if not label or not LABEL_RE.match(label):
+        problem(_("{task}: номер не задан или недопустим").format(task=task_where))
+    elif label in labels:
+        problem(_("{task}: номер задания повторяется").format(task=task_where))
+    labels.add(label)
+    max_points = _int(raw_task.get("max"))
+    if max_points is None or max_points < 1:
+        problem(
+            _("{task}: максимальный балл «{value}» должен быть целым числом не меньше 1").format(
+                task=task_where, value=raw_task.get("max")
+            )
+        )
+    difficulty = DIFFICULTIES.get(str(raw_task.get("level") or "Б").strip().upper())
+    if difficulty is None:
+        problem(
+            _("{task}: уровень сложности «{value}»: нужно Б, П или В").format(
+                task=task_where, value=raw_task.get("level")
+            )
+        )
+    skill = str(raw_task.get("skill") or "").strip()[:300]
+    if max_points is not None and max_points >= 1 and difficulty:
+        return TaskSpec(label, max_points, difficulty, skill)
+    return None
+
+
+def _parse_scale(scale, tasks: list[TaskSpec], problem) -> dict[str, int]:
+    """The lowest primary score of marks 3, 4 and 5: increasing, and reachable with the tasks' maxima."""
+    parsed_scale: dict[str, int] = {}
+    if not isinstance(scale, dict) or set(map(str, scale)) != {"3", "4", "5"}:
+        problem(_("шкала «scale» должна задавать нижние границы отметок «3», «4» и «5»"))
+        return parsed_scale
+    for mark in ("3", "4", "5"):
+        value = _int(scale.get(mark, scale.get(int(mark))))
+        if value is None or value < 1:
+            problem(_("шкала: граница отметки «{mark}» должна быть целым числом больше 0").format(mark=mark))
+        else:
+            parsed_scale[mark] = value
+    if len(parsed_scale) < 3:
+        return parsed_scale
+    if not parsed_scale["3"] < parsed_scale["4"] < parsed_scale["5"]:
+        problem(
+            _("шкала должна возрастать: «3» = {a}, «4» = {b}, «5» = {c}").format(
+                a=parsed_scale["3"], b=parsed_scale["4"], c=parsed_scale["5"]
+            )
+        )
+    total = sum(task.max_points for task in tasks)
+    if tasks and parsed_scale["5"] > total:
+        problem(
+            _("шкала: граница «5» = {value} больше максимального балла {total}").format(
+                value=parsed_scale["5"], total=total
+            )
+        )
+    return parsed_scale
 
 
 def _parse_assessment(raw, number: int, problems: list[Problem], seen_codes: set[str]) -> AssessmentSpec | None:
@@ -343,66 +442,8 @@ def _parse_assessment(raw, number: int, problems: list[Problem], seen_codes: set
     if duration is None or not 1 <= duration <= 600:
         problem(_("продолжительность «{value}» должна быть числом минут от 1 до 600").format(value=raw.get("duration")))
 
-    tasks = []
-    raw_tasks = raw.get("tasks")
-    if not isinstance(raw_tasks, list) or not raw_tasks:
-        problem(_("нет заданий"))
-        raw_tasks = []
-    labels: set[str] = set()
-    for position, raw_task in enumerate(raw_tasks, start=1):
-        if not isinstance(raw_task, dict):
-            problem(_("задание №{n}: ожидался объект").format(n=position))
-            continue
-        label = str(raw_task.get("label") if raw_task.get("label") is not None else "").strip()
-        task_where = _("задание «{label}»").format(label=label) if label else _("задание №{n}").format(n=position)
-        if not label or not LABEL_RE.match(label):
-            problem(_("{task}: номер не задан или недопустим").format(task=task_where))
-        elif label in labels:
-            problem(_("{task}: номер задания повторяется").format(task=task_where))
-        labels.add(label)
-        max_points = _int(raw_task.get("max"))
-        if max_points is None or max_points < 1:
-            problem(
-                _("{task}: максимальный балл «{value}» должен быть целым числом не меньше 1").format(
-                    task=task_where, value=raw_task.get("max")
-                )
-            )
-        difficulty = DIFFICULTIES.get(str(raw_task.get("level") or "Б").strip().upper())
-        if difficulty is None:
-            problem(
-                _("{task}: уровень сложности «{value}»: нужно Б, П или В").format(
-                    task=task_where, value=raw_task.get("level")
-                )
-            )
-        skill = str(raw_task.get("skill") or "").strip()[:300]
-        if max_points is not None and max_points >= 1 and difficulty:
-            tasks.append(TaskSpec(label, max_points, difficulty, skill))
-
-    scale = raw.get("scale")
-    parsed_scale: dict[str, int] = {}
-    if not isinstance(scale, dict) or set(map(str, scale)) != {"3", "4", "5"}:
-        problem(_("шкала «scale» должна задавать нижние границы отметок «3», «4» и «5»"))
-    else:
-        for mark in ("3", "4", "5"):
-            value = _int(scale.get(mark, scale.get(int(mark))))
-            if value is None or value < 1:
-                problem(_("шкала: граница отметки «{mark}» должна быть целым числом больше 0").format(mark=mark))
-            else:
-                parsed_scale[mark] = value
-        if len(parsed_scale) == 3:
-            if not parsed_scale["3"] < parsed_scale["4"] < parsed_scale["5"]:
-                problem(
-                    _("шкала должна возрастать: «3» = {a}, «4» = {b}, «5» = {c}").format(
-                        a=parsed_scale["3"], b=parsed_scale["4"], c=parsed_scale["5"]
-                    )
-                )
-            total = sum(task.max_points for task in tasks)
-            if tasks and parsed_scale["5"] > total:
-                problem(
-                    _("шкала: граница «5» = {value} больше максимального балла {total}").format(
-                        value=parsed_scale["5"], total=total
-                    )
-                )
+    tasks = _parse_tasks(raw.get("tasks"), problem)
+    parsed_scale = _parse_scale(raw.get("scale"), tasks, problem)
     if len(problems) > before:
         return None
     return AssessmentSpec(code, subject, grade, level, form, duration, tuple(tasks), parsed_scale)
