@@ -13,3 +13,10 @@ class GradingConfig(AppConfig):
 
         # works and scores depend on an assessment; a safe catalogue change recomputes totals and marks
         catalogue_hooks.register()
+
+        # the expert's works are the expert role's assigned scope
+        from grading.selectors.entry import works_of_expert
+        from schools.access import Assignment, register_assignment
+        from schools.models import Role
+
+        register_assignment("works", Assignment(Role.EXPERT, works_of_expert))

@@ -8,6 +8,7 @@ class ProceduresConfig(AppConfig):
     def ready(self):
         # Plan-graph checkers register themselves on import; Celery workers never load the URLconf, so the
         # modules that read a stage's status from data are imported here for every process.
+        from procedures import access  # noqa: F401  the organizer's rooms: the organizer's assigned scope
         from procedures.selectors import orders  # noqa: F401  ORDER_ISSUED
         from procedures.services import (
             participants,  # noqa: F401  CODES_ISSUED

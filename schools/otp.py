@@ -14,6 +14,7 @@ from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .access import Capability, roles_with
 from .models import NAME_READING_ROLES, Department, Membership, Role, School, User
 from .services import audit_record
 
@@ -21,7 +22,6 @@ from .services import audit_record
 SECOND_FACTOR_ROLES = frozenset(
     {Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR, Role.DEPARTMENT_REPRESENTATIVE} | NAME_READING_ROLES
 )
-RESETTERS = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
 RECOVERY_CODES = 10
 TOTP_NAME = "totp"
 RECOVERY_NAME = "recovery"
@@ -116,7 +116,7 @@ def verify_second_factor(*, user: User, token: str):
 
 def users_resettable_by(actor: User) -> QuerySet[User]:
     """Accounts of the actor's municipality (its department and schools) whose second factor they may reset."""
-    department_ids = actor.department_ids_with_role(*RESETTERS)
+    department_ids = actor.department_ids_with_role(*roles_with(Capability.RESET_SECOND_FACTOR))
     if not department_ids:
         return User.objects.none()
     return User.objects.filter(
@@ -130,7 +130,7 @@ def second_factor_reset(*, user: User, actor: User) -> None:
     removed = sum(
         model.objects.filter(user=user).delete()[1].get(model._meta.label, 0) for model in (TOTPDevice, StaticDevice)
     )
-    department_ids = actor.department_ids_with_role(*RESETTERS)
+    department_ids = actor.department_ids_with_role(*roles_with(Capability.RESET_SECOND_FACTOR))
     school, department = organisation_of(user, department_ids=department_ids)
     if department is None:  # the person holds no role in the actor's municipality any more
         department = Department.objects.filter(pk__in=department_ids).order_by("pk").first()

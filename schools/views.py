@@ -9,23 +9,21 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from vpr_portal.access import RoleRequiredMixin, SchoolScopedMixin, get_scoped_or_404
+from vpr_portal.access import get_scoped_or_404
 from vpr_portal.params import id_param, text_param
 from vpr_portal.tables import read_table
 from vpr_portal.uploads import ImportView
 
 from . import audit_labels, selectors, services
+from .access import Capability as C
+from .access import CapabilityMixin, SchoolMixin, roles_with, schools_with
 from .forms import PupilForm, RelativeForm, RoleGrantForm, SchoolForm, StaffForm
 from .importers import parse_pupils, parse_schools
-from .models import DEPARTMENT_ROLES, NAME_READING_ROLES, SCHOOL_ROLES, Department, Pupil, Role, Staff
-
-MUNICIPAL = {Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR}
-EVERY_ROLE = set(Role.values)
-SCHOOL_EDITORS = {Role.SCHOOL_COORDINATOR, Role.DIRECTOR}
+from .models import Department, Pupil, Staff
 
 
-class SchoolListView(RoleRequiredMixin, ListView):
-    allowed_roles = DEPARTMENT_ROLES | SCHOOL_ROLES
+class SchoolListView(CapabilityMixin, ListView):
+    capability = C.VIEW_SCHOOL
     template_name = "schools/school_list.html"
     paginate_by = settings.PAGE_SIZE
 
@@ -33,22 +31,20 @@ class SchoolListView(RoleRequiredMixin, ListView):
         return selectors.school_list_for(self.request.user, search=text_param(self.request.GET, "q"))
 
 
-class SchoolDetailView(SchoolScopedMixin, TemplateView):
-    allowed_roles = DEPARTMENT_ROLES | SCHOOL_ROLES
+class SchoolDetailView(SchoolMixin, TemplateView):
+    capability = C.VIEW_SCHOOL
     template_name = "schools/school_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["classes"] = selectors.classes_of(school=self.school)
-        context["may_edit"] = self.request.user.has_role(*MUNICIPAL) or self.school.pk in (
-            self.request.user.school_ids_with_role(*SCHOOL_EDITORS)
-        )
-        context["may_read_names"] = self.school.pk in self.request.user.school_ids_with_role(*NAME_READING_ROLES)
+        context["may_edit"] = self.can(C.EDIT_SCHOOL, self.school)
+        context["may_read_names"] = self.can(C.READ_PUPILS, self.school)
         return context
 
 
-class SchoolEditView(SchoolScopedMixin, View):
-    allowed_roles = MUNICIPAL | SCHOOL_EDITORS
+class SchoolEditView(SchoolMixin, View):
+    capability = C.EDIT_SCHOOL
 
     def get(self, request, school_code):
         return self.show(SchoolForm(instance=self.school))
@@ -67,8 +63,8 @@ class SchoolEditView(SchoolScopedMixin, View):
         return render(self.request, "schools/school_form.html", {"form": form, "school": self.school})
 
 
-class ClassListView(SchoolScopedMixin, TemplateView):
-    allowed_roles = DEPARTMENT_ROLES | SCHOOL_ROLES
+class ClassListView(SchoolMixin, TemplateView):
+    capability = C.VIEW_SCHOOL
     template_name = "schools/class_list.html"
 
     def get_context_data(self, **kwargs):
@@ -77,10 +73,10 @@ class ClassListView(SchoolScopedMixin, TemplateView):
         return context
 
 
-class PupilListView(SchoolScopedMixin, ListView):
+class PupilListView(SchoolMixin, ListView):
     """The list of pupils' names: only inside the school (R11); every opening is recorded."""
 
-    allowed_roles = NAME_READING_ROLES
+    capability = C.READ_PUPILS
     template_name = "schools/pupil_list.html"
     paginate_by = settings.PAGE_SIZE
 
@@ -97,7 +93,7 @@ class PupilListView(SchoolScopedMixin, ListView):
             search=self.search,
             class_id=self.class_id,
             classes=selectors.classes_of(school=self.school),
-            may_edit=self.school.pk in self.request.user.school_ids_with_role(*SCHOOL_EDITORS),
+            may_edit=self.can(C.EDIT_PUPILS, self.school),
         )
         services.pupil_list_viewed(
             school=self.school, actor=self.request.user, search=self.search, page=context["page_obj"].number
@@ -105,8 +101,8 @@ class PupilListView(SchoolScopedMixin, ListView):
         return context
 
 
-class PupilDetailView(SchoolScopedMixin, TemplateView):
-    allowed_roles = NAME_READING_ROLES
+class PupilDetailView(SchoolMixin, TemplateView):
+    capability = C.READ_PUPILS
     template_name = "schools/pupil_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -120,14 +116,14 @@ class PupilDetailView(SchoolScopedMixin, TemplateView):
         )
         context.update(
             pupil=pupil,
-            may_edit=self.school.pk in self.request.user.school_ids_with_role(*SCHOOL_EDITORS),
+            may_edit=self.can(C.EDIT_PUPILS, self.school),
             relatives=pupil.relatives_on_staff.select_related("staff"),
         )
         return context
 
 
-class PupilEditView(SchoolScopedMixin, View):
-    allowed_roles = SCHOOL_EDITORS
+class PupilEditView(SchoolMixin, View):
+    capability = C.EDIT_PUPILS
 
     def get_pupil(self):
         if "pk" not in self.kwargs:
@@ -155,12 +151,12 @@ class PupilEditView(SchoolScopedMixin, View):
         return render(self.request, "schools/pupil_form.html", {"form": form, "school": self.school})
 
 
-class SchoolImportView(RoleRequiredMixin, ImportView):
-    allowed_roles = MUNICIPAL
+class SchoolImportView(CapabilityMixin, ImportView):
+    capability = C.IMPORT_SCHOOLS
     purpose = "schools"
 
     def department(self):
-        ids = self.user.department_ids_with_role(*MUNICIPAL)
+        ids = self.user.department_ids_with_role(*roles_with(self.capability))
         department = Department.objects.filter(pk__in=ids).order_by("pk").first()
         if department is None:
             raise PermissionDenied
@@ -179,15 +175,15 @@ class SchoolImportView(RoleRequiredMixin, ImportView):
         return reverse("schools:school_list")
 
 
-class PupilImportView(SchoolScopedMixin, ImportView):
-    allowed_roles = {Role.SCHOOL_COORDINATOR}
+class PupilImportView(SchoolMixin, ImportView):
+    capability = C.IMPORT_PUPILS
     purpose = "pupils"
 
     def import_context(self):
         return {"school": self.school.code}
 
     def restore(self, context):
-        self.school = selectors.schools_visible_to(self.user, roles=self.allowed_roles).get(code=context["school"])
+        self.school = schools_with(self.user, self.capability).get(code=context["school"])
 
     def parse(self, name, data):
         return parse_pupils(read_table(data, name))
@@ -202,8 +198,8 @@ class PupilImportView(SchoolScopedMixin, ImportView):
         return reverse("schools:pupil_list", kwargs={"school_code": self.school.code})
 
 
-class StaffListView(SchoolScopedMixin, ListView):
-    allowed_roles = MUNICIPAL | SCHOOL_EDITORS
+class StaffListView(SchoolMixin, ListView):
+    capability = C.VIEW_STAFF
     template_name = "schools/staff_list.html"
     paginate_by = settings.PAGE_SIZE
 
@@ -214,12 +210,12 @@ class StaffListView(SchoolScopedMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["search"] = self.search
-        context["may_edit"] = self.school.pk in self.request.user.school_ids_with_role(*SCHOOL_EDITORS)
+        context["may_edit"] = self.can(C.EDIT_STAFF, self.school)
         return context
 
 
-class StaffEditView(SchoolScopedMixin, View):
-    allowed_roles = SCHOOL_EDITORS
+class StaffEditView(SchoolMixin, View):
+    capability = C.EDIT_STAFF
 
     def get_staff(self):
         if "pk" not in self.kwargs:
@@ -273,10 +269,10 @@ class StaffEditView(SchoolScopedMixin, View):
         )
 
 
-class RelativeView(SchoolScopedMixin, View):
+class RelativeView(SchoolMixin, View):
     """Declaring and removing a staff member's close relatives among the pupils (R5)."""
 
-    allowed_roles = SCHOOL_EDITORS
+    capability = C.EDIT_STAFF
 
     def post(self, request, school_code, pk):
         staff = get_scoped_or_404(selectors.staff_visible_to(request.user).filter(school=self.school), pk=pk)
@@ -304,8 +300,8 @@ class RelativeView(SchoolScopedMixin, View):
         return back
 
 
-class AuditListView(RoleRequiredMixin, ListView):
-    allowed_roles = {Role.DIRECTOR, Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR}
+class AuditListView(CapabilityMixin, ListView):
+    capability = C.VIEW_AUDIT
     template_name = "schools/audit_list.html"
     paginate_by = settings.PAGE_SIZE
 
@@ -338,10 +334,10 @@ class AuditListView(RoleRequiredMixin, ListView):
         return context
 
 
-class NotificationListView(RoleRequiredMixin, ListView):
+class NotificationListView(CapabilityMixin, ListView):
     """The user's own notices; opening the list marks them read."""
 
-    allowed_roles = EVERY_ROLE
+    capability = C.READ_NOTIFICATIONS
     template_name = "schools/notification_list.html"
     paginate_by = settings.PAGE_SIZE
 
@@ -354,10 +350,10 @@ class NotificationListView(RoleRequiredMixin, ListView):
         return redirect("schools:notification_list")
 
 
-class PeopleListView(RoleRequiredMixin, ListView):
+class PeopleListView(CapabilityMixin, ListView):
     """Who holds which role: the department's whole municipality, a school's managers their school."""
 
-    allowed_roles = selectors.PEOPLE_MANAGERS
+    capability = C.MANAGE_PEOPLE
     template_name = "schools/people_list.html"
     paginate_by = settings.PAGE_SIZE
 
@@ -366,9 +362,7 @@ class PeopleListView(RoleRequiredMixin, ListView):
         return selectors.people_list(user=self.request.user, search=self.search)
 
     def get_context_data(self, **kwargs):
-        from .otp import RESETTERS
-
-        may_reset = self.request.user.has_role(*RESETTERS)
+        may_reset = self.can(C.RESET_SECOND_FACTOR)
         return super().get_context_data(search=self.search, may_reset_second_factor=may_reset, **kwargs)
 
     def post(self, request):
@@ -384,8 +378,8 @@ class PeopleListView(RoleRequiredMixin, ListView):
         return redirect("schools:people_list")
 
 
-class RoleGrantView(RoleRequiredMixin, View):
-    allowed_roles = selectors.PEOPLE_MANAGERS
+class RoleGrantView(CapabilityMixin, View):
+    capability = C.MANAGE_PEOPLE
 
     def form(self, data=None):
         roles, schools = selectors.grantable_choices(self.request.user)
@@ -401,7 +395,7 @@ class RoleGrantView(RoleRequiredMixin, View):
         if not form.is_valid():
             return render(request, "schools/role_grant.html", {"form": form})
         data = form.cleaned_data
-        department_ids = request.user.department_ids_with_role(*MUNICIPAL)
+        department_ids = request.user.department_ids_with_role(*roles_with(self.capability))
         department = (
             Department.objects.filter(pk__in=department_ids).order_by("pk").first() if not data["school"] else None
         )

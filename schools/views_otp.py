@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_otp import login as otp_login
 
-from vpr_portal.access import RoleRequiredMixin
-
 from . import otp
+from .access import Capability, CapabilityMixin
 from .forms_otp import EnrolCodeForm, SecondFactorCodeForm
 
 
@@ -94,10 +93,10 @@ class RecoveryCodesView(View):
         return render(request, "schools/otp/recovery_codes.html", {"codes": codes, "next": "/"})
 
 
-class OtpResetView(RoleRequiredMixin, View):
+class OtpResetView(CapabilityMixin, View):
     """The department removes a person's second factor (a lost phone); they enrol again at next log-in."""
 
-    allowed_roles = otp.RESETTERS
+    capability = Capability.RESET_SECOND_FACTOR
 
     def get(self, request, user_id):
         person = get_object_or_404(otp.users_resettable_by(request.user), pk=user_id)

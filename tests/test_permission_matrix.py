@@ -1,8 +1,10 @@
 """Every URL of the project, for every role: the declared outcome, on purpose.
 
 A URL pattern that is not declared in tests/access/ fails `test_every_url_is_declared`, so each new page gets its access
-decided explicitly. For pages about one school, a user who holds the right role in another school gets 404
-(the object does not exist for them). Department roles never receive a pupil's name (R11).
+decided explicitly. A URL whose view declares a capability is declared with the same capability, and the roles
+that may open it follow from the capabilities table (schools.access): the matrix changes with the table.
+For pages about one school, a user who holds the right role in another school gets 404 (the object does not
+exist for them). Department roles never receive a pupil's name (R11).
 """
 
 import pytest
@@ -12,6 +14,18 @@ from schools.models import Role
 from tests.access import MATRIX, build_objects
 from tests.access.base import NAME_READERS, SCHOOL, Page
 from tests.factories import PupilFactory, SchoolClassFactory
+
+
+def all_url_views(resolver=None, namespace="") -> dict[str, object]:
+    resolver = resolver or get_resolver()
+    views = {}
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            views |= all_url_views(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            views[namespace + pattern.name] = getattr(pattern.callback, "view_class", pattern.callback)
+    return views
 
 
 def all_url_names(resolver=None, namespace="") -> set[str]:
@@ -31,6 +45,22 @@ def test_every_url_is_declared():
     undeclared = all_url_names() - set(MATRIX)
     assert not undeclared, f"declare the access of these URLs in MATRIX: {sorted(undeclared)}"
     assert not set(MATRIX) - all_url_names(), "MATRIX declares URLs that no longer exist"
+
+
+def test_declared_capability_is_the_views():
+    """The matrix states a page's capability, not its roles: a view checking another capability than the one
+    declared, or a page of a capability-checking view declared by roles, fails here."""
+    mismatched = {
+        name: (getattr(view, "capability", None), MATRIX[name].capability)
+        for name, view in all_url_views().items()
+        if name in MATRIX and getattr(view, "capability", None) != MATRIX[name].capability
+    }
+    assert not mismatched, f"view's capability ≠ declared one: {mismatched}"
+
+
+def test_no_view_keeps_a_role_list():
+    with_roles = sorted(name for name, view in all_url_views().items() if getattr(view, "allowed_roles", None))
+    assert not with_roles, f"views still deciding access by a role list: {with_roles}"
 
 
 @pytest.fixture

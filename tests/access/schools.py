@@ -1,7 +1,7 @@
-from schools.models import Role
+from schools.access import Capability as C
 from tests.factories import StaffFactory
 
-from .base import ALL, DEPT, EDITORS, MUNICIPAL, NAME_READERS, SCHOOL, Page, school_kwargs
+from .base import ALL, Page, school_kwargs
 
 
 def pupil_kwargs(objs):
@@ -31,22 +31,22 @@ PAGES = {
         ALL, kwargs=lambda o: {"uidb64": "MQ", "token": "set-password"}, public=True, anonymous_status=200
     ),
     "password_reset_complete": Page(ALL, public=True, anonymous_status=200),
-    "schools:school_list": Page(DEPT | SCHOOL),
-    "schools:school_import": Page(MUNICIPAL),
-    "schools:audit_list": Page(MUNICIPAL | {Role.DIRECTOR}),
-    "schools:notification_list": Page(ALL),
-    "schools:people_list": Page(MUNICIPAL | EDITORS),
-    "schools:role_grant": Page(MUNICIPAL | EDITORS),
-    "schools:school_detail": Page(DEPT | SCHOOL, kwargs=school_kwargs, scoped=True),
-    "schools:school_edit": Page(MUNICIPAL | EDITORS, kwargs=school_kwargs, scoped=True),
-    "schools:class_list": Page(DEPT | SCHOOL, kwargs=school_kwargs, scoped=True),
-    "schools:pupil_list": Page(NAME_READERS, kwargs=school_kwargs, scoped=True),
-    "schools:pupil_create": Page(EDITORS, kwargs=school_kwargs, scoped=True),
-    "schools:pupil_import": Page(frozenset({Role.SCHOOL_COORDINATOR}), kwargs=school_kwargs, scoped=True),
-    "schools:pupil_detail": Page(NAME_READERS, kwargs=pupil_kwargs, scoped=True),
-    "schools:pupil_edit": Page(EDITORS, kwargs=pupil_kwargs, scoped=True),
-    "schools:staff_list": Page(MUNICIPAL | EDITORS, kwargs=school_kwargs, scoped=True),
-    "schools:staff_create": Page(EDITORS, kwargs=school_kwargs, scoped=True),
-    "schools:staff_edit": Page(EDITORS, kwargs=staff_kwargs, scoped=True),
-    "schools:staff_relatives": Page(EDITORS, kwargs=staff_kwargs, scoped=True, ok=405),  # POST only
+    "schools:school_list": Page(C.VIEW_SCHOOL),
+    "schools:school_import": Page(C.IMPORT_SCHOOLS),
+    "schools:audit_list": Page(C.VIEW_AUDIT),
+    "schools:notification_list": Page(C.READ_NOTIFICATIONS),
+    "schools:people_list": Page(C.MANAGE_PEOPLE),
+    "schools:role_grant": Page(C.MANAGE_PEOPLE),
+    "schools:school_detail": Page(C.VIEW_SCHOOL, kwargs=school_kwargs, scoped=True),
+    "schools:school_edit": Page(C.EDIT_SCHOOL, kwargs=school_kwargs, scoped=True),
+    "schools:class_list": Page(C.VIEW_SCHOOL, kwargs=school_kwargs, scoped=True),
+    "schools:pupil_list": Page(C.READ_PUPILS, kwargs=school_kwargs, scoped=True),
+    "schools:pupil_create": Page(C.EDIT_PUPILS, kwargs=school_kwargs, scoped=True),
+    "schools:pupil_import": Page(C.IMPORT_PUPILS, kwargs=school_kwargs, scoped=True),
+    "schools:pupil_detail": Page(C.READ_PUPILS, kwargs=pupil_kwargs, scoped=True),
+    "schools:pupil_edit": Page(C.EDIT_PUPILS, kwargs=pupil_kwargs, scoped=True),
+    "schools:staff_list": Page(C.VIEW_STAFF, kwargs=school_kwargs, scoped=True),
+    "schools:staff_create": Page(C.EDIT_STAFF, kwargs=school_kwargs, scoped=True),
+    "schools:staff_edit": Page(C.EDIT_STAFF, kwargs=staff_kwargs, scoped=True),
+    "schools:staff_relatives": Page(C.EDIT_STAFF, kwargs=staff_kwargs, scoped=True, ok=405),  # POST only
 }

@@ -1,7 +1,8 @@
+from schools.access import Capability as C
 from schools.models import Role
 from tests.factories import user_with_role
 
-from .base import ALL, MUNICIPAL, Page
+from .base import ALL, Page
 
 
 def build_objects(own: dict, other: dict) -> None:
@@ -15,5 +16,5 @@ PAGES = {
     "otp_verify": Page(ALL, ok=302),
     "otp_recovery_codes": Page(ALL),
     # The department resets the second factor of people of its municipality.
-    "schools:otp_reset": Page(MUNICIPAL, kwargs=lambda o: {"user_id": o["person"].pk}),
+    "schools:otp_reset": Page(C.RESET_SECOND_FACTOR, kwargs=lambda o: {"user_id": o["person"].pk}),
 }

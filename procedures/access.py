@@ -1,0 +1,62 @@
+"""The resolvers of the URL shapes that name a campaign: campaign; school × campaign; school × campaign ×
+assessment. Each answers 403 without the view's capability and 404 for what lies outside the user's scope,
+then exposes `self.campaign` (and `self.school`, `self.assessment`). Objects below the shape are looked up in
+the view's `resolve()` through scoped selectors.
+
+The organizer's rooms are the assigned objects of the organizer role (see schools.access)."""
+
+from procedures.models import Assessment, Campaign
+from procedures.selectors.campaigns import campaigns_visible_to
+from procedures.selectors.rooms import organizer_sitting_rooms
+from schools.access import Assignment, CapabilityMixin, SchoolMixin, department_ids_with, register_assignment
+from schools.models import Role
+from vpr_portal.access import get_scoped_or_404
+
+register_assignment("rooms", Assignment(Role.ORGANIZER, organizer_sitting_rooms, school_field="sitting__school"))
+
+
+def campaigns_with(user, capability):
+    """The campaigns the user may see, of the departments where they hold `capability`."""
+    return campaigns_visible_to(user).filter(department_id__in=department_ids_with(user, capability))
+
+
+class CampaignContextMixin:
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("campaign", self.campaign)
+        return context
+
+
+class CampaignMixin(CampaignContextMixin, CapabilityMixin):
+    """`campaign_code` among the campaigns of the departments where the user holds the capability."""
+
+    campaign: Campaign
+
+    def resolve_scope(self, **kwargs) -> None:
+        self.campaign = get_scoped_or_404(campaigns_with(self.viewer, self.capability), code=kwargs["campaign_code"])
+
+
+class SchoolCampaignMixin(CampaignContextMixin, SchoolMixin):
+    """`school_code` among the schools where the user holds the capability, `campaign_code` among the
+    campaigns the user may see of that school's department."""
+
+    campaign: Campaign
+
+    def resolve_scope(self, **kwargs) -> None:
+        super().resolve_scope(**kwargs)
+        self.campaign = get_scoped_or_404(
+            campaigns_visible_to(self.viewer).filter(department_id=self.school.department_id),
+            code=kwargs["campaign_code"],
+        )
+
+
+class SchoolAssessmentMixin(SchoolCampaignMixin):
+    """School × campaign × `assessment_code` among the campaign's assessments."""
+
+    assessment: Assessment
+
+    def resolve_scope(self, **kwargs) -> None:
+        super().resolve_scope(**kwargs)
+        self.assessment = get_scoped_or_404(
+            self.campaign.assessments.select_related("subject", "campaign"), code=kwargs["assessment_code"]
+        )

@@ -1,0 +1,372 @@
+"""Who may do what, and where: one table of capabilities per role, one scope kind per role.
+
+A view declares the capability it needs (`capability = Capability.X`) and the shape of its URL (a school, a
+campaign, a school × campaign …) through a resolver mixin. Without the capability the user gets 403; with it,
+an object outside the user's scope does not exist for them (404).
+
+Scope kinds:
+- department: every school of the department the role is held in;
+- school: the school the role is held in;
+- assigned: the objects the person is assigned to (an expert's works, an organizer's rooms, an observer's
+  sittings), plus the school the role is held in, when it is held in a school. Apps register how to find
+  the assigned objects with `register_assignment`; a role held in a department (a commission expert)
+  reaches the schools of its assigned objects that way, without a mechanism of its own.
+"""
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from vpr_portal.access import CapabilityRequiredMixin, get_scoped_or_404
+
+from .models import Role, School, User
+
+
+class Capability(enum.StrEnum):
+    # the registry of schools, classes, pupils and staff
+    VIEW_SCHOOL = "view_school"
+    EDIT_SCHOOL = "edit_school"
+    IMPORT_SCHOOLS = "import_schools"
+    READ_PUPILS = "read_pupils"  # pupils' names (R11)
+    EDIT_PUPILS = "edit_pupils"
+    IMPORT_PUPILS = "import_pupils"
+    VIEW_STAFF = "view_staff"
+    EDIT_STAFF = "edit_staff"
+    MANAGE_PEOPLE = "manage_people"
+    RESET_SECOND_FACTOR = "reset_second_factor"
+    VIEW_AUDIT = "view_audit"
+    READ_NOTIFICATIONS = "read_notifications"
+    # campaigns, the catalogue, the plan-graph and the department's documents
+    VIEW_CAMPAIGNS = "view_campaigns"
+    MANAGE_CAMPAIGNS = "manage_campaigns"
+    KEEP_PLAN = "keep_plan"
+    KEEP_WORKING_CALENDAR = "keep_working_calendar"
+    VIEW_CHECKLIST = "view_checklist"
+    MARK_STAGES = "mark_stages"
+    PUBLISH_DOCUMENTS = "publish_documents"
+    READ_DOCUMENTS = "read_documents"
+    ACKNOWLEDGE_DOCUMENTS = "acknowledge_documents"
+    # class assignment and schedules
+    DECIDE_SCHEDULES = "decide_schedules"
+    VIEW_SCHEDULE = "view_schedule"
+    SUBMIT_SCHEDULE = "submit_schedule"
+    # the school's order
+    VIEW_ORDER = "view_order"
+    ISSUE_ORDER = "issue_order"
+    APPROVE_ORDER = "approve_order"
+    # participants, rooms, sittings and printing
+    VIEW_PARTICIPANTS = "view_participants"
+    EDIT_PARTICIPANTS = "edit_participants"
+    VIEW_ROOMS = "view_rooms"
+    PREPARE_ROOMS = "prepare_rooms"
+    PRINT_MATERIALS = "print_materials"
+    WORK_IN_ROOM = "work_in_room"  # the organizer's rooms, their lists and protocols
+    VIEW_PROTOCOLS = "view_protocols"
+    FILL_PROTOCOL = "fill_protocol"
+    CORRECT_PROTOCOL = "correct_protocol"
+    # grading
+    GRADE_WORKS = "grade_works"
+    ENTER_SCORES = "enter_scores"
+    MANAGE_GRADING = "manage_grading"
+    VIEW_GRADING_PROGRESS = "view_grading_progress"
+    VIEW_SCORE_HISTORY = "view_score_history"
+    # results, the ФИС ОКО form and its upload
+    VIEW_RESULTS = "view_results"
+    RESULTS_FORM = "results_form"
+    UPLOAD_RESULTS_FORM = "upload_results_form"
+    IMPORT_RESULTS = "import_results"
+    UPLOAD_SCANS = "upload_scans"
+    VIEW_UPLOADS = "view_uploads"
+    MONITOR_UPLOADS = "monitor_uploads"
+    VIEW_RETENTION = "view_retention"
+    # the department's overviews and observation
+    MONITOR = "monitor"
+    VIEW_OVERVIEW = "view_overview"
+    OBSERVE = "observe"
+
+
+class Scope(enum.StrEnum):
+    DEPARTMENT = "department"
+    SCHOOL = "school"
+    ASSIGNED = "assigned"
+
+
+SCOPES: dict[Role, Scope] = {
+    Role.DEPARTMENT_STAFF: Scope.DEPARTMENT,
+    Role.MUNICIPAL_COORDINATOR: Scope.DEPARTMENT,
+    Role.DEPARTMENT_REPRESENTATIVE: Scope.DEPARTMENT,
+    Role.SCHOOL_COORDINATOR: Scope.SCHOOL,
+    Role.DIRECTOR: Scope.SCHOOL,
+    Role.TECHNICAL_SPECIALIST: Scope.SCHOOL,
+    Role.ORGANIZER: Scope.ASSIGNED,
+    Role.EXPERT: Scope.ASSIGNED,
+    Role.OBSERVER: Scope.ASSIGNED,
+}
+
+C = Capability
+
+# What the department's specialists and municipal coordinators do: they run the municipality's campaigns.
+_MUNICIPAL = frozenset(
+    {
+        C.VIEW_SCHOOL,
+        C.EDIT_SCHOOL,
+        C.IMPORT_SCHOOLS,
+        C.VIEW_STAFF,
+        C.MANAGE_PEOPLE,
+        C.RESET_SECOND_FACTOR,
+        C.VIEW_AUDIT,
+        C.READ_NOTIFICATIONS,
+        C.VIEW_CAMPAIGNS,
+        C.MANAGE_CAMPAIGNS,
+        C.KEEP_PLAN,
+        C.KEEP_WORKING_CALENDAR,
+        C.PUBLISH_DOCUMENTS,
+        C.READ_DOCUMENTS,
+        C.DECIDE_SCHEDULES,
+        C.VIEW_SCHEDULE,
+        C.VIEW_ORDER,
+        C.VIEW_SCORE_HISTORY,
+        C.VIEW_RESULTS,
+        C.VIEW_UPLOADS,
+        C.MONITOR_UPLOADS,
+        C.VIEW_RETENTION,
+        C.MONITOR,
+        C.VIEW_OVERVIEW,
+    }
+)
+
+CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.DEPARTMENT_STAFF: _MUNICIPAL,
+    Role.MUNICIPAL_COORDINATOR: _MUNICIPAL,
+    # the department's representative reads the municipality: schools, campaigns, monitoring
+    Role.DEPARTMENT_REPRESENTATIVE: frozenset({C.VIEW_SCHOOL, C.READ_NOTIFICATIONS, C.VIEW_CAMPAIGNS, C.MONITOR}),
+    # the school's coordinator prepares and runs everything in the school
+    Role.SCHOOL_COORDINATOR: frozenset(
+        {
+            C.VIEW_SCHOOL,
+            C.EDIT_SCHOOL,
+            C.READ_PUPILS,
+            C.EDIT_PUPILS,
+            C.IMPORT_PUPILS,
+            C.VIEW_STAFF,
+            C.EDIT_STAFF,
+            C.MANAGE_PEOPLE,
+            C.READ_NOTIFICATIONS,
+            C.VIEW_CAMPAIGNS,
+            C.VIEW_CHECKLIST,
+            C.MARK_STAGES,
+            C.READ_DOCUMENTS,
+            C.ACKNOWLEDGE_DOCUMENTS,
+            C.VIEW_SCHEDULE,
+            C.SUBMIT_SCHEDULE,
+            C.VIEW_ORDER,
+            C.ISSUE_ORDER,
+            C.VIEW_PARTICIPANTS,
+            C.EDIT_PARTICIPANTS,
+            C.VIEW_ROOMS,
+            C.PREPARE_ROOMS,
+            C.PRINT_MATERIALS,
+            C.VIEW_PROTOCOLS,
+            C.FILL_PROTOCOL,
+            C.CORRECT_PROTOCOL,
+            C.ENTER_SCORES,
+            C.MANAGE_GRADING,
+            C.VIEW_GRADING_PROGRESS,
+            C.VIEW_SCORE_HISTORY,
+            C.VIEW_RESULTS,
+            C.RESULTS_FORM,
+            C.UPLOAD_RESULTS_FORM,
+            C.IMPORT_RESULTS,
+            C.UPLOAD_SCANS,
+            C.VIEW_UPLOADS,
+            C.VIEW_RETENTION,
+        }
+    ),
+    # the director reads the school's preparation and results, manages its people and approves the order
+    Role.DIRECTOR: frozenset(
+        {
+            C.VIEW_SCHOOL,
+            C.EDIT_SCHOOL,
+            C.READ_PUPILS,
+            C.EDIT_PUPILS,
+            C.VIEW_STAFF,
+            C.EDIT_STAFF,
+            C.MANAGE_PEOPLE,
+            C.VIEW_AUDIT,
+            C.READ_NOTIFICATIONS,
+            C.VIEW_CAMPAIGNS,
+            C.VIEW_CHECKLIST,
+            C.READ_DOCUMENTS,
+            C.ACKNOWLEDGE_DOCUMENTS,
+            C.VIEW_SCHEDULE,
+            C.VIEW_ORDER,
+            C.ISSUE_ORDER,
+            C.APPROVE_ORDER,
+            C.VIEW_PARTICIPANTS,
+            C.VIEW_ROOMS,
+            C.PRINT_MATERIALS,
+            C.VIEW_PROTOCOLS,
+            C.FILL_PROTOCOL,
+            C.VIEW_GRADING_PROGRESS,
+            C.VIEW_RESULTS,
+            C.RESULTS_FORM,
+            C.VIEW_UPLOADS,
+        }
+    ),
+    # the technical specialist prints the materials, fills the ФИС ОКО form, uploads it and the scans
+    Role.TECHNICAL_SPECIALIST: frozenset(
+        {
+            C.VIEW_SCHOOL,
+            C.READ_PUPILS,
+            C.READ_NOTIFICATIONS,
+            C.VIEW_CAMPAIGNS,
+            C.PRINT_MATERIALS,
+            C.RESULTS_FORM,
+            C.UPLOAD_RESULTS_FORM,
+            C.UPLOAD_SCANS,
+        }
+    ),
+    # the organizer works in the rooms they are appointed to
+    Role.ORGANIZER: frozenset(
+        {C.VIEW_SCHOOL, C.READ_NOTIFICATIONS, C.WORK_IN_ROOM, C.FILL_PROTOCOL, C.CORRECT_PROTOCOL}
+    ),
+    Role.EXPERT: frozenset({C.VIEW_SCHOOL, C.READ_NOTIFICATIONS, C.GRADE_WORKS, C.ENTER_SCORES}),
+    Role.OBSERVER: frozenset({C.READ_NOTIFICATIONS, C.OBSERVE}),
+}
+
+del C
+
+
+def roles_with(capability: Capability) -> frozenset[Role]:
+    """The roles the table gives `capability`."""
+    return frozenset(role for role, capabilities in CAPABILITIES.items() if capability in capabilities)
+
+
+# Assigned scope -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """How to find what a person in an assigned-scope role is assigned to.
+
+    `objects(user)` is the queryset of assigned objects (rooms, works, sittings); `school_field` is the path
+    from such an object to its school, by which the person reaches that school's pages.
+    """
+
+    role: Role
+    objects: Callable[[User], QuerySet]
+    school_field: str = "school"
+
+
+ASSIGNMENTS: dict[str, Assignment] = {}
+
+
+def register_assignment(kind: str, assignment: Assignment) -> None:
+    """Called by the app that owns the assigned objects (procedures: rooms and sittings; grading: works)."""
+    if SCOPES[assignment.role] != Scope.ASSIGNED:
+        raise ValueError(f"{assignment.role} is not an assigned-scope role")
+    ASSIGNMENTS[kind] = assignment
+
+
+def assigned_to(user: User, kind: str) -> QuerySet:
+    """The objects of `kind` the user is assigned to (none unless they hold the assignment's role)."""
+    assignment = ASSIGNMENTS[kind]
+    queryset = assignment.objects(user)
+    if not user.is_authenticated or not user.has_role(assignment.role):
+        return queryset.none()
+    return queryset
+
+
+def _assigned_school_ids(user: User, roles: set[str]) -> set[int]:
+    ids: set[int] = set()
+    for assignment in ASSIGNMENTS.values():
+        if assignment.role in roles:
+            ids |= set(assignment.objects(user).values_list(assignment.school_field, flat=True))
+    ids.discard(None)
+    return ids
+
+
+# Questions views and selectors ask ------------------------------------------------------------------------
+
+
+def _roles_of(user: User, capability: Capability, scope: Scope) -> set[str]:
+    return {role for role in user.roles if capability in CAPABILITIES[role] and SCOPES[role] == scope}
+
+
+def _school_condition(user: User, capability: Capability) -> Q | None:
+    department_ids = user.department_ids_with_role(*_roles_of(user, capability, Scope.DEPARTMENT))
+    school_roles = _roles_of(user, capability, Scope.SCHOOL)
+    assigned_roles = _roles_of(user, capability, Scope.ASSIGNED)
+    school_ids = user.school_ids_with_role(*school_roles, *assigned_roles)
+    if assigned_roles:
+        school_ids |= _assigned_school_ids(user, assigned_roles)
+    if not department_ids and not school_ids:
+        return None
+    return Q(department_id__in=department_ids) | Q(id__in=school_ids)
+
+
+def schools_with(user: User, capability: Capability) -> QuerySet[School]:
+    """The schools where the user may exercise `capability`."""
+    if not user.is_authenticated:
+        return School.objects.none()
+    condition = _school_condition(user, capability)
+    if condition is None:
+        return School.objects.none()
+    return School.objects.filter(condition).select_related("department")
+
+
+def department_ids_with(user: User, capability: Capability) -> set[int]:
+    """The departments whose business the user reaches with `capability`: a department role's own
+    department, a school role's school's department."""
+    if not user.is_authenticated:
+        return set()
+    ids = user.department_ids_with_role(*_roles_of(user, capability, Scope.DEPARTMENT))
+    if _roles_of(user, capability, Scope.SCHOOL) or _roles_of(user, capability, Scope.ASSIGNED):
+        ids |= set(schools_with(user, capability).values_list("department_id", flat=True))
+    return ids
+
+
+def user_can(user: User, capability: Capability, school: School | None = None) -> bool:
+    """Whether the user holds `capability` at all, or, given a school, in that school."""
+    if not user.is_authenticated:
+        return False
+    if school is None:
+        return any(capability in CAPABILITIES[role] for role in user.roles)
+    department_roles = _roles_of(user, capability, Scope.DEPARTMENT)
+    if school.department_id in user.department_ids_with_role(*department_roles):
+        return True
+    local_roles = _roles_of(user, capability, Scope.SCHOOL) | _roles_of(user, capability, Scope.ASSIGNED)
+    if school.pk in user.school_ids_with_role(*local_roles):
+        return True
+    assigned_roles = _roles_of(user, capability, Scope.ASSIGNED)
+    return bool(assigned_roles) and school.pk in _assigned_school_ids(user, assigned_roles)
+
+
+# Resolvers ------------------------------------------------------------------------------------------------
+
+
+class CapabilityMixin(CapabilityRequiredMixin):
+    """A page without an object in its URL (or with objects looked up in `resolve()`): 403 without
+    `capability` in any of the user's roles."""
+
+    def has_capability(self, user) -> bool:
+        return user_can(user, self.capability)
+
+    def can(self, capability: Capability, school: School | None = None) -> bool:
+        """For a page's optional actions: whether the user may also do `capability` (here)."""
+        return user_can(self.viewer, capability, school)
+
+
+class SchoolMixin(CapabilityMixin):
+    """A page about one school (`school_code` in the URL): the school among those where the user holds
+    the capability (404 otherwise) as `self.school`."""
+
+    def resolve_scope(self, **kwargs) -> None:
+        self.school = get_scoped_or_404(schools_with(self.viewer, self.capability), code=kwargs["school_code"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["school"] = self.school
+        return context
