@@ -262,7 +262,7 @@ def figures_by_school(*, assessment: Assessment, hide_small: bool = False, tasks
 def figures_json(
     figures: Figures, *, campaign: str, assessment: str, school: str | None, signals: list | None = None
 ) -> dict:
-    """The figures as `results_figures --json` prints them (CLI.md): string keys, one-decimal percentages."""
+    """The figures as `results_figures --json` prints them (docs/commands.md): string keys, one-decimal percentages."""
     journal = figures.journal
     return {
         "campaign": campaign,

@@ -1,4 +1,4 @@
-"""The results form (DESIGN §5): the rows written on export and the reading of a filled form on import.
+"""The results form (docs/commands.md): the rows written on export and the reading of a filled form on import.
 
 Pure functions, no database: rows in, rows out. The header row is `procedures.catalogue.results_form_columns`:
 `Код, Класс, Пол, Вариант, <one column per task: "1 (2б)">, Отметка по журналу, Первичный балл, Отметка`.

@@ -1,11 +1,11 @@
 """A school's results of the campaign's assessments: the results form (blank, and filled for ФИС ОКО), its
-import with a preview, and the figures of DESIGN §6 for the school, each class and the parallel.
+import with a preview, and the figures (docs/glossary.md) for the school, each class and the parallel.
 
 - The school's coordinator and director read the results (names included, R11 keeps them in the school) and
   download the forms; the coordinator imports a filled form (once grading of each class it changes has opened,
   R10; with a reason when it changes works an expert has submitted).
 - The department's specialists and municipal coordinators read any school's figures of their municipality, by
-  codes only: no participant list, and a group under five participants shows no percentages (DESIGN §6).
+  codes only: no participant list, and a group under five participants shows no percentages.
 - Everyone else: 403; a school outside the user's reach, or a campaign they may not see: 404.
 """
 

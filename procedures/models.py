@@ -209,7 +209,7 @@ class Task(models.Model):
 
     @property
     def column_header(self) -> str:
-        """The results-form column of this task (DESIGN §5): `1 (2б)`."""
+        """The results-form column of this task (docs/commands.md): `1 (2б)`."""
         from .catalogue import task_column_header
 
         return task_column_header(self.label, self.max_points)

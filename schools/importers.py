@@ -1,4 +1,4 @@
-"""Parsing the registry's lists (CLI.md `import_schools`, `import_pupils`): table rows in, records out.
+"""Parsing the registry's lists (`import_schools`, `import_pupils`, docs/commands.md): table rows in, records out.
 
 Pure functions, no database: they check the shape of every row and collect every problem, so the caller
 can refuse the whole file at once.

@@ -79,7 +79,7 @@ def other_pupil(other_school):
 
 @pytest.fixture
 def role_users(school, other_school, department):
-    """One user for every role of DESIGN §2, the school roles held in `school`."""
+    """One user for every role (docs/glossary.md, «Роли»), the school roles held in `school`."""
     return {
         Role.DEPARTMENT_STAFF: user_with_role(Role.DEPARTMENT_STAFF, department=department, username="uo"),
         Role.MUNICIPAL_COORDINATOR: user_with_role(Role.MUNICIPAL_COORDINATOR, department=department, username="mun"),

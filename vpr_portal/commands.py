@@ -1,4 +1,4 @@
-"""The batch interface's shared conventions (CLI.md): exit 0 with a one-line summary, exit 1 with every
+"""The batch interface's shared conventions (docs/commands.md): exit 0 with a one-line summary, exit 1 with every
 problem on stderr in Russian and nothing written, exit 2 for wrong arguments (argparse's own)."""
 
 import sys

@@ -299,7 +299,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Upload limits (CLI.md): files over 20 MB, archives inflating past 200 MB are refused.
+# Upload limits (docs/commands.md): files over 20 MB, archives inflating past 200 MB are refused.
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 UPLOAD_INLINE_MAX_BYTES = int(os.environ.get("UPLOAD_INLINE_MAX_BYTES", 1024 * 1024))  # larger: checked in a job
 UPLOAD_MAX_INFLATED_BYTES = 200 * 1024 * 1024

@@ -22,7 +22,7 @@ from vpr_portal.tables import InputRefused, Problem
 
 RESULTS_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
 RESULTS_EDITORS = frozenset({Role.SCHOOL_COORDINATOR})
-# The department reads every school's figures, by codes only, small groups without percentages (DESIGN §6).
+# The department reads every school's figures, by codes only, small groups without percentages (docs/glossary.md).
 DEPARTMENT_RESULTS_READERS = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
 FIGURES_READERS = RESULTS_READERS | DEPARTMENT_RESULTS_READERS
 
@@ -242,7 +242,7 @@ class SchoolFigures:
 
 
 def school_figures(*, assessment: Assessment, school: School, tasks: list[Task], hide_small: bool) -> SchoolFigures:
-    """The figures of DESIGN §6 for the school and each of its classes (seven queries)."""
+    """The figures (docs/glossary.md, «Показатели») for the school and each of its classes (seven queries)."""
     infos = [figures.TaskInfo(t.pk, t.label, t.max_points) for t in tasks]
     whole = figures.assessment_figures(assessment=assessment, school=school, hide_small=hide_small, tasks=infos)
     by_class = figures.figures_by_class(assessment=assessment, school=school, hide_small=hide_small, tasks=infos)

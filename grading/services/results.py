@@ -1,4 +1,4 @@
-"""The school's results of one assessment through the results form (DESIGN §5): export, and the import that
+"""The school's results of one assessment through the results form (docs/commands.md): export, and the import that
 replaces them.
 
 Import is all or nothing. The file is read and checked first (`results_form_read`: every problem of the file,

@@ -79,7 +79,7 @@ def cell_parse(raw, *, max_points: int) -> Cell:
 
 
 def work_recompute(work: Work, *, tasks: list[Task], scores: dict[int, Score], assessment: Assessment) -> None:
-    """Sets the work's primary score, mark and completeness from its scores (DESIGN §6; «X» counts 0).
+    """Sets the work's primary score, mark and completeness from its scores («X» counts 0; docs/glossary.md).
 
     An absent participant has no result. Does not save.
     """

@@ -298,7 +298,7 @@ def order_state(*, campaign: Campaign, school: School) -> OrderState:
 class OrderTable:
     headers: list[str]
     rows: list[list[str]]
-    # column widths in per cent (fixed layout: DESIGN §8)
+    # column widths in per cent (a fixed layout keeps WeasyPrint fast on long tables)
     widths: list[int]
 
 

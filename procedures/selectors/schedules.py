@@ -224,7 +224,7 @@ def weekday_name(day: datetime.date) -> str:
 
 # Calendar documents ----------------------------------------------------------------------------------------
 
-# WeasyPrint spends ~0.75 ms per table cell (DESIGN §8): a larger calendar is refused as PDF inside a request
+# WeasyPrint spends ~0.75 ms per table cell (measured): a larger calendar is refused as PDF inside a request
 # and offered as xlsx, or narrowed by the filters.
 CALENDAR_PDF_MAX_ROWS = 500
 

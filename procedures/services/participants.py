@@ -12,7 +12,7 @@ assessment is a participant of it, keyed by (assessment, pupil). Rules kept here
 - R6: one five-digit code per pupil for the whole campaign, every assessment (ParticipantCode per (campaign,
   pupil), copied to each participation's `code`).
 
-The code scheme (DESIGN §5 «consecutive blocks per class»): each class gets its own block of a hundred codes,
+The code scheme («consecutive blocks per class», docs/rules.md, R6): each class gets its own block of a hundred codes,
 taken in class order (grade, letter) from 10001: 4А → 10001…10025, 4Б → 10101…10127, 5А → 10201… A pupil
 added later gets the next code after the highest one of their class's block; a class whose block is full, or a
 class that had no codes yet, takes the next unused hundred after every block in use. Issued codes are never

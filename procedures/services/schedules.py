@@ -1,7 +1,7 @@
 """Writes for class assignment and school schedules: the department's distribution of classes, each school's
 dates and lessons, and the schedule's way from draft to approval.
 
-Rules (DESIGN §3.3, Регламент 5.2):
+Rules (Регламент 5.2; docs/glossary.md, «Назначение классов»):
 - a date outside the campaign's window is refused;
 - a lesson other than 2–3, two assessments for one class on one day, and a day off (Saturday, Sunday, a
   public holiday or a transferred day off: `services.calendar`, computed for any year, with the Government's

@@ -1,4 +1,4 @@
-"""Class assignment, school schedules and the calendar of a campaign (DESIGN §3.3).
+"""Class assignment, school schedules and the calendar of a campaign (Регламент 5.2).
 
 The department (specialists, municipal coordinators) uploads and edits the assignment, decides the
 schedules and reads the municipal calendar; a school's coordinator sets its dates and submits them; the

@@ -194,7 +194,7 @@ def export_results_form() -> Measurement:
 
 @benchmark
 def results_figures() -> list[Measurement]:
-    """The figures of DESIGN §6 for a 2,000-participant school and the municipality over it and the import
+    """The figures (docs/glossary.md) for a 2,000-participant school and the municipality over it and the import
     benchmark's schools (median of 5), and the school's results page."""
     _campaign, assessment, school, coordinator = graded_school("bench-figures")
     measurements = []

@@ -1,5 +1,5 @@
 """A school's schedule from the first date to approval: warning confirmed, returned with a comment, corrected,
-approved (DESIGN §3.3, Регламент 5.2)."""
+approved (Регламент 5.2)."""
 
 import pytest
 from playwright.sync_api import expect

@@ -1,4 +1,4 @@
-"""`export_results_form` and `import_results` (CLI.md), and the same services in the browser: the form's rows,
+"""`export_results_form` and `import_results` (docs/commands.md), and the same services in the browser: the form's rows,
 all-or-nothing import with every problem placed, idempotent re-import, corrections with their history."""
 
 import io

@@ -27,7 +27,7 @@ RU4_TASKS = [
 def make_assessment(
     campaign, *, code="RU-4", subject="Русский язык", grade=4, tasks=RU4_TASKS, scale=None, duration=45
 ):
-    """Русский язык 4 кл. 2026: max 24, «3» from 10, «4» from 16, «5» from 21 (DESIGN §5)."""
+    """Русский язык 4 кл. 2026: max 24, «3» from 10, «4» from 16, «5» from 21."""
     assessment = Assessment.objects.create(
         campaign=campaign,
         code=code,

@@ -1,4 +1,4 @@
-"""Class assignment: which classes write which assessment (DESIGN §3.3), Rosobrnadzor's distribution file."""
+"""Class assignment: which classes write which assessment (docs/glossary.md), Rosobrnadzor's distribution file."""
 
 import datetime
 import io

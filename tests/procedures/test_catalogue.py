@@ -1,4 +1,4 @@
-"""The assessment catalogue: `load_catalogue` as CLI.md says, and editing it in the browser."""
+"""The assessment catalogue: `load_catalogue` as docs/commands.md says, and editing it in the browser."""
 
 import copy
 import datetime

@@ -1,5 +1,5 @@
-"""Participant codes (R6, Регламент 6.5.1, DESIGN §5): one five-digit code per pupil for the whole campaign,
-unique in the school and campaign, in consecutive blocks per class; `issue_codes` as CLI.md says."""
+"""Participant codes (R6, Регламент 6.5.1): one five-digit code per pupil for the whole campaign,
+unique in the school and campaign, in consecutive blocks per class; `issue_codes` as docs/commands.md says."""
 
 import datetime
 import io
@@ -205,7 +205,7 @@ def test_issuing_codes_is_audited_with_the_range(campaign, school, classes, work
     assert entry.after["issued"] == 5 and (entry.after["first"], entry.after["last"]) == ("10001", "10102")
 
 
-# issue_codes (CLI.md) ------------------------------------------------------------------------------------
+# issue_codes (docs/commands.md) ---------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db

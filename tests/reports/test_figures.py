@@ -1,5 +1,5 @@
-"""The figures of DESIGN §6 (grading/figures.py), checked against numbers computed by hand, and
-`results_figures --json` exactly as CLI.md prints it."""
+"""The figures (docs/glossary.md, «Показатели»; grading/figures.py), checked against numbers computed by hand, and
+`results_figures --json` exactly as docs/commands.md prints it."""
 
 import io
 import json

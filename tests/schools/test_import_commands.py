@@ -1,4 +1,4 @@
-"""`import_schools` and `import_pupils` as CLI.md says: all or nothing, Russian row/column messages, exit codes."""
+"""`import_schools` and `import_pupils` (docs/commands.md): all or nothing, Russian row/column messages, exit codes."""
 
 import subprocess
 import sys

@@ -9,7 +9,7 @@ from vpr_portal.commands import BatchCommand
 
 class Command(BatchCommand):
     help = (
-        "Показатели работы (DESIGN §6): по школе с --school, иначе по муниципалитету. С --json — JSON в формате CLI.md."
+        "Показатели работы: по школе с --school, иначе по муниципалитету. С --json — JSON в формате docs/commands.md."
     )
 
     def add_arguments(self, parser):
