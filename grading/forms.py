@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from grading.services.distribution import BY_CLASS, BY_VARIANT
-from grading.services.entry import journal_mark_parse
 
 
 class DistributeForm(forms.Form):
@@ -31,14 +30,6 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["participant"].choices = [(pk, pk) for pk in participant_ids]
         self.fields["expert"].queryset = experts
-
-
-class JournalMarkForm(forms.Form):
-    participant = forms.IntegerField(widget=forms.HiddenInput)
-    journal_mark = forms.CharField(label=_("Отметка по журналу"), required=False, max_length=2)
-
-    def clean_journal_mark(self):
-        return journal_mark_parse(self.cleaned_data["journal_mark"])
 
 
 class CodeFilterForm(forms.Form):
@@ -83,3 +74,13 @@ class CellForm(forms.Form):
 
 def validation_message(error: ValidationError) -> str:
     return " ".join(error.messages)
+
+
+class JournalCellForm(CellForm):
+    """One cell of the journal grid as the page sends it (JSON): the participant, the mark typed and the
+    version of the mark it was typed over."""
+
+    work = None
+    task = None
+    reason = None
+    participant = forms.IntegerField(min_value=1)

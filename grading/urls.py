@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_results, views_uploads
+from . import views, views_journal, views_results, views_uploads
 
 app_name = "grading"
 
@@ -18,8 +18,9 @@ urlpatterns = [
     path(SCHOOL, views.SchoolProgressView.as_view(), name="school_progress"),
     path(ASSESSMENT + "distribution/", views.DistributionView.as_view(), name="distribution"),
     path(ASSESSMENT + "scores/", views.ManagerGridView.as_view(), name="manager_grid"),
-    path(ASSESSMENT + "journal/<str:class_name>/", views.JournalMarksView.as_view(), name="journal"),
+    path(ASSESSMENT + "journal/<str:class_name>/", views_journal.JournalMarksView.as_view(), name="journal"),
     path(ASSESSMENT + "history/", views.ScoreHistoryView.as_view(), name="history"),
+    *views_journal.urlpatterns,
     *views_uploads.urlpatterns,
     *views_results.urlpatterns,
 ]

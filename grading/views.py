@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from grading.forms import CellForm, CodeFilterForm, DistributeForm, JournalMarkForm, ReassignForm, validation_message
+from grading.forms import CellForm, CodeFilterForm, DistributeForm, ReassignForm, validation_message
 from grading.selectors import entry as selectors
 from grading.services import distribution as distribution_services
 from grading.services import entry as services
@@ -331,51 +331,6 @@ class ManagerGridView(AssessmentMixin, GridContextMixin, TemplateView):
         return super().get_context_data(
             **self.grid_context(works, mode="manager", editable=True, locked=False), **kwargs
         )
-
-
-class JournalMarksView(AssessmentMixin, TemplateView):
-    """Journal marks of one class (codes, one input a row, saved per row)."""
-
-    template_name = "grading/journal.html"
-
-    def get_context_data(self, **kwargs):
-        assessment = self.get_assessment()
-        participants = selectors.journal_participants(
-            assessment=assessment, school=self.school, class_name=self.kwargs["class_name"]
-        )
-        if not participants:
-            raise Http404
-        return super().get_context_data(participants=participants, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        assessment = self.get_assessment()
-        form = JournalMarkForm(request.POST)
-        participant = None
-        if form.is_valid():
-            participant = Participant.objects.filter(
-                pk=form.cleaned_data["participant"],
-                assessment=assessment,
-                school=self.school,
-                class_name=kwargs["class_name"],
-            ).first()
-            if participant is None:
-                raise Http404
-            try:
-                work = services.journal_mark_set(
-                    participant=participant, mark=form.cleaned_data["journal_mark"], actor=request.user
-                )
-            except ValidationError as error:
-                _refuse(request, error)
-            else:
-                mark = work.journal_mark if work.journal_mark is not None else "—"
-                messages.success(
-                    request, _("{code}: отметка по журналу {mark}.").format(code=participant.code, mark=mark)
-                )
-        else:
-            for errors in form.errors.values():
-                messages.error(request, errors[0])
-        anchor = f"#p{participant.pk}" if participant else ""
-        return redirect(self.page_url("journal", class_name=kwargs["class_name"]) + anchor)
 
 
 class ScoreHistoryView(SchoolScopedMixin, CampaignMixin, ListView):

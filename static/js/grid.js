@@ -1,4 +1,7 @@
-// The score grid (grading/grid.html): keyboard-first entry like a spreadsheet, every cell saved as it is made.
+// The entry grids: keyboard-first entry like a spreadsheet, every cell saved as it is made. One script for
+// every grid; the table's data-kind chooses what a cell holds, how it is checked here and what is sent:
+// - "scores" (grading/grid.html, the default): rows are works (data-work), a column per task, totals and mark;
+// - "journal" (grading/journal.html): rows are participants (data-participant), one column, the journal mark.
 //
 // Keys: digits — points; X or Х — not attempted; Tab / arrows — the neighbouring cell; Enter — the cell below;
 // Backspace / Delete — clear. A value the cell cannot hold is marked at once with the reason (the maximum is
@@ -12,10 +15,54 @@
 (function () {
   "use strict";
 
-  var table = document.getElementById("score-grid");
+  var table = document.getElementById("score-grid") || document.getElementById("journal-grid");
   if (!table) {
     return;
   }
+  var NOT_ATTEMPTED = ["X", "Х", "x", "х"];
+
+  // What differs between the grids. A queued entry keeps the row's id in `work` and the column in `task`
+  // whatever the kind (entries kept in localStorage by an older page stay readable).
+  var KINDS = {
+    scores: {
+      row: "work",
+      totals: true,
+      // The reason a value cannot be saved, in the server's words; "" when it can.
+      problem: function (raw, input) {
+        var value = String(raw).trim();
+        var max = parseInt(input.dataset.max, 10);
+        if (value === "" || NOT_ATTEMPTED.indexOf(value) >= 0) {
+          return "";
+        }
+        if (/^\d+$/.test(value)) {
+          var points = parseInt(value, 10);
+          return points > max ? text("over_max", {value: points, max: max}) : "";
+        }
+        if (/^-\d+$/.test(value)) {
+          return text("below_zero", {value: value});
+        }
+        if (/^-?\d+[.,]\d+$/.test(value)) {
+          return text("not_integer", {value: value});
+        }
+        return text("not_a_score", {value: value, max: max});
+      },
+      body: function (entry) {
+        return {work: parseInt(entry.work, 10), task: parseInt(entry.task, 10)};
+      },
+    },
+    journal: {
+      row: "participant",
+      totals: false,
+      problem: function (raw) {
+        var value = String(raw).trim();
+        return value === "" || /^[2-5]$/.test(value) ? "" : text("not_a_mark", {value: value});
+      },
+      body: function (entry) {
+        return {participant: parseInt(entry.work, 10)};
+      },
+    },
+  };
+  var kind = KINDS[table.dataset.kind] || KINDS.scores;
   var saveUrl = table.dataset.saveUrl;
   var queueKey = table.dataset.queueKey;
   var conflictKey = queueKey + ":conflicts";
@@ -30,12 +77,11 @@
   var textNode = document.getElementById("grid-text");
   var TEXT = textNode ? JSON.parse(textNode.textContent) : {};
 
-  var NOT_ATTEMPTED = ["X", "Х", "x", "х"];
   var DEBOUNCE_MS = 300;
   var MAX_BACKOFF_MS = 30000;
 
   var rows = Array.prototype.slice.call(table.tBodies[0].rows).filter(function (row) {
-    return row.dataset.work;
+    return row.dataset[kind.row];
   });
   var queue = load(queueKey);
   var conflicts = load(conflictKey);
@@ -77,7 +123,11 @@
   }
 
   function cellFor(work, task) {
-    return table.querySelector('tr[data-work="' + work + '"] input[data-task="' + task + '"]');
+    return table.querySelector('tr[data-' + kind.row + '="' + work + '"] input[data-task="' + task + '"]');
+  }
+
+  function rowId(row) {
+    return row.dataset[kind.row];
   }
 
   function rowOf(input) {
@@ -89,23 +139,8 @@
     return NOT_ATTEMPTED.indexOf(value) >= 0 ? "X" : value;
   }
 
-  // The reason a value cannot be saved, in the server's words; "" when it can.
-  function problemOf(raw, max) {
-    var value = String(raw).trim();
-    if (value === "" || NOT_ATTEMPTED.indexOf(value) >= 0) {
-      return "";
-    }
-    if (/^\d+$/.test(value)) {
-      var points = parseInt(value, 10);
-      return points > max ? text("over_max", {value: points, max: max}) : "";
-    }
-    if (/^-\d+$/.test(value)) {
-      return text("below_zero", {value: value});
-    }
-    if (/^-?\d+[.,]\d+$/.test(value)) {
-      return text("not_integer", {value: value});
-    }
-    return text("not_a_score", {value: value, max: max});
+  function problemOf(input, raw) {
+    return kind.problem(raw === undefined ? input.value : raw, input);
   }
 
   function setState(input, state, message) {
@@ -128,6 +163,9 @@
 
   // Totals: counted here at once (also offline), then confirmed by the server's answer.
   function recount(row) {
+    if (!kind.totals) {
+      return;
+    }
     var inputs = row.querySelectorAll("input.grid-cell");
     if (!inputs.length) {
       return;
@@ -138,7 +176,7 @@
       var value = normalise(input.value);
       if (value === "X") {
         graded += 1;
-      } else if (value !== "" && !problemOf(value, parseInt(input.dataset.max, 10))) {
+      } else if (value !== "" && !problemOf(input, value)) {
         graded += 1;
         total += parseInt(value, 10);
       }
@@ -160,6 +198,9 @@
   }
 
   function showTotals(row, total, mark) {
+    if (!kind.totals) {
+      return;
+    }
     row.querySelector("[data-total]").textContent = total === null || total === undefined ? "—" : total;
     row.querySelector("[data-mark]").textContent = mark === null || mark === undefined ? "—" : mark;
   }
@@ -252,7 +293,7 @@
   function showError(input, message) {
     var list = document.getElementById("grid-errors");
     var row = rowOf(input);
-    var key = keyOf(row.dataset.work, input.dataset.task);
+    var key = keyOf(rowId(row), input.dataset.task);
     var item = list.querySelector('[data-cell="' + key + '"]');
     if (!message) {
       if (item) {
@@ -291,8 +332,7 @@
 
   function edited(input) {
     var row = rowOf(input);
-    var max = parseInt(input.dataset.max, 10);
-    var problem = problemOf(input.value, max);
+    var problem = problemOf(input);
     recount(row);
     if (problem) {
       setState(input, "is-invalid", problem);
@@ -307,7 +347,7 @@
     }
     showError(input, "");
     var entry = {
-      work: row.dataset.work,
+      work: rowId(row),
       task: input.dataset.task,
       code: row.dataset.code,
       label: input.dataset.label,
@@ -407,13 +447,13 @@
       method: "POST",
       credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken, Accept: "application/json"},
-      body: JSON.stringify({
-        work: parseInt(entry.work, 10),
-        task: parseInt(entry.task, 10),
-        value: entry.value,
-        base_version: baseVersionOf(entry),
-        reason: entry.reason || "",
-      }),
+      body: JSON.stringify(
+        Object.assign(kind.body(entry), {
+          value: entry.value,
+          base_version: baseVersionOf(entry),
+          reason: entry.reason || "",
+        })
+      ),
     });
   }
 
@@ -583,7 +623,7 @@
   // Typed before this script ran (a slow connection): treated as typed now.
   if (editable) {
     Array.prototype.forEach.call(table.querySelectorAll("input.grid-cell"), function (input) {
-      var key = keyOf(rowOf(input).dataset.work, input.dataset.task);
+      var key = keyOf(rowId(rowOf(input)), input.dataset.task);
       if (!input.readOnly && input.value !== input.defaultValue && !queue[key]) {
         edited(input);
       }

@@ -90,5 +90,6 @@ PAGES = {
     "grading:distribution": Page(COORDINATOR, kwargs=assessment_kwargs, scoped=True),
     "grading:manager_grid": Page(COORDINATOR, kwargs=assessment_kwargs, scoped=True),
     "grading:journal": Page(COORDINATOR, kwargs=journal_kwargs, scoped=True),
+    "grading:journal_cell": Page(COORDINATOR, kwargs=assessment_kwargs, scoped=True, ok=POST_ONLY),
     "grading:history": Page(HISTORY, kwargs=assessment_kwargs, scoped=True),
 }
