@@ -231,6 +231,29 @@ def schedule_preview(
     return schedule_warnings(slots), confirmed
 
 
+def _entry_value_problems(value: EntryValue, *, assigned: set[PairKey], campaign) -> list[str]:
+    """Why a pair's date and lesson cannot be saved: the class does not write the assessment, only one of
+    them is given, the date lies outside the campaign's window or the lesson is not 1–8."""
+    problems = []
+    if value.key not in assigned:
+        problems.append(
+            _("класс {name} не пишет работу «{work}»").format(name=value.school_class.name, work=value.assessment)
+        )
+    if (value.date is None) != (value.lesson is None):
+        problems.append(_("укажите и дату, и номер урока"))
+    if value.date is not None and not campaign.window_start <= value.date <= campaign.window_end:
+        problems.append(
+            _("дата {date} вне окна проведения {start} — {end}").format(
+                date=date_format(value.date, "d.m.Y"),
+                start=date_format(campaign.window_start, "d.m.Y"),
+                end=date_format(campaign.window_end, "d.m.Y"),
+            )
+        )
+    if value.lesson is not None and not 1 <= value.lesson <= 8:
+        problems.append(_("номер урока должен быть от 1 до 8"))
+    return problems
+
+
 @transaction.atomic
 def schedule_save(
     *, schedule: SchoolSchedule, values: list[EntryValue], actor: User, bulk_reason: str = ""
@@ -252,24 +275,7 @@ def schedule_save(
     assigned = {(a.pk, c.pk) for a, c in state.pairs}
     errors: dict[str, list[str]] = {}
     for value in values:
-        problems = []
-        if value.key not in assigned:
-            problems.append(
-                _("класс {name} не пишет работу «{work}»").format(name=value.school_class.name, work=value.assessment)
-            )
-        if (value.date is None) != (value.lesson is None):
-            problems.append(_("укажите и дату, и номер урока"))
-        if value.date is not None and not campaign.window_start <= value.date <= campaign.window_end:
-            problems.append(
-                _("дата {date} вне окна проведения {start} — {end}").format(
-                    date=date_format(value.date, "d.m.Y"),
-                    start=date_format(campaign.window_start, "d.m.Y"),
-                    end=date_format(campaign.window_end, "d.m.Y"),
-                )
-            )
-        if value.lesson is not None and not 1 <= value.lesson <= 8:
-            problems.append(_("номер урока должен быть от 1 до 8"))
-        if problems:
+        if problems := _entry_value_problems(value, assigned=assigned, campaign=campaign):
             errors[f"{value.key[0]}_{value.key[1]}"] = problems
     if errors:
         raise ValidationError(errors)
