@@ -29,7 +29,8 @@ its writes happen exactly once:
     register_job_kind("document.build", build)
 
 Handlers live in each app's `jobs` module (imported on first use, as Django's admin does with admin.py); the
-project's own kind, the build of a document, is registered by vpr_portal.documents.
+project's own kind, the build of a document, is registered by vpr_portal.documents (imported when the app is
+ready).
 OSError is taken for a passing fault (storage, network): the claim is released and the Celery task retries.
 Any other exception fails the job with its message; asking for it again starts it anew.
 """
@@ -130,8 +131,6 @@ def register_job_kind(kind: str, handler: Handler) -> Handler:
 def job_kind(kind: str) -> JobKind:
     global _discovered
     if not _discovered:
-        from . import documents  # noqa: F401  registers the document build (it imports this module)
-
         autodiscover_modules("jobs")
         _discovered = True
     try:
