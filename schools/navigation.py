@@ -29,8 +29,10 @@ def start_url(user: User) -> str:
         return reverse("reports:overview")
     if school := _first_school(user, Role.SCHOOL_COORDINATOR):
         return reverse("procedures:checklist", kwargs={"school_code": school.code})
-    if school := _first_school(user, Role.DIRECTOR, Role.TECHNICAL_SPECIALIST):
-        return reverse("schools:school_detail", kwargs={"school_code": school.code})
+    if school := _first_school(user, Role.DIRECTOR):
+        return reverse("procedures:director_start", kwargs={"school_code": school.code})
+    if school := _first_school(user, Role.TECHNICAL_SPECIALIST):
+        return reverse("procedures:technical_start", kwargs={"school_code": school.code})
     if Role.DEPARTMENT_REPRESENTATIVE in roles:
         return reverse("monitoring:cards")
     if Role.EXPERT in roles:
@@ -45,7 +47,11 @@ def start_url(user: User) -> str:
 def _school_items(school, school_roles: set[str]) -> list[NavItem]:
     """The menu of a school's coordinator, director or technical specialist."""
     items: list[NavItem] = []
-    if Role.SCHOOL_COORDINATOR in school_roles:
+    if Role.DIRECTOR in school_roles:
+        items.append(NavItem(_("Рабочий стол"), reverse("procedures:director_start", args=[school.code]), "start"))
+    elif Role.TECHNICAL_SPECIALIST in school_roles:
+        items.append(NavItem(_("Рабочий стол"), reverse("procedures:technical_start", args=[school.code]), "start"))
+    if school_roles & {Role.SCHOOL_COORDINATOR, Role.DIRECTOR}:
         items.append(NavItem(_("План работ"), reverse("procedures:checklist", args=[school.code]), "checklist"))
     items.append(NavItem(_("Кампании"), reverse("procedures:campaign_list"), "campaigns"))
     items.append(NavItem(school.short_name, reverse("schools:school_detail", args=[school.code]), "school"))
