@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
 
-from schools.demo import pupil_plans
+from reports.demo.registry import pupil_plans
 from schools.models import (
     Department,
     Membership,

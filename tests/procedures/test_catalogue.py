@@ -353,7 +353,7 @@ def test_the_catalogue_file_is_previewed_then_loaded_in_the_browser(client, spec
 
 @pytest.mark.django_db
 def test_the_demo_campaign_is_loaded_started_and_planned_once(department):
-    from procedures.demo import seed_demo_campaign
+    from reports.demo.campaigns import seed_demo_campaign
 
     first = seed_demo_campaign(department=department)
     before = snapshot(), first.stages.count()

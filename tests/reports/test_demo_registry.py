@@ -5,7 +5,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from schools.demo import DEMO_PASSWORD, USERS, seed_demo
+from reports.demo.registry import DEMO_PASSWORD, USERS, seed_demo
 from schools.models import DeclaredRelative, Membership, Pupil, Role, School, SchoolClass, Staff, User
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from .models import (
+from schools.models import (
     DeclaredRelative,
     Department,
     Membership,
@@ -36,7 +36,11 @@ DEMO_PASSWORD = "vpr-demo-2026"
 SEED = "vpr-demo-2026"
 CITY = "г. Демонстрационный"
 HOME_TIME_ZONE = "Asia/Yekaterinburg"
-GRADES = (4, 5, 6, 7, 8, 10)
+GRADES = (4, 5, 6, 7, 8, 9, 10, 11)
+# The grades that write ВПР in the demo catalogue, and how many finished campaigns the demo keeps: a school's
+# register also holds the pupils who have left since (after its last grade), who wrote those campaigns.
+WRITTEN_GRADES = (4, 5, 6, 7, 8, 10)
+HISTORY_YEARS = 3
 LETTERS = "АБВГДЕЖИК"
 
 DEPARTMENT = {
@@ -62,6 +66,24 @@ class DemoSchool:
     @property
     def address(self) -> str:
         return f"{CITY}, {self.street}"
+
+    @property
+    def top_grade(self) -> int:
+        return max(self.grades)
+
+    @property
+    def cohorts(self) -> tuple[int, ...]:
+        """Every cohort the demo needs, by the grade it is in this academic year: the school's grades, then
+        the cohorts that have left (a "grade" above the last one) but wrote one of the finished campaigns."""
+        last_written = max(g for g in WRITTEN_GRADES if g <= self.top_grade)
+        return (*self.grades, *range(self.top_grade + 1, last_written + HISTORY_YEARS + 1))
+
+    def home_class(self, cohort: int, year: int) -> tuple[int, int]:
+        """(academic year, grade) of the class the cohort's pupils are in at the end of the demo's history:
+        this year's class, or for a cohort that has left the school its last grade, in the year it was."""
+        if cohort <= self.top_grade:
+            return year, cohort
+        return year - (cohort - self.top_grade), self.top_grade
 
 
 SCHOOLS = (
@@ -90,7 +112,7 @@ SCHOOLS = (
         "пос. Берёзовка, ул. Лесная, 5",
         1,
         (20, 21),
-        grades=(4, 5, 6, 7, 8),
+        grades=(4, 5, 6, 7, 8, 9),
     ),
     # One school keeps Moscow time, so that per-school deadlines and opening hours (R16) show in the demo.
     DemoSchool(
@@ -255,21 +277,29 @@ PRIMARY_HOURS = {Subject.PRIMARY: 0, "Русский язык": 5, "Матема
 SUBJECT_GROUPS = (
     SubjectGroup(
         "учитель русского языка и литературы",
-        {"Русский язык": {5: 5, 6: 6, 7: 4, 8: 3, 10: 2}, "Литература": {5: 3, 6: 3, 7: 2, 8: 2, 10: 3}},
+        {
+            "Русский язык": {5: 5, 6: 6, 7: 4, 8: 3, 9: 3, 10: 2, 11: 2},
+            "Литература": {5: 3, 6: 3, 7: 2, 8: 2, 9: 3, 10: 3, 11: 3},
+        },
         5,
     ),
-    SubjectGroup("учитель математики", {"Математика": {5: 5, 6: 5, 7: 6, 8: 6, 10: 6}}, 5),
+    SubjectGroup("учитель математики", {"Математика": {5: 5, 6: 5, 7: 6, 8: 6, 9: 6, 10: 6, 11: 6}}, 5),
     SubjectGroup(
         "учитель истории и обществознания",
-        {"История": {5: 2, 6: 2, 7: 2, 8: 2, 10: 2}, "Обществознание": {6: 1, 7: 1, 8: 1, 10: 2}},
+        {
+            "История": {5: 2, 6: 2, 7: 2, 8: 2, 9: 2, 10: 2, 11: 2},
+            "Обществознание": {6: 1, 7: 1, 8: 1, 9: 1, 10: 2, 11: 2},
+        },
         8,
     ),
-    SubjectGroup("учитель биологии", {"Биология": {5: 1, 6: 1, 7: 1, 8: 2, 10: 1}}, 14),
-    SubjectGroup("учитель географии", {"География": {5: 1, 6: 1, 7: 2, 8: 2, 10: 1}}, 14),
-    SubjectGroup("учитель физики", {"Физика": {7: 2, 8: 2, 10: 2}}, 10),
-    SubjectGroup("учитель химии", {"Химия": {8: 2, 10: 1}}, 12),
-    SubjectGroup("учитель английского языка", {"Английский язык": {4: 2, 5: 3, 6: 3, 7: 3, 8: 3, 10: 3}}, 7),
-    SubjectGroup("учитель информатики", {"Информатика": {7: 1, 8: 1, 10: 1}}, 14),
+    SubjectGroup("учитель биологии", {"Биология": {5: 1, 6: 1, 7: 1, 8: 2, 9: 2, 10: 1, 11: 1}}, 14),
+    SubjectGroup("учитель географии", {"География": {5: 1, 6: 1, 7: 2, 8: 2, 9: 2, 10: 1, 11: 1}}, 14),
+    SubjectGroup("учитель физики", {"Физика": {7: 2, 8: 2, 9: 3, 10: 2, 11: 2}}, 10),
+    SubjectGroup("учитель химии", {"Химия": {8: 2, 9: 2, 10: 1, 11: 1}}, 12),
+    SubjectGroup(
+        "учитель английского языка", {"Английский язык": {4: 2, 5: 3, 6: 3, 7: 3, 8: 3, 9: 3, 10: 3, 11: 3}}, 7
+    ),
+    SubjectGroup("учитель информатики", {"Информатика": {7: 1, 8: 1, 9: 1, 10: 1, 11: 1}}, 14),
 )
 SUBJECTS = (Subject.PRIMARY, "Окружающий мир", *dict.fromkeys(s for g in SUBJECT_GROUPS for s in g.hours))
 
@@ -367,11 +397,11 @@ def plan_school(school: DemoSchool) -> SchoolPlan:
     """What one demo school holds; the same plan on every run."""
     rng = random.Random(f"{SEED}:{school.code}:pupils")
     class_sizes = {
-        (grade, letter): rng.randint(*school.sizes) for grade in school.grades for letter in LETTERS[: school.letters]
+        (grade, letter): rng.randint(*school.sizes) for grade in school.cohorts for letter in LETTERS[: school.letters]
     }
     pupils = pupil_plans(rng, class_sizes)
     staff_rng = random.Random(f"{SEED}:{school.code}:staff")
-    staff = staff_plans(staff_rng, school, list(class_sizes))
+    staff = staff_plans(staff_rng, school, [(g, letter) for g, letter in class_sizes if g <= school.top_grade])
 
     linked: dict[str, tuple[str, str, str]] = {}
     teachers = [s for s in staff if not s.is_administration]
@@ -393,6 +423,8 @@ def plan_school(school: DemoSchool) -> SchoolPlan:
     for teacher in staff_rng.sample(candidates, k=min(2, len(candidates))):
         for index in staff_rng.sample(range(len(pupils)), k=len(pupils)):
             pupil = pupils[index]
+            if pupil.grade > school.top_grade:
+                continue
             renamed = (pupil.grade, pupil.letter, surname_for(teacher.surname, pupil.sex), *pupil.key[3:])
             if index in children or (renamed != pupil.key and any(p.key == renamed for p in pupils)):
                 continue
@@ -518,23 +550,26 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
     schools = {s.code: s for s in School.objects.filter(code__in=[s.code for s in SCHOOLS])}
     say(f"Школы: {len(schools)}")
 
-    in_demo = SchoolClass.objects.filter(school__in=schools.values(), academic_year=year)
+    homes = {
+        (schools[plan.school.code].pk, *plan.school.home_class(cohort, year), letter)
+        for plan in plans
+        for cohort, letter in plan.class_sizes
+    }
+    in_demo = SchoolClass.objects.filter(school__in=schools.values(), academic_year__gte=year - HISTORY_YEARS)
     created += _create_missing(
         SchoolClass,
         {
-            (schools[plan.school.code].pk, grade, letter): SchoolClass(
-                school=schools[plan.school.code], academic_year=year, grade=grade, letter=letter
-            )
-            for plan in plans
-            for grade, letter in plan.class_sizes
+            key: SchoolClass(school_id=key[0], academic_year=key[1], grade=key[2], letter=key[3])
+            for key in sorted(homes)
         },
-        in_demo.values_list("school_id", "grade", "letter"),
+        in_demo.values_list("school_id", "academic_year", "grade", "letter"),
     )
-    classes = {(c.school_id, c.grade, c.letter): c for c in in_demo}
-    say(f"Классы: {len(classes)}")
+    classes = {(c.school_id, c.academic_year, c.grade, c.letter): c for c in in_demo}
+    say(f"Классы: {sum(1 for key in classes if key[1] == year)}")
 
-    def class_of(plan: SchoolPlan, grade: int, letter: str) -> SchoolClass:
-        return classes[(schools[plan.school.code].pk, grade, letter)]
+    def class_of(plan: SchoolPlan, cohort: int, letter: str) -> SchoolClass:
+        """The class a cohort's pupils end in (`DemoSchool.home_class`)."""
+        return classes[(schools[plan.school.code].pk, *plan.school.home_class(cohort, year), letter)]
 
     def pupil_key(plan: SchoolPlan, key: tuple) -> tuple:
         return (class_of(plan, key[0], key[1]).pk, *key[2:])
@@ -552,6 +587,7 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
                 sex=pupil.sex,
                 has_disability=pupil.has_disability,
                 family_education=pupil.family_education,
+                is_active=pupil.grade <= plan.school.top_grade,
                 search_text=search_key(pupil.last_name, pupil.first_name, pupil.middle_name),
             )
             for plan in plans
@@ -638,7 +674,7 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
     return {
         "departments": 1,
         "schools": len(schools),
-        "classes": len(classes),
+        "classes": sum(1 for key in classes if key[1] == year),
         "pupils": pupils_in_demo.count(),
         "staff": len(staff),
         "staff_subjects": StaffSubject.objects.filter(staff__in=staff.values()).count(),

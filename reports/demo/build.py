@@ -1,0 +1,34 @@
+"""`build_demo`: the whole demo municipality in one transaction, in the order its parts depend on."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from schools.models import Department
+
+from .campaigns import seed_demo_campaign
+from .registry import DEPARTMENT, seed_demo, summary
+from .results import seed_finished_campaigns
+
+
+@dataclass(frozen=True)
+class DemoBuilt:
+    counts: dict[str, int]
+    campaigns: list[str]
+    line: str
+
+
+@transaction.atomic
+def build_demo(*, stdout=None, today: datetime.date | None = None) -> DemoBuilt:
+    """Builds (or completes) the demo; `today` is the day it is built for (the training campaign's day)."""
+    counts = seed_demo(stdout=stdout)
+    department = Department.objects.get(code=DEPARTMENT["code"])
+    finished = seed_finished_campaigns(department=department, today=today)
+    current = seed_demo_campaign(department=department)
+    campaigns = [c.title for c in [*finished, current]]
+    line = "{people} {campaigns}".format(
+        people=summary(counts), campaigns=_("Кампании: {titles}.").format(titles=", ".join(campaigns))
+    )
+    return DemoBuilt(counts, campaigns, line)
