@@ -34,6 +34,7 @@ from procedures.catalogue import (
     results_form_columns,
     task_column_header,
 )
+from schools.classes import class_sort_key
 from vpr_portal.excel import safe_row
 from vpr_portal.tables import InputRefused, Problem, Table, normalise_header
 
@@ -45,7 +46,6 @@ ABSENT_WORDS = frozenset({"отсутствовал", "отсутствовал�
 NOT_ATTEMPTED_TEXT = "X"
 MAX_VARIANT = 32767  # the field's limit on every database
 TASK_HEADER_RE = re.compile(r"^(?P<label>.+?)\s*\(\s*(?P<max>\d+)\s*б\.?\s*\)$")
-CLASS_NAME_RE = re.compile(r"^(\d+)\s*(.*)$")
 
 
 class FormTask(Protocol):
@@ -71,14 +71,6 @@ class FormParticipant:
     journal_mark: int | None = None
     primary_score: int | None = None
     mark: int | None = None
-
-
-def class_sort_key(class_name: str) -> tuple:
-    """«4А» < «4Б» < «10А»: the grade as a number, then the letter."""
-    match = CLASS_NAME_RE.match(class_name.strip())
-    if match:
-        return (int(match.group(1)), match.group(2).casefold())
-    return (10_000, class_name.casefold())
 
 
 def form_order(participant: FormParticipant) -> tuple:

@@ -121,7 +121,7 @@ class FormUploadView(SchoolUploadsMixin, View):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("Загрузка в ФИС ОКО отмечена: {work}.").format(work=assessment))
+                messages.success(request, _("Загрузка в ФИС ОКО отмечена: {work}").format(work=assessment))
                 return redirect(self.school_url("grading:school_uploads"))
         errors = [error for field_errors in form.errors.values() for error in field_errors]
         return school_uploads_page(

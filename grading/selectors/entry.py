@@ -21,6 +21,7 @@ from django.utils import timezone
 from grading.models import Score, ScoreChange, Work
 from grading.rules import unranked
 from procedures.models import Appointment, Assessment, Campaign, Participant, ScheduleEntry, Sitting, Task
+from schools.classes import class_name_ordering, class_sort_key
 from schools.models import Role, School, Staff, TeachingLoad, User
 
 GRADING_MANAGERS = frozenset({Role.SCHOOL_COORDINATOR})
@@ -234,11 +235,6 @@ class ExpertGroup:
         return timezone.localtime(self.opens_at, self.school.tzinfo) if self.opens_at else None
 
 
-def class_sort_key(name: str) -> tuple:
-    digits = "".join(ch for ch in name if ch.isdigit())
-    return (int(digits) if digits else 0, name)
-
-
 def expert_groups(user: User) -> list[ExpertGroup]:
     """The expert's works grouped by school, assessment and class, with progress and the R10 opening."""
     rows = list(
@@ -410,7 +406,7 @@ def distribution(*, assessment: Assessment, school: School) -> Distribution:
     participants = list(
         Participant.objects.filter(assessment=assessment, school=school, status=Participant.Status.WRITES)
         .select_related("work__expert")
-        .order_by("class_name", "code", "pk")
+        .order_by(*class_name_ordering(), "code", "pk")
     )
     experts = list(assessment_experts(assessment=assessment, school=school))
     taught = taught_classes(staff=experts, school=school, campaign=assessment.campaign)

@@ -33,6 +33,7 @@ from procedures.models import (
     Stage,
 )
 from procedures.services.plan import CheckResult, register_stage_check
+from schools.classes import class_sort_key
 from schools.models import Role, School, Staff, User
 
 # Who reads a school's order (it names staff, not pupils: the department may read it), who submits it and
@@ -105,13 +106,8 @@ def _schedule_rows(schedule: SchoolSchedule | None) -> list[dict]:
         )
         row["classes"].append(entry.school_class.name)
     for row in rows.values():
-        row["classes"].sort(key=_class_sort_key)
+        row["classes"].sort(key=class_sort_key)
     return list(rows.values())
-
-
-def _class_sort_key(name: str) -> tuple:
-    digits = "".join(ch for ch in name if ch.isdigit())
-    return (int(digits) if digits else 0, name)
 
 
 def _staffing(campaign: Campaign, school: School) -> dict:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Assessment, Campaign, Participant, ParticipantCode
 from procedures.selectors.schedules import campaign_assessments, campaign_classes
+from schools.classes import class_name_ordering
 from schools.models import Role, School, SchoolClass, User, search_key
 
 PARTICIPANT_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
@@ -63,7 +64,7 @@ def pending_parents_decisions(*, user: User, campaign: Campaign, school: School)
         .filter(campaign=campaign, school=school, pupil__isnull=False)
         .filter(awaiting_parents_decision())
         .select_related("pupil", "assessment__subject")
-        .order_by("class_name", "pupil__last_name", "pupil__first_name", "pupil_id", "assessment__code")
+        .order_by(*class_name_ordering(), "pupil__last_name", "pupil__first_name", "pupil_id", "assessment__code")
     )
     by_pupil: dict[int, PendingDecision] = {}
     for row in rows:
@@ -120,7 +121,7 @@ def participant_list(
         "no_code": rows.filter(code="", status=Participant.Status.WRITES),
         "family": rows.filter(family_form=True),
     }.get(status, rows)
-    return rows.order_by("class_name", "pupil__last_name", "pupil__first_name", "assessment__code", "id")
+    return rows.order_by(*class_name_ordering(), "pupil__last_name", "pupil__first_name", "assessment__code", "id")
 
 
 def participant_detail(*, user: User, campaign: Campaign, school: School, pk) -> Participant:

@@ -24,6 +24,7 @@ from procedures.models import (
     Sitting,
     SittingRoom,
 )
+from schools.classes import class_name_ordering
 from schools.models import AuditEntry, Role, School, User
 
 PROTOCOL_ROLES = frozenset({Role.ORGANIZER, Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
@@ -95,7 +96,7 @@ def room_participants(sitting_room: SittingRoom) -> list[Participant]:
     return list(
         Participant.objects.filter(seat__sitting_room=sitting_room)
         .select_related("seat")
-        .order_by("class_name", "code", "pk")
+        .order_by(*class_name_ordering(), "code", "pk")
     )
 
 

@@ -40,6 +40,7 @@ from procedures.models import (
     SittingRoom,
 )
 from procedures.selectors.schedules import assigned_works
+from schools.classes import class_name_ordering, class_names_text, class_sort_key
 from schools.models import DeclaredRelative, Role, School, SchoolClass, Staff, StaffSubject, Subject, TeachingLoad, User
 
 # Who reads a school's rooms, sittings and staffing, who changes them, and who prints the room documents.
@@ -66,7 +67,7 @@ def organizers_enough(count: int) -> bool:
 
 
 def _class_names(names: Iterable[str]) -> str:
-    return ", ".join(sorted(set(names), key=lambda n: (len(n), n)))
+    return class_names_text(names)
 
 
 # Rooms -----------------------------------------------------------------------------------------------------
@@ -610,7 +611,7 @@ def seats_of(sitting_room: SittingRoom, *, with_names: bool = False) -> list[Sea
 
 def room_list(seats: Sequence[Seat]) -> list[Seat]:
     """The room's list as handed to the organizers: by class, then code."""
-    return sorted(seats, key=lambda s: (len(s.participant.class_name), s.participant.class_name, s.participant.code))
+    return sorted(seats, key=lambda s: (class_sort_key(s.participant.class_name), s.participant.code))
 
 
 @dataclass(frozen=True)
@@ -693,7 +694,7 @@ def _local(moment: datetime.datetime | None, school: School) -> str:
 
 
 def unseated_participants(sitting: Sitting) -> QuerySet[Participant]:
-    return sitting_participants(sitting).filter(seat__isnull=True).order_by("class_name", "code", "id")
+    return sitting_participants(sitting).filter(seat__isnull=True).order_by(*class_name_ordering(), "code", "id")
 
 
 # The organizer's rooms -------------------------------------------------------------------------------------

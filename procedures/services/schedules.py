@@ -443,7 +443,7 @@ def schedule_submit(*, schedule: SchoolSchedule, actor: User) -> SchoolSchedule:
     if state.missing:
         problems.append(
             _("Не заданы дата и урок: {pairs}.").format(
-                pairs=", ".join(f"{c.name} — {a}" for a, c in state.missing[:10])
+                pairs=", ".join(f"{c.name} — «{a}»" for a, c in state.missing[:10])
                 + ("…" if len(state.missing) > 10 else "")
             )
         )
