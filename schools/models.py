@@ -86,6 +86,8 @@ class School(models.Model):
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
+        """R16: every time of the school — deadlines, the opening hour of grading, a sitting's start — is read
+        and shown in the school's own time zone."""
         return zoneinfo.ZoneInfo(self.time_zone)
 
 

@@ -5,6 +5,7 @@ R15 has its own section below: pages that list experts, classes or schools besid
 names, whatever the results, and no ordering by a result field exists in the applications' code."""
 
 import datetime
+import importlib
 import re
 import subprocess
 import zoneinfo
@@ -364,3 +365,35 @@ def test_r15_no_code_orders_rows_by_a_result_field():
             if any(pattern.search(line) for pattern in ORDERING_BY_RESULT):
                 offending.append(f"{name}:{number}: {line.strip()}")
     assert offending == []
+
+
+# docs/rules.md: every rule names its function and its tests ------------------------------------------------
+
+
+def resolve(dotted: str):
+    """`package.module.attr[.attr]` → the object."""
+    parts = dotted.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            found = getattr(found, name)
+        return found
+    raise ImportError(dotted)
+
+
+def test_docs_rules_names_for_every_rule_a_function_that_says_so_and_tests_that_exist():
+    rows = {}
+    for line in (ROOT / "docs" / "rules.md").read_text(encoding="utf-8").splitlines():
+        if match := re.match(r"\| (R\d+) \|[^|]*\|([^|]*)\|([^|]*)\|$", line):
+            rows[match.group(1)] = (match.group(2), match.group(3))
+    assert sorted(rows, key=lambda r: int(r[1:])) == [f"R{n}" for n in range(1, 17)]
+    for rule, (functions, tests) in rows.items():
+        home = resolve(re.search(r"`([\w.]+)`", functions).group(1))
+        assert re.search(rf"\b{rule}\b", home.__doc__ or ""), f"{rule}: the docstring of its function names it"
+        references = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", tests)
+        assert references, rule
+        for path, name in references:
+            assert f"def {name}(" in (ROOT / path).read_text(encoding="utf-8"), f"{rule}: {path}::{name}"

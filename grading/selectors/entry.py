@@ -34,7 +34,8 @@ CELL_EDITORS = frozenset({Role.EXPERT, Role.SCHOOL_COORDINATOR})
 
 
 def opening_from(day: datetime.date | None, *, campaign: Campaign, school: School) -> datetime.datetime | None:
-    """The moment grading opens for a sitting on `day`: the campaign's hour, the school's local time."""
+    """The moment grading opens for a sitting on `day`: the campaign's hour (R10) in the school's own time zone
+    (R16)."""
     if day is None:
         return None
     return datetime.datetime.combine(day, campaign.criteria_open_time, tzinfo=school.tzinfo)

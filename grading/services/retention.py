@@ -70,8 +70,8 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def purge_due_at(campaign: Campaign, sitting_date: datetime.date) -> datetime.datetime:
-    """The moment the names of a sitting held on `sitting_date` are due for removal: 00:00 in the department's
-    time zone on the day `retention_months` calendar months later."""
+    """R12: the moment the names of a sitting held on `sitting_date` are due for removal — 00:00 in the
+    department's time zone on the day `retention_months` calendar months later."""
     day = add_months(sitting_date, campaign.retention_months)
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=department_tz(campaign))
 

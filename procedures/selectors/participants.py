@@ -76,7 +76,8 @@ def pending_parents_decisions(*, user: User, campaign: Campaign, school: School)
 
 
 def participants_visible_to(user: User) -> QuerySet[Participant]:
-    """Participations the user may read with names: their own school's, as coordinator or director."""
+    """R11: participations the user may read with names — their own school's, as coordinator or director;
+    nobody outside the school."""
     school_ids = user.school_ids_with_role(*PARTICIPANT_READERS)
     if not school_ids:
         return Participant.objects.none()

@@ -198,7 +198,8 @@ class Release:
 
 
 def release_due(sitting: Sitting) -> datetime.datetime | None:
-    """When the room lists are due to the organizers: the start − 10 minutes (None while the start is unknown)."""
+    """R9 (Регламент 6.4.8): when the room lists are due to the organizers — the start − 10 minutes (None while
+    the start is unknown). The release, the room's warnings and the organizer's page read it."""
     return sitting.starts_at - RELEASE_LEAD if sitting.starts_at is not None else None
 
 

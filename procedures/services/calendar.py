@@ -128,7 +128,7 @@ def is_working_day(day: datetime.date) -> bool:
 
 def add_working_days(start: datetime.date, n: int) -> datetime.date:
     """The n-th working day after `start` (`start` itself not counted): the deadline of something that must
-    be done within n working days of `start`."""
+    be done within n working days of `start` — R13's five working days of a re-check (Регламент 8.8)."""
     if n < 0:
         raise ValueError("n must not be negative")
     day, counted = start, 0
