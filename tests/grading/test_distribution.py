@@ -14,9 +14,17 @@ from django.core.exceptions import ValidationError
 from grading.models import Work
 from grading.services.distribution import BY_CLASS, BY_VARIANT, works_distribute, works_reassign
 from grading.services.scores import score_set
-from procedures.models import Appointment, Participant, Sitting
+from procedures.models import Appointment
 from schools.models import AuditEntry, Role
-from tests.factories import PupilFactory, SchoolClassFactory, StaffFactory, TeachingLoadFactory, user_with_role
+from tests.factories import (
+    PupilFactory,
+    SchoolClassFactory,
+    StaffFactory,
+    TeachingLoadFactory,
+    make_participant,
+    make_sitting,
+    user_with_role,
+)
 
 CLASS_SIZES = {"4А": 12, "4Б": 10, "4В": 8}
 
@@ -31,11 +39,10 @@ def add_participants(assessment, school, sizes=CLASS_SIZES, *, with_pupils=False
         for index in range(size):
             pupil = PupilFactory(school_class=school_class, last_name=f"Фамилиева{code}") if with_pupils else None
             created.append(
-                Participant.objects.create(
-                    campaign=assessment.campaign,
-                    assessment=assessment,
+                make_participant(
+                    assessment,
+                    pupil,
                     school=school,
-                    pupil=pupil,
                     school_class=school_class,
                     class_name=class_name,
                     sex="Ж",
@@ -59,9 +66,7 @@ def appoint_expert(assessment, school, *, last_name, username=None):
 
 @pytest.fixture
 def sitting(assessment, school):
-    return Sitting.objects.create(
-        campaign=assessment.campaign, school=school, assessment=assessment, date=datetime.date(2026, 4, 21), lesson=2
-    )
+    return make_sitting(assessment, school, date=datetime.date(2026, 4, 21), lesson=2)
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from grading.models import ScoreChange, Work
 from grading.selectors.entry import grading_openings, grading_opens_at
 from grading.services.distribution import BY_CLASS, works_distribute
 from grading.services.entry import grid_cell_save, journal_mark_parse, journal_mark_set, works_submit
-from procedures.models import Sitting
-from tests.factories import SchoolFactory
+from tests.factories import SchoolFactory, make_sitting
 from tests.grading.test_distribution import add_participants, appoint_expert, experts, participants, sitting
 
 __all__ = ["experts", "participants", "sitting"]  # fixtures shared with test_distribution.py
@@ -35,9 +34,7 @@ def kaliningrad(department):
 def test_grading_opens_at_the_criteria_hour_of_the_sitting_day_in_each_schools_zone(assessment, school, kaliningrad):
     """R10, R16: 14:00 in Yekaterinburg (UTC+5) is 09:00 UTC; 14:00 in Kaliningrad (UTC+2) is 12:00 UTC."""
     for each in (school, kaliningrad):
-        Sitting.objects.create(
-            campaign=assessment.campaign, school=each, assessment=assessment, date=datetime.date(2026, 4, 23), lesson=2
-        )
+        make_sitting(assessment, each, date=datetime.date(2026, 4, 23), lesson=2)
     yekaterinburg_opens = grading_opens_at(assessment=assessment, school=school)
     kaliningrad_opens = grading_opens_at(assessment=assessment, school=kaliningrad)
     assert yekaterinburg_opens == at(2026, 4, 23, 9)
@@ -57,9 +54,7 @@ def test_the_earliest_sitting_and_the_campaigns_hour_count(assessment, school):
     # no sitting recorded (results loaded in a batch): the first day of the federal window is the day
     assert grading_opens_at(assessment=assessment, school=school) == at(2026, 4, 20, 10, 30)
     for day, lesson in ((24, 3), (22, 2)):
-        Sitting.objects.create(
-            campaign=campaign, school=school, assessment=assessment, date=datetime.date(2026, 4, day), lesson=lesson
-        )
+        make_sitting(assessment, school, date=datetime.date(2026, 4, day), lesson=lesson)
     assessment.refresh_from_db()
     assert grading_opens_at(assessment=assessment, school=school) == at(2026, 4, 22, 10, 30)
 
@@ -78,9 +73,7 @@ def test_a_cell_is_refused_before_grading_opens_in_the_schools_zone(assessment, 
     task = assessment.tasks.get(label="1")
     now = at(2026, 4, 23, 10)
     for each, first_code in ((school, 10001), (kaliningrad, 20001)):
-        Sitting.objects.create(
-            campaign=assessment.campaign, school=each, assessment=assessment, date=datetime.date(2026, 4, 23), lesson=2
-        )
+        make_sitting(assessment, each, date=datetime.date(2026, 4, 23), lesson=2)
         add_participants(assessment, each, {"4А": 1}, first_code=first_code)
         works_distribute(assessment=assessment, school=each, mode=BY_CLASS, actor=coordinator)
     here = Work.objects.select_related("assessment__campaign", "school", "participant").get(school=school)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from grading.models import Score, ScoreChange, Work
 from grading.services.distribution import BY_CLASS, works_distribute
-from procedures.models import Sitting
+from tests.factories import make_score, make_sitting
 from tests.grading.test_distribution import add_participants, appoint_expert, experts, sitting
 
 __all__ = ["experts", "sitting"]  # fixtures shared with test_distribution.py
@@ -189,7 +189,7 @@ def test_submitting_locks_the_grid(client, distributed, assessment, school):
 def test_before_grading_opens_the_pages_say_when(client, assessment, school, experts, coordinator):
     """R10: the sitting is tomorrow; the grid, the expert's list and the distribution page give the local time."""
     tomorrow = timezone.localdate(timezone.now(), school.tzinfo) + datetime.timedelta(days=1)
-    Sitting.objects.create(campaign=assessment.campaign, school=school, assessment=assessment, date=tomorrow, lesson=2)
+    make_sitting(assessment, school, date=tomorrow, lesson=2)
     add_participants(assessment, school, {"4А": 2})
     works_distribute(assessment=assessment, school=school, mode=BY_CLASS, actor=coordinator)
     work = Work.objects.exclude(expert=None).first()
@@ -243,7 +243,7 @@ def test_the_coordinator_distributes_and_reassigns_on_the_page(
 @pytest.mark.django_db
 def test_a_refused_reassignment_is_explained_on_the_page(client, distributed, assessment, school, coordinator):
     expert, works = expert_with_works(distributed)
-    Score.objects.create(work=works[0], task=assessment.tasks.first(), value=1)
+    make_score(works[0], assessment.tasks.first(), value=1)
     other = next(e for e in distributed if e != expert)
     client.force_login(coordinator)
     url = reverse("grading:distribution", kwargs=kwargs_of(assessment, school))

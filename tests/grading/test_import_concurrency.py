@@ -16,8 +16,7 @@ from grading.models import Score, ScoreChange, Work
 from grading.services.results import results_form_read, results_import
 from procedures.models import Participant
 from schools.models import AuditEntry
-from tests.factories import PupilFactory
-from tests.grading.conftest import make_participant
+from tests.factories import PupilFactory, make_participant
 from tests.grading.test_import_results import HEADER
 from vpr_portal.tables import read_table
 

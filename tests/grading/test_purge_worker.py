@@ -9,10 +9,16 @@ import time
 import pytest
 
 from grading.tasks import purge_expired_personal_data
-from procedures.models import Campaign, Participant, ParticipantCode
+from procedures.models import Campaign, ParticipantCode
 from schools.models import AuditEntry
-from tests.factories import DepartmentFactory, PupilFactory, SchoolClassFactory, SchoolFactory
-from tests.procedures.conftest import make_assessment
+from tests.factories import (
+    DepartmentFactory,
+    PupilFactory,
+    SchoolClassFactory,
+    SchoolFactory,
+    make_assessment,
+    make_participant,
+)
 from tests.test_celery_worker import TASK_DONE_SECONDS, _tail, needs_worker_services, redis_worker  # noqa: F401
 
 
@@ -44,9 +50,7 @@ def test_the_purge_task_sent_twice_to_a_worker_purges_once(redis_worker):  # noq
     assessment = make_assessment(campaign)
     pupil = PupilFactory(school_class=SchoolClassFactory(school=school, grade=4, letter="А"))
     ParticipantCode.objects.create(campaign=campaign, school=school, pupil=pupil, code="10001", class_name="4А")
-    participant = Participant.objects.create(
-        campaign=campaign, assessment=assessment, school=school, pupil=pupil, class_name="4А", sex="М", code="10001"
-    )
+    participant = make_participant(assessment, pupil, code="10001")
 
     task_ids = [purge_expired_personal_data.apply_async(queue=queue).id for _ in range(2)]
 

@@ -30,9 +30,16 @@ from procedures.models import (
 )
 from procedures.printables import SCHOOL_SET
 from schools.models import AuditEntry, Notification, Pupil, Role
-from tests.factories import PupilFactory, SchoolClassFactory, SchoolFactory, user_with_role
-from tests.grading.conftest import make_participant
-from tests.procedures.conftest import make_campaign
+from tests.factories import (
+    PupilFactory,
+    SchoolClassFactory,
+    SchoolFactory,
+    make_campaign,
+    make_participant,
+    make_sitting,
+    make_work,
+    user_with_role,
+)
 from vpr_portal.models import GeneratedDocument
 
 YEKATERINBURG = zoneinfo.ZoneInfo("Asia/Yekaterinburg")
@@ -66,14 +73,7 @@ def named(campaign, assessment, math_assessment, school, class_4a, pupil):
         ParticipantCode.objects.create(campaign=campaign, school=school, pupil=who, code=code, class_name="4А")
         for a in (assessment, math_assessment):
             participant = make_participant(a, who, code=code)
-            rows[(who.pk, a.pk)] = Work.objects.create(
-                participant=participant,
-                assessment=a,
-                school=school,
-                primary_score=17 + number,
-                mark=4,
-                is_complete=True,
-            )
+            rows[(who.pk, a.pk)] = make_work(participant, primary_score=17 + number, mark=4, is_complete=True)
     return {"works": rows, "document": stored_document(campaign, school), "pupils": [pupil, second]}
 
 
@@ -392,11 +392,8 @@ def test_the_purge_no_longer_waits_for_the_end_of_the_window(campaign, two_sitti
 
 @pytest.mark.django_db
 def test_the_schools_sitting_dates_its_classes_without_a_schedule_row(campaign, assessment, school, class_4a, named):
-    from procedures.models import Sitting
 
-    Sitting.objects.create(
-        campaign=campaign, school=school, assessment=assessment, date=datetime.date(2026, 5, 5), lesson=2
-    )
+    make_sitting(assessment, school, date=datetime.date(2026, 5, 5), lesson=2)
 
     assert personal_data_purge(campaign=campaign, now=DUE).as_dict()["participant_links"] == 2  # maths: window start
     assert linked(campaign, assessment) == 2

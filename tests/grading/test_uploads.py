@@ -15,13 +15,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from grading.models import FormUpload, Work
+from grading.models import FormUpload
 from grading.selectors.uploads import UploadState, school_uploads, upload_cells, upload_matrix
 from procedures.models import Stage
 from procedures.services.plan import plan_statuses, stage_is_manual, stage_link
 from schools.models import AuditEntry, Role
-from tests.factories import PupilFactory, SchoolClassFactory, SchoolFactory, user_with_role
-from tests.grading.conftest import make_participant
+from tests.factories import (
+    PupilFactory,
+    SchoolClassFactory,
+    SchoolFactory,
+    make_participant,
+    make_work,
+    user_with_role,
+)
 
 UTC = datetime.UTC
 MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
@@ -78,10 +84,8 @@ def works(assessment, school_class, *states, start=1):
             absent=state == "absent",
         )
         created.append(
-            Work.objects.create(
-                participant=participant,
-                assessment=assessment,
-                school=participant.school,
+            make_work(
+                participant,
                 primary_score={"part": 5, "done": 18}.get(state),
                 mark=4 if state == "done" else None,
                 is_complete=state == "done",
@@ -288,7 +292,7 @@ def test_the_matrix_does_not_grow_in_queries_with_the_schools(client, campaign, 
 def test_the_school_page_does_not_grow_in_queries_with_the_assessments(
     client, campaign, assessment, school, class_4a, coordinator
 ):
-    from tests.procedures.conftest import make_assessment
+    from tests.factories import make_assessment
 
     client.force_login(coordinator)
     url = reverse("grading:school_uploads", args=[campaign.code, school.code])

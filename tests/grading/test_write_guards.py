@@ -19,10 +19,9 @@ from grading.models import FormUpload, Score, ScoreChange, Work
 from grading.selectors.uploads import UploadState, school_uploads, upload_matrix
 from grading.services.entry import works_submit
 from grading.services.results import results_form_export, results_form_read, results_import
-from procedures.models import ScheduleEntry, SchoolSchedule, Sitting
+from procedures.models import ScheduleEntry, SchoolSchedule
 from schools.models import AuditEntry
-from tests.factories import PupilFactory, SchoolClassFactory
-from tests.grading.conftest import make_participant
+from tests.factories import PupilFactory, SchoolClassFactory, make_participant, make_sitting, make_work
 from tests.grading.test_distribution import appoint_expert
 from tests.grading.test_import_results import run
 from vpr_portal.tables import read_table
@@ -80,7 +79,7 @@ def writers(assessment, school, class_4a):
     codes = []
     for number in range(1, 4):
         participant = make_participant(assessment, PupilFactory(school_class=class_4a), code=f"1000{number}")
-        Work.objects.create(participant=participant, assessment=assessment, school=school)
+        make_work(participant)
         codes.append(participant.code)
     return codes
 
@@ -217,7 +216,7 @@ def local_today(school) -> datetime.date:
 @pytest.mark.django_db
 def test_the_command_refuses_a_form_before_grading_of_the_class_opens(tmp_path, assessment, school, writers):
     tomorrow = local_today(school) + datetime.timedelta(days=1)
-    Sitting.objects.create(campaign=assessment.campaign, school=school, assessment=assessment, date=tomorrow, lesson=2)
+    make_sitting(assessment, school, date=tomorrow, lesson=2)
     data = filled_in(exported(assessment, school, filled=False))
     code, out, err = run("import_results", path_of(tmp_path, data), *command())
     assert code == 1 and out == ""
@@ -230,7 +229,7 @@ def test_the_command_refuses_a_form_before_grading_of_the_class_opens(tmp_path, 
 @pytest.mark.django_db
 def test_the_browser_import_is_refused_before_grading_opens(client, coordinator, assessment, school, writers):
     tomorrow = local_today(school) + datetime.timedelta(days=1)
-    Sitting.objects.create(campaign=assessment.campaign, school=school, assessment=assessment, date=tomorrow, lesson=2)
+    make_sitting(assessment, school, date=tomorrow, lesson=2)
     url = reverse("grading:results_import", args=[assessment.campaign.code, school.code, assessment.code])
     client.force_login(coordinator)
     data = filled_in(exported(assessment, school, filled=False))
@@ -249,11 +248,9 @@ def test_each_class_opens_on_the_day_it_writes(assessment, school, class_4a, wri
     sitting of the 22nd. At 10:00 UTC on the 22nd (15:00 in Yekaterinburg) 4А's rows go in and 4Б's are refused."""
     class_4b = SchoolClassFactory(school=school, grade=4, letter="Б")
     late = make_participant(assessment, PupilFactory(school_class=class_4b), code="20001")
-    Work.objects.create(participant=late, assessment=assessment, school=school)
+    make_work(late)
     campaign = assessment.campaign
-    Sitting.objects.create(
-        campaign=campaign, school=school, assessment=assessment, date=datetime.date(2026, 4, 22), lesson=2
-    )
+    make_sitting(assessment, school, date=datetime.date(2026, 4, 22), lesson=2)
     schedule = SchoolSchedule.objects.create(campaign=campaign, school=school)
     ScheduleEntry.objects.create(
         schedule=schedule, assessment=assessment, school_class=class_4b, date=datetime.date(2026, 4, 24), lesson=2
@@ -393,12 +390,10 @@ def test_the_grid_and_its_cells_open_class_by_class(client, coordinator, assessm
     rows are open, 4Б's read-only, and a 4Б cell sent anyway is refused with its opening time."""
     class_4b = SchoolClassFactory(school=school, grade=4, letter="Б")
     late = make_participant(assessment, PupilFactory(school_class=class_4b), code="20001")
-    late_work = Work.objects.create(participant=late, assessment=assessment, school=school)
+    late_work = make_work(late)
     campaign = assessment.campaign
     today = local_today(school)
-    Sitting.objects.create(
-        campaign=campaign, school=school, assessment=assessment, date=today - datetime.timedelta(days=1), lesson=2
-    )
+    make_sitting(assessment, school, date=today - datetime.timedelta(days=1), lesson=2)
     schedule = SchoolSchedule.objects.create(campaign=campaign, school=school)
     tomorrow = today + datetime.timedelta(days=1)
     ScheduleEntry.objects.create(
