@@ -41,3 +41,26 @@ def test_a_missing_date_names_the_work_without_a_double_dot(campaign, school, as
     message = " ".join(refused.value.messages)
     assert "Не заданы дата и урок" in message and f"«{assessment}»" in message
     assert "кл.." not in message
+
+
+@pytest.mark.django_db
+def test_the_checklist_does_not_show_the_documents_read_without_documents(client, campaign, school, coordinator):
+    from procedures.services.plan import stages_create_defaults
+
+    stages_create_defaults(campaign=campaign, actor=None)
+    client.force_login(coordinator)
+    page = client.get(reverse("procedures:checklist", kwargs={"school_code": school.code})).content.decode()
+    row = page[page.index("Ознакомиться с регламентом") :]
+    row = page[
+        page.rindex("<tr", 0, page.index("Ознакомиться с регламентом")) : page.index("</tr>", len(page) - len(row))
+    ]
+    assert 'data-state="done"' not in row and "table-success" not in row
+
+
+@pytest.mark.django_db
+def test_the_document_filters_have_visible_labels(client, coordinator):
+    client.force_login(coordinator)
+    page = client.get(reverse("procedures:document_list")).content.decode()
+    assert '<label class="form-label small mb-0" for="id_campaign">Кампания</label>' in page
+    assert '<label class="form-label small mb-0" for="id_kind">Вид</label>' in page
+    assert 'class="visually-hidden" for="id_' not in page
