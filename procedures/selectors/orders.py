@@ -33,14 +33,9 @@ from procedures.models import (
     Stage,
 )
 from procedures.services.plan import CheckResult, register_stage_check
+from schools.access import Capability, schools_with
 from schools.classes import class_sort_key
-from schools.models import Role, School, Staff, User
-
-# Who reads a school's order (it names staff, not pupils: the department may read it), who submits it and
-# who approves it.
-ORDER_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR, Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
-ORDER_EDITORS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
-ORDER_APPROVERS = frozenset({Role.DIRECTOR})
+from schools.models import School, Staff, User
 
 # The parts of the content whose change calls for a new version, with their names for the school.
 COMPARED_PARTS = {
@@ -52,19 +47,11 @@ COMPARED_PARTS = {
 }
 
 
-def may_issue(user: User, school: School) -> bool:
-    return school.pk in user.school_ids_with_role(*ORDER_EDITORS)
-
-
-def may_approve(user: User, school: School) -> bool:
-    return school.pk in user.school_ids_with_role(*ORDER_APPROVERS)
-
-
 def orders_awaiting_approval(user: User) -> QuerySet[SchoolOrder]:
-    """The versions submitted to the user as director of their school, oldest first."""
+    """The versions submitted for approval in the schools where the user approves orders, oldest first."""
     return (
         SchoolOrder.objects.filter(
-            status=SchoolOrder.Status.SUBMITTED, school_id__in=user.school_ids_with_role(*ORDER_APPROVERS)
+            status=SchoolOrder.Status.SUBMITTED, school__in=schools_with(user, Capability.APPROVE_ORDER)
         )
         .select_related("campaign", "school", "created_by")
         .order_by("created_at", "pk")

@@ -17,12 +17,14 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from procedures.access import SchoolCampaignMixin
 from procedures.docx import order_docx
 from procedures.forms_orders import OrderIssueForm, OrderReturnForm, OrderScanForm
 from procedures.models import SchoolOrder
 from procedures.selectors import orders as selectors
 from procedures.services import orders as services
-from procedures.views.campaigns import SchoolCampaignMixin
+from schools.access import Capability as C
+from schools.access import user_can
 from vpr_portal.access import get_scoped_or_404
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -56,8 +58,8 @@ def order_page(request, *, school, campaign, status: int = 200, **forms) -> Http
         "state": state,
         "draft": selectors.order_document(state.content),
         "awaiting_document": selectors.issued_order_document(state.awaiting) if state.awaiting else None,
-        "may_issue": selectors.may_issue(request.user, school),
-        "may_approve": selectors.may_approve(request.user, school),
+        "may_issue": user_can(request.user, C.ISSUE_ORDER, school),
+        "may_approve": user_can(request.user, C.APPROVE_ORDER, school),
         "issue_form": forms.pop("issue_form", None) or OrderIssueForm(initial=initial),
         "return_form": forms.pop("return_form", None) or OrderReturnForm(),
         "scan_form": forms.pop("scan_form", None) or OrderScanForm(),
@@ -67,14 +69,14 @@ def order_page(request, *, school, campaign, status: int = 200, **forms) -> Http
 
 
 class OrderView(OrderMixin, View):
-    allowed_roles = selectors.ORDER_READERS
+    capability = C.VIEW_ORDER
 
     def get(self, request, campaign_code, school_code):
         return order_page(request, school=self.school, campaign=self.campaign)
 
 
 class OrderSubmitView(OrderMixin, View):
-    allowed_roles = selectors.ORDER_EDITORS
+    capability = C.ISSUE_ORDER
 
     def post(self, request, campaign_code, school_code):
         form = OrderIssueForm(request.POST)
@@ -103,7 +105,7 @@ class OrderSubmitView(OrderMixin, View):
 class OrderApproveView(OrderMixin, View):
     """The director approves the submitted version (nothing is lost: no confirmation)."""
 
-    allowed_roles = selectors.ORDER_APPROVERS
+    capability = C.APPROVE_ORDER
 
     def post(self, request, campaign_code, school_code, version):
         try:
@@ -118,7 +120,7 @@ class OrderApproveView(OrderMixin, View):
 class OrderReturnView(OrderMixin, View):
     """The director returns the submitted version with a comment on what to correct."""
 
-    allowed_roles = selectors.ORDER_APPROVERS
+    capability = C.APPROVE_ORDER
 
     def post(self, request, campaign_code, school_code, version):
         form = OrderReturnForm(request.POST)
@@ -136,7 +138,7 @@ class OrderReturnView(OrderMixin, View):
 
 
 class OrderPdfView(OrderMixin, View):
-    allowed_roles = selectors.ORDER_READERS
+    capability = C.VIEW_ORDER
 
     def get(self, request, campaign_code, school_code, version):
         pdf = selectors.order_pdf(selectors.issued_order_document(self.order))
@@ -160,7 +162,7 @@ class OrderDocxView(OrderPdfView):
 class OrderScanView(OrderMixin, View):
     """The signed scan, served only through this scope check (never from a public media URL)."""
 
-    allowed_roles = selectors.ORDER_READERS
+    capability = C.VIEW_ORDER
 
     def get(self, request, campaign_code, school_code, version):
         order: SchoolOrder = self.order
@@ -177,7 +179,7 @@ class OrderScanView(OrderMixin, View):
 
 
 class OrderScanUploadView(OrderMixin, View):
-    allowed_roles = selectors.ORDER_EDITORS
+    capability = C.ISSUE_ORDER
 
     def post(self, request, campaign_code, school_code, version):
         if not self.order.is_approved:  # the page offers no upload before approval

@@ -4,25 +4,25 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from procedures.selectors import school_start as selectors
-from schools.models import Role
-from vpr_portal.access import SchoolScopedMixin
+from schools.access import Capability as C
+from schools.access import SchoolMixin
 
 
-class DirectorStartView(SchoolScopedMixin, TemplateView):
+class DirectorStartView(SchoolMixin, TemplateView):
     """The director's start page: the order awaiting approval first, then each current campaign with the
     school's plan, order, participants, room protocols and results."""
 
-    allowed_roles = {Role.DIRECTOR}
+    capability = C.APPROVE_ORDER  # the page is about what waits for the director's decision
     template_name = "procedures/start/director.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**selectors.director_start(self.request.user, self.school), **kwargs)
 
 
-class TechnicalStartView(SchoolScopedMixin, TemplateView):
+class TechnicalStartView(SchoolMixin, TemplateView):
     """The technical specialist's start page: printing per class, the results form for ФИС ОКО, scans upload."""
 
-    allowed_roles = {Role.TECHNICAL_SPECIALIST}
+    capability = C.PRINT_MATERIALS
     template_name = "procedures/start/technical.html"
 
     def get_context_data(self, **kwargs):

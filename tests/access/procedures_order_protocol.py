@@ -25,12 +25,11 @@ from procedures.models import (
     Sitting,
     SittingRoom,
 )
+from schools.access import Capability as C
 from schools.models import Role, Staff, User
 
-from .base import EDITORS, MUNICIPAL, Page
+from .base import Page
 
-ORDER_READERS = MUNICIPAL | EDITORS
-ORDER_APPROVERS = frozenset({Role.DIRECTOR})
 PROTOCOL_SCHOOL = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
 PROTOCOL_OPENERS = PROTOCOL_SCHOOL | {Role.ORGANIZER}
 PROTOCOL_CORRECTORS = frozenset({Role.SCHOOL_COORDINATOR, Role.ORGANIZER})
@@ -112,14 +111,14 @@ def build_objects(own: dict, other: dict) -> None:
 
 
 PAGES = {
-    "procedures:order": Page(ORDER_READERS, kwargs=order_kwargs, scoped=True),
-    "procedures:order_submit": Page(EDITORS, kwargs=order_kwargs, scoped=True, ok=405),  # POST only
-    "procedures:order_approve": Page(ORDER_APPROVERS, kwargs=version_kwargs, scoped=True, ok=405),  # POST only
-    "procedures:order_return": Page(ORDER_APPROVERS, kwargs=version_kwargs, scoped=True, ok=405),  # POST only
-    "procedures:order_pdf": Page(ORDER_READERS, kwargs=version_kwargs, scoped=True),
-    "procedures:order_docx": Page(ORDER_READERS, kwargs=version_kwargs, scoped=True),
-    "procedures:order_scan": Page(ORDER_READERS, kwargs=version_kwargs, scoped=True),
-    "procedures:order_scan_upload": Page(EDITORS, kwargs=version_kwargs, scoped=True, ok=405),  # POST only
+    "procedures:order": Page(C.VIEW_ORDER, kwargs=order_kwargs, scoped=True),
+    "procedures:order_submit": Page(C.ISSUE_ORDER, kwargs=order_kwargs, scoped=True, ok=405),  # POST only
+    "procedures:order_approve": Page(C.APPROVE_ORDER, kwargs=version_kwargs, scoped=True, ok=405),  # POST only
+    "procedures:order_return": Page(C.APPROVE_ORDER, kwargs=version_kwargs, scoped=True, ok=405),  # POST only
+    "procedures:order_pdf": Page(C.VIEW_ORDER, kwargs=version_kwargs, scoped=True),
+    "procedures:order_docx": Page(C.VIEW_ORDER, kwargs=version_kwargs, scoped=True),
+    "procedures:order_scan": Page(C.VIEW_ORDER, kwargs=version_kwargs, scoped=True),
+    "procedures:order_scan_upload": Page(C.ISSUE_ORDER, kwargs=version_kwargs, scoped=True, ok=405),  # POST only
     "procedures:protocol_list": Page(PROTOCOL_SCHOOL, kwargs=order_kwargs, scoped=True),
     "procedures:my_protocols": Page(frozenset({Role.ORGANIZER})),
     "procedures:room_protocol": Page(PROTOCOL_OPENERS, kwargs=room_kwargs, scoped=True),

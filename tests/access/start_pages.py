@@ -1,3 +1,4 @@
+from schools.access import Capability as C
 from schools.models import Role
 
 from .base import DEPT, MUNICIPAL, Page, school_kwargs
@@ -6,6 +7,6 @@ PAGES = {
     "monitoring:assignments": Page(frozenset({Role.OBSERVER})),
     "monitoring:cards": Page(DEPT),
     "reports:overview": Page(MUNICIPAL),
-    "procedures:director_start": Page(frozenset({Role.DIRECTOR}), kwargs=school_kwargs, scoped=True),
-    "procedures:technical_start": Page(frozenset({Role.TECHNICAL_SPECIALIST}), kwargs=school_kwargs, scoped=True),
+    "procedures:director_start": Page(C.APPROVE_ORDER, kwargs=school_kwargs, scoped=True),
+    "procedures:technical_start": Page(C.PRINT_MATERIALS, kwargs=school_kwargs, scoped=True),
 }
