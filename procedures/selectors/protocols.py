@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from procedures.models import (
     Appointment,
@@ -33,6 +33,11 @@ PROTOCOL_CORRECTORS = frozenset({Role.ORGANIZER, Role.SCHOOL_COORDINATOR})
 SCHOOL_PROTOCOL_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
 
 CORRECTED_ACTION = "protocol.corrected"
+# A protocol is filled while its work is written: from an hour before the start to two hours after the planned
+# end with extra time; opened outside that (or on another day) the page warns that it may be the wrong sitting.
+PROTOCOL_EARLY = datetime.timedelta(hours=1)
+PROTOCOL_LATE = datetime.timedelta(hours=2)
+EXTRA_MINUTES = 30
 
 
 class ProtocolStatus:
@@ -165,6 +170,35 @@ class ProtocolPage:
 
     def local(self, moment: datetime.datetime | None) -> datetime.datetime | None:
         return timezone.localtime(moment, self.tz) if moment else None
+
+    def timing_warning(self, now: datetime.datetime | None = None) -> str:
+        """A warning while the protocol is open to be filled outside its sitting's day or time window (in the
+        school's time zone): the organizer may have opened another day's protocol."""
+        if self.submitted or not self.may_edit:
+            return ""
+        now = timezone.localtime(now or timezone.now(), self.tz)
+        sitting = self.sitting
+        day = sitting.date.strftime("%d.%m.%Y")
+        if now.date() < sitting.date:
+            return gettext(
+                "Работа ещё не началась: она пишется {day}. Заполняйте протокол в день и во время проведения."
+            ).format(day=day)
+        if now.date() > sitting.date:
+            return gettext(
+                "День проведения прошёл: работа писалась {day}. Проверьте, тот ли это протокол; исправления "
+                "после сдачи записываются с причиной."
+            ).format(day=day)
+        if sitting.starts_at is None:
+            return ""
+        start = timezone.localtime(sitting.starts_at, self.tz)
+        end = start + datetime.timedelta(minutes=sitting.assessment.duration + EXTRA_MINUTES)
+        if now < start - PROTOCOL_EARLY:
+            return gettext("До начала работы больше часа: начало в {time}.").format(time=start.strftime("%H:%M"))
+        if now > end + PROTOCOL_LATE:
+            return gettext("Работа должна была закончиться в {time}: протокол заполняется во время проведения.").format(
+                time=end.strftime("%H:%M")
+            )
+        return ""
 
     def moment(self, time: datetime.time, *, base: datetime.datetime | None = None) -> datetime.datetime:
         """An aware moment from a time of day typed on the page: on the day the work started (or its date)."""
