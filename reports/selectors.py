@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q
 
+from grading.rules import unranked
 from procedures.models import Campaign
 from schools.models import Role, User
 from schools.selectors import schools_visible_to
@@ -17,7 +18,7 @@ def municipality_overview(user: User) -> dict:
         )
         .order_by("code")
     )
-    rows = list(schools)
+    rows = unranked(schools, by=lambda school: school)  # R15: by code, never by results
     campaigns = Campaign.objects.filter(
         department_id__in=user.department_ids_with_role(Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR),
         status=Campaign.Status.ACTIVE,

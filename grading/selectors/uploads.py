@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grading.models import FormUpload, Work
+from grading.rules import unranked
 from procedures.models import Assessment, Campaign, Participant, Stage
 from procedures.selectors.plan import Moment
 from procedures.selectors.schedules import assigned_works_by_school, campaign_assessments
@@ -299,7 +300,8 @@ def upload_matrix(
         worst = next((s for s in UploadState.ORDER if s in states), None)
         row = MatrixRow(school, [by_assessment.get(a.pk) for a in assessments], worst)
         rows.append((_rank(cells[school.pk]), school.code, row))
-    rows.sort(key=lambda item: (item[0], item[1]))
+    # the late first (a deadline, not a result); schools of the same standing by code (R15)
+    rows = sorted(unranked(rows, by=lambda item: item[2].school), key=lambda item: item[0])
     return UploadMatrix(
         campaign=campaign,
         assessments=assessments,
