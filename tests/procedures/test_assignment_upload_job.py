@@ -95,7 +95,7 @@ def test_a_refused_large_distribution_lists_every_problem_from_the_job(
 def test_a_distribution_job_is_not_shown_through_another_campaigns_page(
     client, campaign, assessment, school, department, department_user, large, django_capture_on_commit_callbacks
 ):
-    from tests.procedures.conftest import make_campaign
+    from tests.factories import make_campaign
 
     other = make_campaign(department, code="VPR-2027")
     client.force_login(department_user)

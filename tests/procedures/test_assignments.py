@@ -18,10 +18,8 @@ from procedures.services.schedules import (
     parse_assignments,
 )
 from schools.models import AuditEntry, Notification, Role
-from tests.factories import SchoolClassFactory, user_with_role
+from tests.factories import SchoolClassFactory, make_assessment, user_with_role
 from vpr_portal.tables import InputRefused, read_table
-
-from .conftest import make_assessment
 
 YEAR = 2025  # the academic year of the 2026 window (Campaign.academic_year)
 

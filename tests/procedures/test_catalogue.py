@@ -300,7 +300,7 @@ def test_a_new_campaign_starts_from_the_previous_ones_catalogue(client, speciali
 
 @pytest.mark.django_db
 def test_drafts_are_hidden_from_schools_until_the_campaign_starts(client, specialist, coordinator, department):
-    from tests.procedures.conftest import make_assessment, make_campaign
+    from tests.factories import make_assessment, make_campaign
 
     draft = make_campaign(department, code="VPR-2027", status=Campaign.Status.DRAFT)
     client.force_login(coordinator)

@@ -15,11 +15,20 @@ from grading.models import Score, ScoreChange, Work
 from grading.services.scores import score_set
 from procedures.models import Appointment, Assessment, Campaign, Participant, Sitting, Task
 from schools.models import AuditEntry, Role
-from tests.factories import PupilFactory, StaffFactory
-from tests.grading.conftest import make_participant
+from tests.factories import (
+    PupilFactory,
+    StaffFactory,
+    make_assessment,
+    make_campaign,
+    make_participant,
+    make_room,
+    make_sitting,
+    make_sitting_room,
+    make_work,
+)
 
 # the campaign fixtures of tests/procedures
-from tests.procedures.conftest import assessment, campaign, make_assessment, make_campaign  # noqa: F401
+from tests.procedures.conftest import assessment, campaign  # noqa: F401
 
 # RU-4 (max 24, «3» from 10, «4» from 16, «5» from 21): one full work, one of 12 points, one half-graded
 FULL = ["2", "1", "1", "2", "3", "2", "2", "3", "2", "2", "2", "2"]  # 24 → «5»
@@ -34,13 +43,11 @@ def graded(assessment, class_4a, school):  # noqa: F811
     tasks = list(assessment.tasks.order_by("position"))
     for code, cells in (("10001", FULL), ("10002", TWELVE), ("10003", HALF)):
         participant = make_participant(assessment, PupilFactory(school_class=class_4a), code=code)
-        work = Work.objects.create(participant=participant, assessment=assessment, school=school)
+        work = make_work(participant)
         for task, raw in zip(tasks, cells, strict=False):
             score_set(work=work, task=task, raw=raw, actor=None)
     make_participant(assessment, PupilFactory(school_class=class_4a), code="10004", absent=True)
-    Sitting.objects.create(
-        campaign=assessment.campaign, school=school, assessment=assessment, date=datetime.date(2026, 4, 22), lesson=2
-    )
+    make_sitting(assessment, school, date=datetime.date(2026, 4, 22), lesson=2)
     Appointment.objects.create(
         campaign=assessment.campaign,
         school=school,
@@ -278,7 +285,7 @@ def test_a_max_lowered_but_not_below_any_score_is_allowed(tmp_path, graded):
 @pytest.mark.django_db
 def test_a_task_is_added_while_no_scores_are_recorded_and_works_are_recomputed(tmp_path, assessment, pupil, school):  # noqa: F811
     participant = make_participant(assessment, pupil)
-    Work.objects.create(participant=participant, assessment=assessment, school=school)
+    make_work(participant)
     data = catalogue_of(assessment)
     tasks_of(data).append({"label": "13", "max": 2, "level": "П", "skill": "4.1"})
     data["assessments"][0]["scale"] = {"3": 11, "4": 17, "5": 22}
@@ -381,15 +388,10 @@ def test_schools_cannot_delete_a_campaign(client, role_users, graded):
 
 @pytest.mark.django_db
 def test_organizers_of_its_sittings_and_its_experts_count_as_dependants(assessment, school):  # noqa: F811
-    from procedures.models import Room, SittingRoom
     from procedures.services.dependants import assessment_dependants
 
-    sitting = Sitting.objects.create(
-        campaign=assessment.campaign, school=school, assessment=assessment, date=datetime.date(2026, 4, 22), lesson=2
-    )
-    room = SittingRoom.objects.create(
-        sitting=sitting, room=Room.objects.create(school=school, name="12", rows=5, columns=2)
-    )
+    sitting = make_sitting(assessment, school, date=datetime.date(2026, 4, 22), lesson=2)
+    room = make_sitting_room(sitting, make_room(school, name="12", rows=5, columns=2))
     for _n in range(2):
         Appointment.objects.create(
             campaign=assessment.campaign,

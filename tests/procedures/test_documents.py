@@ -23,8 +23,7 @@ from procedures.services.documents import (
     document_version_publish,
 )
 from schools.models import AuditEntry, Notification, Role
-from tests.factories import DepartmentFactory, SchoolFactory, add_role, user_with_role
-from tests.procedures.conftest import make_campaign
+from tests.factories import DepartmentFactory, SchoolFactory, add_role, make_campaign, user_with_role
 
 PDF = b"%PDF-1.4\n% fictitious regulation\n"
 DOCX = b"PK\x03\x04 fictitious docx"

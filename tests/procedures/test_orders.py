@@ -11,19 +11,16 @@ from django.urls import reverse
 
 from procedures.models import (
     Appointment,
-    Room,
     ScheduleEntry,
     SchoolOrder,
     SchoolSchedule,
-    Sitting,
-    SittingRoom,
     Stage,
 )
 from procedures.selectors.orders import order_state
 from procedures.services.orders import SCAN_MAX_BYTES, order_approve, order_scan_upload, order_submit
 from procedures.services.plan import plan_statuses, stage_is_manual, stage_link
 from schools.models import AuditEntry, Role
-from tests.factories import StaffFactory, user_with_role
+from tests.factories import StaffFactory, make_room, make_sitting, make_sitting_room, user_with_role
 from vpr_portal.pdf import pdf_text
 
 PDF = b"%PDF-1.4\n% signed order\n"
@@ -47,12 +44,8 @@ def prepared(campaign, assessment, math_assessment, school, class_4a):
     ScheduleEntry.objects.create(
         schedule=schedule, assessment=math_assessment, school_class=class_4a, date=datetime.date(2026, 4, 23), lesson=3
     )
-    sitting = Sitting.objects.create(
-        campaign=campaign, school=school, assessment=assessment, date=datetime.date(2026, 4, 21), lesson=2
-    )
-    sitting_room = SittingRoom.objects.create(
-        sitting=sitting, room=Room.objects.create(school=school, name="Каб. 12", rows=4, columns=4)
-    )
+    sitting = make_sitting(assessment, school, date=datetime.date(2026, 4, 21), lesson=2)
+    sitting_room = make_sitting_room(sitting, make_room(school, name="Каб. 12", rows=4, columns=4))
     people = {
         "coordinator": StaffFactory(
             school=school,

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from procedures.models import ClassAssignment, Participant, Room, Seat, Sitting, SittingRoom
+from procedures.models import ClassAssignment, Participant, Seat
 from procedures.services.participants import (
     codes_issue,
     participant_disability_decision,
@@ -17,7 +17,13 @@ from procedures.services.participants import (
     participants_refresh,
 )
 from schools.models import AuditEntry, Role, Sex
-from tests.factories import PupilFactory, SchoolClassFactory
+from tests.factories import (
+    PupilFactory,
+    SchoolClassFactory,
+    make_room,
+    make_sitting,
+    make_sitting_room,
+)
 
 
 @pytest.fixture
@@ -107,12 +113,8 @@ def test_a_pupil_who_moved_class_is_updated_and_one_who_left_is_removed(
 def test_a_seated_participant_who_left_is_kept_for_the_coordinator_to_sort_out(campaign, school, class_4a, assessment):
     leaver = PupilFactory(school_class=class_4a)
     participants_refresh(campaign=campaign, school=school, actor=None)
-    sitting = Sitting.objects.create(
-        campaign=campaign, school=school, assessment=assessment, date="2026-04-21", lesson=2
-    )
-    sitting_room = SittingRoom.objects.create(
-        sitting=sitting, room=Room.objects.create(school=school, name="12", rows=2, columns=2)
-    )
+    sitting = make_sitting(assessment, school, date="2026-04-21", lesson=2)
+    sitting_room = make_sitting_room(sitting, make_room(school, name="12", rows=2, columns=2))
     Seat.objects.create(sitting_room=sitting_room, participant=Participant.objects.get(pupil=leaver), row=1, column=1)
     leaver.is_active = False
     leaver.save()
@@ -328,7 +330,7 @@ def test_a_family_form_pupil_joins_by_agreement_with_the_department(
 def test_only_a_family_form_pupil_of_the_school_for_a_work_of_their_grade_is_added(
     campaign, school, other_school, class_4a, assessment, coordinator, family_pupil
 ):
-    from .conftest import make_assessment
+    from tests.factories import make_assessment
 
     grade5 = make_assessment(campaign, code="RU-5", grade=5)
     ordinary = PupilFactory(school_class=class_4a)

@@ -18,7 +18,6 @@ from procedures.models import (
     Room,
     RoomProtocol,
     Seat,
-    Sitting,
     SittingRoom,
 )
 from procedures.services.protocols import (
@@ -29,7 +28,7 @@ from procedures.services.protocols import (
     protocol_submit,
 )
 from schools.models import AuditEntry, Role
-from tests.factories import PupilFactory, StaffFactory, user_with_role
+from tests.factories import PupilFactory, StaffFactory, make_sitting, make_sitting_room, user_with_role
 
 YEKATERINBURG = datetime.timezone(datetime.timedelta(hours=5))
 # 21 April 2026, 09:10 in Yekaterinburg (the school's zone)
@@ -38,14 +37,12 @@ START = datetime.datetime(2026, 4, 21, 9, 10, tzinfo=YEKATERINBURG)
 
 @pytest.fixture
 def sitting(campaign, assessment, school):
-    return Sitting.objects.create(
-        campaign=campaign, school=school, assessment=assessment, date=datetime.date(2026, 4, 21), lesson=2
-    )
+    return make_sitting(assessment, school, date=datetime.date(2026, 4, 21), lesson=2)
 
 
 def make_room(sitting, name="Каб. 12", released=True):
     room = Room.objects.create(school=sitting.school, name=name, rows=4, columns=4)
-    return SittingRoom.objects.create(sitting=sitting, room=room, released_at=timezone.now() if released else None)
+    return make_sitting_room(sitting, room, released_at=timezone.now() if released else None)
 
 
 def seat(sitting_room, code, *, column, pupil=None, **extra):

@@ -5,10 +5,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from procedures.models import Appointment, Sitting, SittingRoom
+from procedures.models import Appointment
 from procedures.services.staffing import expert_appoint, organizer_appoint, school_duty_appoint
 from schools.models import AuditEntry, DeclaredRelative, Relation
-from tests.factories import PupilFactory
+from tests.factories import PupilFactory, make_sitting, make_sitting_room
 
 from .test_staffing import build_classes, build_room, build_staff, make_participants
 
@@ -100,10 +100,8 @@ def test_a_relative_in_a_class_that_writes_nothing_does_not_matter(
 def test_every_duty_refuses_the_same_parent_for_the_same_reason(
     campaign, school, assessment, parent_of_4b, coordinator
 ):
-    sitting = Sitting.objects.create(
-        campaign=campaign, school=school, assessment=assessment, date=campaign.window_start, lesson=2
-    )
-    sitting_room = SittingRoom.objects.create(sitting=sitting, room=build_room(school, "Кабинет 12"))
+    sitting = make_sitting(assessment, school, date=campaign.window_start, lesson=2)
+    sitting_room = make_sitting_room(sitting, build_room(school, "Кабинет 12"))
     attempts = [
         lambda: organizer_appoint(sitting_room=sitting_room, staff=parent_of_4b, actor=coordinator),
         lambda: expert_appoint(assessment=assessment, school=school, staff=parent_of_4b, actor=coordinator),

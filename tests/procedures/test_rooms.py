@@ -23,9 +23,8 @@ from procedures.services.seating import (
 )
 from procedures.services.staffing import organizer_appoint
 from schools.models import AuditEntry, Notification, Role
-from tests.factories import StaffFactory, user_with_role
+from tests.factories import StaffFactory, make_assessment, make_room, make_sitting_room, user_with_role
 
-from .conftest import make_assessment
 from .test_staffing import (
     DAY,
     build_classes,
@@ -70,7 +69,7 @@ def staff(school, classes):
 
 @pytest.fixture
 def sitting_room(sitting, room_12):
-    return SittingRoom.objects.create(sitting=sitting, room=room_12)
+    return make_sitting_room(sitting, room_12)
 
 
 YEKATERINBURG = zoneinfo.ZoneInfo("Asia/Yekaterinburg")
@@ -163,9 +162,9 @@ def test_a_sitting_the_schedule_no_longer_has_is_removed_unless_released(
 ):
     sittings_sync(campaign=campaign, school=school, actor=coordinator)
     maths_sitting = Sitting.objects.get(assessment=scheduled)
-    released = SittingRoom.objects.create(sitting=maths_sitting, room=room_12, released_at=START)
+    released = make_sitting_room(maths_sitting, room_12, released_at=START)
     russian_sitting = Sitting.objects.get(assessment=russian)
-    SittingRoom.objects.create(sitting=russian_sitting, room=room_14)
+    make_sitting_room(russian_sitting, room_14)
     from procedures.models import ScheduleEntry
 
     ScheduleEntry.objects.all().delete()
@@ -208,7 +207,7 @@ def test_the_start_is_edited_as_local_time_on_the_sitting_page(client, sitting, 
 @pytest.mark.django_db
 def test_a_room_busy_at_the_same_time_is_refused(campaign, school, sitting, room_12, coordinator):
     other_work = make_assessment(campaign, code="MA-4", subject="Математика")
-    SittingRoom.objects.create(sitting=make_sitting(campaign, school, other_work), room=room_12)
+    make_sitting_room(make_sitting(campaign, school, other_work), room_12)
 
     with pytest.raises(ValidationError, match="Аудитория «Кабинет 12» в это время занята"):
         sitting_rooms_set(sitting=sitting, rooms=[room_12], actor=coordinator)
@@ -391,7 +390,7 @@ def test_an_organizer_does_not_open_a_room_they_are_not_appointed_to(
 ):
     stranger = user_with_role(Role.ORGANIZER, school=school, username="stranger")
     StaffFactory(school=school, user=stranger)
-    other_room = SittingRoom.objects.create(sitting=sitting, room=room_14, released_at=START)
+    other_room = make_sitting_room(sitting, room_14, released_at=START)
     sitting_room_release(sitting_room=ready_room, actor=coordinator)
     client.force_login(stranger)
 
@@ -416,8 +415,8 @@ def test_an_appointed_staff_member_without_the_organizer_role_gets_403(client, r
 @pytest.fixture
 def full_room(sitting, school, russian, classes, coordinator):
     """30 participants of two classes in a 5 × 6 room."""
-    room = Room.objects.create(school=school, name="Актовый зал", rows=5, columns=6)
-    sitting_room = SittingRoom.objects.create(sitting=sitting, room=room)
+    room = make_room(school, name="Актовый зал", rows=5, columns=6)
+    sitting_room = make_sitting_room(sitting, room)
     make_participants(russian, classes["4А"], 15)
     make_participants(russian, classes["4Б"], 15)
     sitting_seat(sitting=sitting, actor=coordinator)
@@ -469,8 +468,8 @@ def test_the_sittings_and_room_pages_do_not_grow_in_queries_with_the_data(
         schedule(campaign, school, russian, [classes[f"4{letter}"]], day=day)
         current = make_sitting(campaign, school, russian, day=day)
         for number in range(size // 2):
-            room = Room.objects.create(school=school, name=f"{letter}{number}", rows=2, columns=2)
-            SittingRoom.objects.create(sitting=current, room=room)
+            room = make_room(school, name=f"{letter}{number}", rows=2, columns=2)
+            make_sitting_room(current, room)
         make_participants(russian, classes[f"4{letter}"], size, start=100)
         sitting_seat(sitting=current, actor=coordinator)
         sitting_room = current.rooms.first()

@@ -24,9 +24,7 @@ from procedures.services.schedules import (
     schedule_submit,
 )
 from schools.models import AuditEntry, Notification, Role
-from tests.factories import SchoolClassFactory, SchoolFactory, user_with_role
-
-from .conftest import make_assessment
+from tests.factories import SchoolClassFactory, SchoolFactory, make_assessment, user_with_role
 
 YEAR = 2025
 TUESDAY = datetime.date(2026, 4, 21)

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 import pytest
 from django.core.exceptions import ValidationError
 
-from procedures.models import Participant, Room, Seat, SittingRoom
+from procedures.models import Participant, Room, Seat
 from procedures.services.seating import (
     RoomShape,
     Seatable,
@@ -19,6 +19,7 @@ from procedures.services.seating import (
     variant_for,
 )
 from schools.models import AuditEntry
+from tests.factories import make_sitting_room
 
 from .test_staffing import build_classes, build_room, build_sitting, build_staff, make_participants
 
@@ -166,7 +167,7 @@ def test_more_participants_than_seats_are_refused():
 
 @pytest.fixture
 def rooms(sitting, room_12, room_14):
-    return [SittingRoom.objects.create(sitting=sitting, room=room) for room in (room_12, room_14)]
+    return [make_sitting_room(sitting, room) for room in (room_12, room_14)]
 
 
 @pytest.fixture
@@ -203,7 +204,7 @@ def test_no_two_desk_neighbours_share_a_variant_after_seating(sitting, rooms, wr
 
 @pytest.mark.django_db
 def test_classmates_do_not_share_a_desk_in_a_room_of_two_classes(sitting, room_12, russian, classes, coordinator):
-    SittingRoom.objects.create(sitting=sitting, room=room_12)  # 16 seats, 8 desks
+    make_sitting_room(sitting, room_12)  # 16 seats, 8 desks
     make_participants(russian, classes["4А"], 8)
     make_participants(russian, classes["4Б"], 7)
 
@@ -247,7 +248,7 @@ def test_seating_again_changes_nothing(sitting, rooms, writers, coordinator):
 def test_only_those_who_write_at_this_sitting_are_seated_and_an_exempted_one_leaves(
     sitting, rooms, writers, campaign, classes, coordinator
 ):
-    from .conftest import make_assessment
+    from tests.factories import make_assessment
 
     maths = make_assessment(campaign, code="MA-4", subject="Математика")
     make_participants(maths, classes["4А"], 3)  # another assessment
@@ -266,7 +267,7 @@ def test_only_those_who_write_at_this_sitting_are_seated_and_an_exempted_one_lea
 
 @pytest.mark.django_db
 def test_seating_without_enough_seats_is_refused_and_writes_nothing(sitting, room_12, russian, classes, coordinator):
-    SittingRoom.objects.create(sitting=sitting, room=room_12)
+    make_sitting_room(sitting, room_12)
     make_participants(russian, classes["4А"], 17)
 
     with pytest.raises(ValidationError, match="Не хватает мест: участников 17, мест в выбранных аудиториях 16"):

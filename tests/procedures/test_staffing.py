@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from procedures.models import Appointment, Participant, Room, ScheduleEntry, SchoolSchedule, Sitting, SittingRoom
+from procedures.models import Appointment, ScheduleEntry, SchoolSchedule, Sitting
 from procedures.selectors.rooms import expert_refusals, organizer_refusals
 from procedures.services.seating import lesson_start, sitting_room_release, sitting_seat
 from procedures.services.staffing import (
@@ -25,9 +25,11 @@ from tests.factories import (
     StaffSubjectFactory,
     SubjectFactory,
     TeachingLoadFactory,
+    make_assessment,
+    make_participant,
+    make_room,
+    make_sitting_room,
 )
-
-from .conftest import make_assessment
 
 YEAR = 2025  # the academic year of the 2026 campaign
 DAY = datetime.date(2026, 4, 21)
@@ -58,11 +60,10 @@ def make_participants(assessment, school_class, n, *, start=0):
     part's work)."""
     pupils = PupilFactory.create_batch(n, school_class=school_class)
     return [
-        Participant.objects.create(
-            campaign=assessment.campaign,
-            assessment=assessment,
+        make_participant(
+            assessment,
+            pupil,
             school=school_class.school,
-            pupil=pupil,
             school_class=school_class,
             class_name=school_class.name,
             sex=pupil.sex,
@@ -100,7 +101,7 @@ def build_sitting(campaign, school, assessment, classes):
 
 
 def build_room(school, name, rows=4, columns=4):
-    return Room.objects.create(school=school, name=name, rows=rows, columns=columns)
+    return make_room(school, name=name, rows=rows, columns=columns)
 
 
 @pytest.fixture
@@ -120,7 +121,7 @@ def room_14(school):
 
 @pytest.fixture
 def sitting_room(sitting, room_12):
-    return SittingRoom.objects.create(sitting=sitting, room=room_12)
+    return make_sitting_room(sitting, room_12)
 
 
 def build_staff(school, classes) -> dict:
@@ -248,8 +249,8 @@ def test_before_seating_every_class_of_the_sitting_counts_as_the_rooms(sitting_r
 
 @pytest.mark.django_db
 def test_one_person_is_not_an_organizer_in_two_rooms_at_once(sitting, room_12, room_14, staff, coordinator):
-    first = SittingRoom.objects.create(sitting=sitting, room=room_12)
-    second = SittingRoom.objects.create(sitting=sitting, room=room_14)
+    first = make_sitting_room(sitting, room_12)
+    second = make_sitting_room(sitting, room_14)
     organizer_appoint(sitting_room=first, staff=staff["Кедров"], actor=coordinator)
 
     with pytest.raises(ValidationError, match="в это же время организатор в аудитории «Кабинет 12»"):
