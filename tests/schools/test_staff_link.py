@@ -47,3 +47,22 @@ def test_two_namesakes_are_not_guessed_between(school):
     staff = staff_account_link(user=user, school=school, actor=None)
 
     assert staff.user == user and Staff.objects.filter(school=school).count() == 3
+
+
+@pytest.mark.django_db
+def test_the_migration_links_existing_role_holders_to_their_namesakes(school):
+    import importlib
+
+    from django.apps import apps
+
+    from tests.factories import user_with_role
+
+    migration = importlib.import_module("schools.migrations.0002_link_staff_accounts")
+    director = user_with_role(Role.DIRECTOR, school=school, last_name="Иванова", first_name="Ольга")
+    stranger = user_with_role(Role.EXPERT, school=school, last_name="Сорокина", first_name="Ольга")
+    record = StaffFactory(school=school, last_name="Иванова", first_name="Ольга", middle_name="Петровна")
+
+    migration.link(apps, None)
+
+    record.refresh_from_db()
+    assert record.user == director and not Staff.objects.filter(user=stranger).exists()
