@@ -17,6 +17,7 @@ from tests.factories import (
     SchoolClassFactory,
     SchoolFactory,
     make_assessment,
+    make_campaign,
     make_participant,
 )
 from tests.test_celery_worker import TASK_DONE_SECONDS, _tail, needs_worker_services, redis_worker  # noqa: F401
@@ -38,14 +39,13 @@ def test_the_purge_task_sent_twice_to_a_worker_purges_once(redis_worker):  # noq
     department = DepartmentFactory()
     school = SchoolFactory(department=department, short_name="СШ №9")
     # the window ended two years ago: a 365-day retention period is over
-    campaign = Campaign.objects.create(
-        department=department,
+    campaign = make_campaign(
+        department,
         code="VPR-PURGE",
         title="ВПР (проверка удаления)",
+        status=Campaign.Status.CLOSED,
         window_start=datetime.date(2024, 4, 20),
         window_end=datetime.date(2024, 5, 20),
-        upload_deadline=datetime.datetime(2024, 5, 25, 18, 59, tzinfo=datetime.UTC),
-        status=Campaign.Status.CLOSED,
     )
     assessment = make_assessment(campaign)
     pupil = PupilFactory(school_class=SchoolClassFactory(school=school, grade=4, letter="А"))

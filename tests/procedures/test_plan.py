@@ -32,7 +32,7 @@ from procedures.services.plan import (
     stages_create_defaults,
 )
 from schools.models import AuditEntry, Role
-from tests.factories import DepartmentFactory, SchoolFactory, user_with_role
+from tests.factories import DepartmentFactory, SchoolFactory, make_campaign, user_with_role
 
 UTC = datetime.UTC
 YEKATERINBURG = zoneinfo.ZoneInfo("Asia/Yekaterinburg")
@@ -223,10 +223,10 @@ def test_another_municipalitys_campaign_does_not_exist_for_the_department(client
 
 @pytest.mark.django_db
 def test_a_stage_of_another_campaign_is_404_under_ours(client, campaign, department, department_user):
-    other_campaign = Campaign.objects.create(
-        department=department,
+    other_campaign = make_campaign(
+        department,
         code="VPR-2027",
-        title="ВПР-2027",
+        status=Campaign.Status.DRAFT,
         window_start=datetime.date(2027, 4, 20),
         window_end=datetime.date(2027, 5, 20),
         upload_deadline=datetime.datetime(2027, 5, 25, 18, 59, tzinfo=UTC),
@@ -357,13 +357,8 @@ def checklist_url(school, campaign=None):
 
 @pytest.mark.django_db
 def test_without_an_active_campaign_the_checklist_says_it_is_not_announced(client, department, school, coordinator):
-    Campaign.objects.create(
-        department=department,
-        code="VPR-DRAFT",
-        title="ВПР-черновик",
-        window_start=datetime.date(2026, 4, 20),
-        window_end=datetime.date(2026, 5, 20),
-        upload_deadline=DEADLINE,
+    make_campaign(
+        department, code="VPR-DRAFT", title="ВПР-черновик", status=Campaign.Status.DRAFT, upload_deadline=DEADLINE
     )
     client.force_login(coordinator)
 
@@ -454,14 +449,8 @@ def test_the_director_reads_the_checklist_but_does_not_mark(client, campaign, sc
 
 @pytest.mark.django_db
 def test_a_coordinator_cannot_mark_a_stage_of_another_municipality(client, school, coordinator):
-    foreign = Campaign.objects.create(
-        department=DepartmentFactory(code="uo-other"),
-        code="VPR-OTHER",
-        title="Чужая",
-        window_start=datetime.date(2026, 4, 20),
-        window_end=datetime.date(2026, 5, 20),
-        upload_deadline=DEADLINE,
-        status=Campaign.Status.ACTIVE,
+    foreign = make_campaign(
+        DepartmentFactory(code="uo-other"), code="VPR-OTHER", title="Чужая", upload_deadline=DEADLINE
     )
     stage = make_stage(foreign)
     client.force_login(coordinator)
@@ -473,14 +462,13 @@ def test_a_coordinator_cannot_mark_a_stage_of_another_municipality(client, schoo
 
 @pytest.mark.django_db
 def test_with_two_active_campaigns_the_checklist_offers_a_choice(client, campaign, department, school, coordinator):
-    second = Campaign.objects.create(
-        department=department,
+    second = make_campaign(
+        department,
         code="NIKO-2026",
         title="НИКО-2026",
         window_start=datetime.date(2026, 10, 1),
         window_end=datetime.date(2026, 10, 20),
         upload_deadline=DEADLINE,
-        status=Campaign.Status.ACTIVE,
     )
     make_stage(campaign, title="Этап ВПР")
     make_stage(second, title="Этап НИКО")

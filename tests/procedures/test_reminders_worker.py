@@ -9,10 +9,10 @@ import time
 import pytest
 from django.utils import timezone
 
-from procedures.models import Campaign, Stage
+from procedures.models import Stage
 from procedures.tasks import send_deadline_reminders
 from schools.models import Notification, Role
-from tests.factories import DepartmentFactory, SchoolFactory, user_with_role
+from tests.factories import DepartmentFactory, SchoolFactory, make_campaign, user_with_role
 from tests.test_celery_worker import TASK_DONE_SECONDS, _tail, needs_worker_services, redis_worker  # noqa: F401
 
 
@@ -34,14 +34,12 @@ def test_the_reminder_task_sent_twice_to_a_worker_notifies_once(redis_worker):  
     coordinator = user_with_role(Role.SCHOOL_COORDINATOR, school=school, username="worker-coord")
     municipal = user_with_role(Role.MUNICIPAL_COORDINATOR, department=department, username="worker-mun")
     now = timezone.now()
-    campaign = Campaign.objects.create(
-        department=department,
+    campaign = make_campaign(
+        department,
         code="VPR-WORKER",
         title="ВПР (проверка воркера)",
         window_start=now.date(),
-        window_end=now.date() + datetime.timedelta(days=30),
         upload_deadline=now + datetime.timedelta(days=40),
-        status=Campaign.Status.ACTIVE,
     )
     tomorrow = Stage.objects.create(
         campaign=campaign, kind=Stage.Kind.OTHER, title="Инструктаж", deadline=now + datetime.timedelta(days=1)
