@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 
 from schools.models import Department
@@ -11,6 +12,7 @@ from schools.models import Department
 from .campaigns import seed_demo_campaign
 from .registry import DEPARTMENT, seed_demo, summary
 from .results import seed_finished_campaigns
+from .training import seed_training_campaign
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,9 @@ class DemoBuilt:
     line: str
 
 
+# The demo's addresses are invented (…@demo.invalid): the notices its services send are kept in the portal and
+# not mailed while it is built (the console backend of the embedded install would print them among the summary).
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
 @transaction.atomic
 def build_demo(*, stdout=None, today: datetime.date | None = None) -> DemoBuilt:
     """Builds (or completes) the demo; `today` is the day it is built for (the training campaign's day)."""
@@ -27,7 +32,8 @@ def build_demo(*, stdout=None, today: datetime.date | None = None) -> DemoBuilt:
     department = Department.objects.get(code=DEPARTMENT["code"])
     finished = seed_finished_campaigns(department=department, today=today)
     current = seed_demo_campaign(department=department)
-    campaigns = [c.title for c in [*finished, current]]
+    training = seed_training_campaign(department=department, today=today)
+    campaigns = [c.title for c in [*finished, current, training]]
     line = "{people} {campaigns}".format(
         people=summary(counts), campaigns=_("Кампании: {titles}.").format(titles=", ".join(campaigns))
     )
