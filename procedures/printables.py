@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from procedures.models import Campaign
-from procedures.selectors.participants import PROTOCOL_READERS, ClassSheet, class_sheets
+from procedures.selectors.participants import ClassSheet, class_sheets
 from procedures.services.participants import participants_version
+from schools.access import Capability, roles_with
 from schools.models import School, User
 from vpr_portal.documents import BuiltDocument, document_request, register_document_builder
 from vpr_portal.models import GeneratedDocument
@@ -107,7 +108,9 @@ def school_set_pdf(
     return _render_parts(parts, campaign=campaign, school=school, progress=progress, total=len(parts) + 1)
 
 
-@register_document_builder(SCHOOL_SET, roles=PROTOCOL_READERS, audit_action="participants.protocol_printed")
+@register_document_builder(
+    SCHOOL_SET, roles=roles_with(Capability.PRINT_MATERIALS), audit_action="participants.protocol_printed"
+)
 def build_school_set(document: GeneratedDocument, progress: Callable[[int, int], None]) -> BuiltDocument:
     """The background builder of a school's whole set (slips, code lists and protocols of every class)."""
     campaign = Campaign.objects.get(pk=document.params["campaign"])

@@ -222,6 +222,8 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.READ_PUPILS,
             C.READ_NOTIFICATIONS,
             C.VIEW_CAMPAIGNS,
+            C.VIEW_PARTICIPANTS,  # the class lists the printables are made from
+            C.VIEW_ROOMS,  # the sittings' rooms whose lists and plans he prints
             C.PRINT_MATERIALS,
             C.RESULTS_FORM,
             C.UPLOAD_RESULTS_FORM,

@@ -13,13 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Assessment, Campaign, Participant, ParticipantCode
 from procedures.selectors.schedules import campaign_assessments, campaign_classes
+from schools.access import Capability, roles_with, user_can
 from schools.classes import class_name_ordering
-from schools.models import Role, School, SchoolClass, User, search_key
-
-PARTICIPANT_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
-PARTICIPANT_EDITORS = frozenset({Role.SCHOOL_COORDINATOR})
-# The paper protocol pairs codes with names: the school's coordinator and director only, never anyone else.
-PROTOCOL_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
+from schools.models import School, SchoolClass, User, search_key
 
 STATUS_FILTERS = {
     "writes": _("пишут"),
@@ -76,16 +72,16 @@ def pending_parents_decisions(*, user: User, campaign: Campaign, school: School)
 
 
 def participants_visible_to(user: User) -> QuerySet[Participant]:
-    """R11: participations the user may read with names — their own school's, as coordinator or director;
+    """R11: participations the user may read with names — their own school's (the roles viewing participants);
     nobody outside the school."""
-    school_ids = user.school_ids_with_role(*PARTICIPANT_READERS)
+    school_ids = user.school_ids_with_role(*roles_with(Capability.VIEW_PARTICIPANTS))
     if not school_ids:
         return Participant.objects.none()
     return Participant.objects.filter(school_id__in=school_ids)
 
 
 def may_edit_participants(user: User, school: School) -> bool:
-    return school.pk in user.school_ids_with_role(*PARTICIPANT_EDITORS)
+    return user_can(user, Capability.EDIT_PARTICIPANTS, school)
 
 
 def participant_list(

@@ -43,11 +43,6 @@ from procedures.selectors.schedules import assigned_works
 from schools.classes import class_name_ordering, class_names_text, class_sort_key
 from schools.models import DeclaredRelative, Role, School, SchoolClass, Staff, StaffSubject, Subject, TeachingLoad, User
 
-# Who reads a school's rooms, sittings and staffing, who changes them, and who prints the room documents.
-ROOM_EDITORS = frozenset({Role.SCHOOL_COORDINATOR})
-ROOM_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
-ROOM_PRINTERS = ROOM_READERS | {Role.TECHNICAL_SPECIALIST}
-
 PRIMARY_MAX_GRADE = 4  # works of grades 1–4 are «primary-grade works» (R1, R3)
 EXPERT_MIN_YEARS = 3  # R3
 MIN_ORGANIZERS = 2  # R2

@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from procedures import printables
+from procedures.access import SchoolCampaignMixin
 from procedures.forms_participants import (
     DisabilityDecisionForm,
     ExemptionForm,
@@ -27,15 +28,11 @@ from procedures.selectors import participants as selectors
 from procedures.selectors.schedules import campaign_assessments
 from procedures.services import participants as services
 from procedures.views.documents import content_disposition
-from procedures.views.schedules import CampaignMixin
-from vpr_portal.access import SchoolScopedMixin
-
-READERS = selectors.PARTICIPANT_READERS
-EDITORS = selectors.PARTICIPANT_EDITORS
+from schools.access import Capability as C
 
 
-class ParticipantsMixin(SchoolScopedMixin, CampaignMixin):
-    allowed_roles = READERS
+class ParticipantsMixin(SchoolCampaignMixin):
+    capability = C.VIEW_PARTICIPANTS
 
     def list_url(self) -> str:
         return reverse(
@@ -80,7 +77,7 @@ class ParticipantListView(ParticipantsMixin, ListView):
 
 
 class ParticipantsRefreshView(ParticipantsMixin, View):
-    allowed_roles = EDITORS
+    capability = C.EDIT_PARTICIPANTS
 
     def post(self, request, campaign_code, school_code):
         try:
@@ -109,7 +106,7 @@ class ParticipantsRefreshView(ParticipantsMixin, View):
 class CodesIssueView(ParticipantsMixin, View):
     """Issuing the codes: a confirmation page, then the same service as `issue_codes`."""
 
-    allowed_roles = EDITORS
+    capability = C.EDIT_PARTICIPANTS
     template_name = "procedures/participants/codes_confirm.html"
 
     def get(self, request, campaign_code, school_code):
@@ -144,7 +141,7 @@ class CodesIssueView(ParticipantsMixin, View):
 class FamilyParticipantView(ParticipantsMixin, View):
     """A pupil in family education joins by agreement with the department (Регламент 2.5)."""
 
-    allowed_roles = EDITORS
+    capability = C.EDIT_PARTICIPANTS
     template_name = "procedures/participants/family.html"
 
     def form(self, data=None):
@@ -187,9 +184,8 @@ class ParticipantDetailView(ParticipantsMixin, View):
 
     template_name = "procedures/participants/detail.html"
 
-    def dispatch(self, request, *args, **kwargs):
+    def resolve(self, **kwargs) -> None:
         self.pk = kwargs["pk"]
-        return super().dispatch(request, *args, **kwargs)
 
     def participant(self):
         return selectors.participant_detail(
@@ -219,7 +215,7 @@ class ParticipantDetailView(ParticipantsMixin, View):
 
 
 class ParticipantExemptView(ParticipantDetailView):
-    allowed_roles = EDITORS
+    capability = C.EDIT_PARTICIPANTS
 
     def get(self, request, *args, **kwargs):
         return self.http_method_not_allowed(request, *args, **kwargs)
@@ -244,7 +240,7 @@ class ParticipantExemptView(ParticipantDetailView):
 
 
 class ParticipantUnexemptView(ParticipantDetailView):
-    allowed_roles = EDITORS
+    capability = C.EDIT_PARTICIPANTS
 
     def get(self, request, *args, **kwargs):
         return self.http_method_not_allowed(request, *args, **kwargs)
@@ -260,7 +256,7 @@ class ParticipantUnexemptView(ParticipantDetailView):
 
 
 class ParticipantDisabilityView(ParticipantDetailView):
-    allowed_roles = EDITORS
+    capability = C.EDIT_PARTICIPANTS
 
     def get(self, request, *args, **kwargs):
         return self.http_method_not_allowed(request, *args, **kwargs)
@@ -291,6 +287,7 @@ class ParticipantDisabilityView(ParticipantDetailView):
 class ClassPrintableView(ParticipantsMixin, View):
     """One class's printable, rendered in the request (a page or two)."""
 
+    capability = C.PRINT_MATERIALS
     printable = printables.SLIPS
 
     def get(self, request, campaign_code, school_code, class_id):
@@ -324,9 +321,8 @@ class CodeListView(ClassPrintableView):
 
 
 class ProtocolView(ClassPrintableView):
-    """Codes with names: the coordinator and the director of the school only; every print is audited."""
+    """Codes with names: printed in the school only (PRINT_MATERIALS); every print is audited."""
 
-    allowed_roles = selectors.PROTOCOL_READERS
     printable = printables.PROTOCOL
 
     def printed(self, school_class) -> None:
@@ -338,7 +334,7 @@ class ProtocolView(ClassPrintableView):
 class SchoolSetView(ParticipantsMixin, View):
     """The whole school's set (every class's slips, list and protocol) is built in the background."""
 
-    allowed_roles = selectors.PROTOCOL_READERS
+    capability = C.PRINT_MATERIALS
 
     def post(self, request, campaign_code, school_code):
         document = printables.school_set_request(campaign=self.campaign, school=self.school, user=request.user)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from procedures import access
 from procedures.forms_rooms import (
     ExpertForm,
     RoomForm,
@@ -27,9 +28,9 @@ from procedures.forms_rooms import (
 from procedures.models import Appointment, Room
 from procedures.selectors import rooms as selectors
 from procedures.services import seating, staffing
-from procedures.views.schedules import CampaignMixin
-from schools.models import Role
-from vpr_portal.access import RoleRequiredMixin, SchoolScopedMixin, get_scoped_or_404
+from schools.access import Capability as C
+from schools.access import CapabilityMixin, SchoolMixin, assigned_to
+from vpr_portal.access import get_scoped_or_404
 
 
 def _refused(request, error: ValidationError) -> None:
@@ -45,16 +46,16 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
 
 class MayEditMixin:
     def may_edit(self) -> bool:
-        return self.school.pk in self.request.user.school_ids_with_role(*selectors.ROOM_EDITORS)
+        return self.can(C.PREPARE_ROOMS, self.school)
 
 
 # Rooms -----------------------------------------------------------------------------------------------------
 
 
-class RoomListView(MayEditMixin, SchoolScopedMixin, View):
+class RoomListView(MayEditMixin, SchoolMixin, View):
     """The school's rooms; the coordinator adds one here."""
 
-    allowed_roles = selectors.ROOM_READERS
+    capability = C.VIEW_ROOMS
     template_name = "procedures/rooms/room_list.html"
 
     def show(self, form):
@@ -79,8 +80,8 @@ class RoomListView(MayEditMixin, SchoolScopedMixin, View):
         return self.show(form)
 
 
-class RoomEditView(SchoolScopedMixin, View):
-    allowed_roles = selectors.ROOM_EDITORS
+class RoomEditView(SchoolMixin, View):
+    capability = C.PREPARE_ROOMS
     template_name = "procedures/rooms/room_form.html"
 
     def room(self) -> Room:
@@ -107,8 +108,8 @@ class RoomEditView(SchoolScopedMixin, View):
         return self.show(form, self.room())
 
 
-class RoomDeleteView(SchoolScopedMixin, View):
-    allowed_roles = selectors.ROOM_EDITORS
+class RoomDeleteView(SchoolMixin, View):
+    capability = C.PREPARE_ROOMS
 
     def post(self, request, school_code, pk):
         room = get_scoped_or_404(self.school.rooms.all(), pk=pk)
@@ -124,7 +125,7 @@ class RoomDeleteView(SchoolScopedMixin, View):
 # Staffing --------------------------------------------------------------------------------------------------
 
 
-class SchoolCampaignMixin(MayEditMixin, SchoolScopedMixin, CampaignMixin):
+class SchoolCampaignMixin(MayEditMixin, access.SchoolCampaignMixin):
     def staffing_url(self) -> str:
         return reverse(
             "procedures:staffing", kwargs={"campaign_code": self.campaign.code, "school_code": self.school.code}
@@ -140,7 +141,7 @@ class StaffingView(SchoolCampaignMixin, TemplateView):
     """Coordinator, technical specialist and experts of the campaign, with who may not be an expert and why;
     organizers are appointed on each sitting room's page."""
 
-    allowed_roles = selectors.ROOM_READERS
+    capability = C.VIEW_ROOMS
     template_name = "procedures/rooms/staffing.html"
 
     def get_context_data(self, **kwargs):
@@ -187,7 +188,7 @@ class StaffingView(SchoolCampaignMixin, TemplateView):
 
 
 class SchoolDutyAppointView(SchoolCampaignMixin, View):
-    allowed_roles = selectors.ROOM_EDITORS
+    capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code):
         form = SchoolDutyForm(request.POST, staff=selectors.school_staff(self.school))
@@ -213,7 +214,7 @@ class SchoolDutyAppointView(SchoolCampaignMixin, View):
 
 
 class ExpertAppointView(SchoolCampaignMixin, View):
-    allowed_roles = selectors.ROOM_EDITORS
+    capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code):
         form = ExpertForm(
@@ -242,7 +243,7 @@ class ExpertAppointView(SchoolCampaignMixin, View):
 
 
 class AppointmentRemoveView(SchoolCampaignMixin, View):
-    allowed_roles = selectors.ROOM_EDITORS
+    capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code, pk):
         appointments = Appointment.objects.filter(campaign=self.campaign, school=self.school).select_related(
@@ -271,7 +272,7 @@ class AppointmentRemoveView(SchoolCampaignMixin, View):
 class SittingsView(SchoolCampaignMixin, TemplateView):
     """Every sitting of the school: classes, start, rooms, seating, organizers and the release of the lists."""
 
-    allowed_roles = selectors.ROOM_READERS
+    capability = C.VIEW_ROOMS
     template_name = "procedures/rooms/sittings.html"
 
     def get_context_data(self, **kwargs):
@@ -286,7 +287,7 @@ class SittingsView(SchoolCampaignMixin, TemplateView):
 
 
 class SittingsSyncView(SchoolCampaignMixin, View):
-    allowed_roles = selectors.ROOM_EDITORS
+    capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code):
         result = seating.sittings_sync(campaign=self.campaign, school=self.school, actor=request.user)
@@ -320,7 +321,7 @@ class SittingMixin(SchoolCampaignMixin):
 
 
 class SittingView(SittingMixin, TemplateView):
-    allowed_roles = selectors.ROOM_READERS
+    capability = C.VIEW_ROOMS
     template_name = "procedures/rooms/sitting.html"
 
     def get_context_data(self, **kwargs):
@@ -346,7 +347,7 @@ class SittingView(SittingMixin, TemplateView):
 
 
 class SittingStartView(SittingMixin, View):
-    allowed_roles = selectors.ROOM_EDITORS
+    capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code, pk):
         sitting = self.get_sitting()
@@ -364,7 +365,7 @@ class SittingStartView(SittingMixin, View):
 
 
 class SittingRoomsView(SittingMixin, View):
-    allowed_roles = selectors.ROOM_EDITORS
+    capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code, pk):
         sitting = self.get_sitting()
@@ -382,7 +383,7 @@ class SittingRoomsView(SittingMixin, View):
 
 
 class SittingSeatView(SittingMixin, View):
-    allowed_roles = selectors.ROOM_EDITORS
+    capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code, pk):
         sitting = self.get_sitting()
@@ -419,7 +420,7 @@ class SittingRoomMixin(SchoolCampaignMixin):
 class SittingRoomView(SittingRoomMixin, TemplateView):
     """A room of a sitting: its seating plan and list, organizers (R1, R2, R5), warnings and the release (R9)."""
 
-    allowed_roles = selectors.ROOM_READERS
+    capability = C.VIEW_ROOMS
     template_name = "procedures/rooms/sitting_room.html"
 
     def get_context_data(self, **kwargs):
@@ -455,7 +456,7 @@ class SittingRoomView(SittingRoomMixin, TemplateView):
 
 
 class OrganizerAddView(SittingRoomMixin, View):
-    allowed_roles = selectors.ROOM_EDITORS
+    capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code, pk):
         sitting_room = self.get_sitting_room()
@@ -480,7 +481,7 @@ class OrganizerAddView(SittingRoomMixin, View):
 
 
 class SeatMoveView(SittingRoomMixin, View):
-    allowed_roles = selectors.ROOM_EDITORS
+    capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code, pk):
         sitting_room = self.get_sitting_room()
@@ -510,7 +511,7 @@ class SeatMoveView(SittingRoomMixin, View):
 
 
 class ReleaseView(SittingRoomMixin, View):
-    allowed_roles = selectors.ROOM_EDITORS
+    capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code, pk):
         sitting_room = self.get_sitting_room()
@@ -536,7 +537,7 @@ class ReleaseView(SittingRoomMixin, View):
 
 
 class RoomListPdfView(SittingRoomMixin, View):
-    allowed_roles = selectors.ROOM_PRINTERS
+    capability = C.PRINT_MATERIALS
 
     def get(self, request, campaign_code, school_code, pk):
         sitting_room = self.get_sitting_room()
@@ -544,7 +545,7 @@ class RoomListPdfView(SittingRoomMixin, View):
 
 
 class RoomPlanPdfView(SittingRoomMixin, View):
-    allowed_roles = selectors.ROOM_PRINTERS
+    capability = C.PRINT_MATERIALS
 
     def get(self, request, campaign_code, school_code, pk):
         sitting_room = self.get_sitting_room()
@@ -554,16 +555,16 @@ class RoomPlanPdfView(SittingRoomMixin, View):
 # The organizer's room --------------------------------------------------------------------------------------
 
 
-class MyRoomView(RoleRequiredMixin, TemplateView):
+class MyRoomView(CapabilityMixin, TemplateView):
     """An organizer's room: its list (codes, classes, variants — no names) and seating plan once the
     coordinator released them (R9); before that, when they are due."""
 
-    allowed_roles = {Role.ORGANIZER}
+    capability = C.WORK_IN_ROOM
     template_name = "procedures/rooms/my_room.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        sitting_room = get_scoped_or_404(selectors.organizer_sitting_rooms(self.request.user), pk=self.kwargs["pk"])
+        sitting_room = get_scoped_or_404(assigned_to(self.request.user, "rooms"), pk=self.kwargs["pk"])
         release = selectors.release_of(sitting_room)
         seats = selectors.seats_of(sitting_room) if release.is_released else []
         context.update(
@@ -579,16 +580,16 @@ class MyRoomView(RoleRequiredMixin, TemplateView):
         return context
 
 
-class MyRoomListPdfView(RoleRequiredMixin, View):
-    allowed_roles = {Role.ORGANIZER}
+class MyRoomListPdfView(CapabilityMixin, View):
+    capability = C.WORK_IN_ROOM
 
     def get(self, request, pk):
         sitting_room = get_scoped_or_404(selectors.released_sitting_rooms(request.user), pk=pk)
         return _pdf(selectors.room_list_pdf(sitting_room), f"room-list-{sitting_room.pk}.pdf")
 
 
-class MyRoomPlanPdfView(RoleRequiredMixin, View):
-    allowed_roles = {Role.ORGANIZER}
+class MyRoomPlanPdfView(CapabilityMixin, View):
+    capability = C.WORK_IN_ROOM
 
     def get(self, request, pk):
         sitting_room = get_scoped_or_404(selectors.released_sitting_rooms(request.user), pk=pk)

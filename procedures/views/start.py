@@ -3,21 +3,20 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from procedures.selectors import rooms as selectors
-from schools.models import Role
-from vpr_portal.access import RoleRequiredMixin
+from schools.access import Capability, CapabilityMixin, assigned_to
 
 
-class MyRoomsView(RoleRequiredMixin, TemplateView):
+class MyRoomsView(CapabilityMixin, TemplateView):
     """The organizer's start page: the sitting rooms they are appointed to, with date, start and assessment,
     and whether the room's lists have been released to them (R9)."""
 
-    allowed_roles = {Role.ORGANIZER}
+    capability = Capability.WORK_IN_ROOM
     template_name = "procedures/my_rooms.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
-        sitting_rooms = selectors.organizer_sitting_rooms(self.request.user).order_by(
+        sitting_rooms = assigned_to(self.request.user, "rooms").order_by(
             "sitting__date", "sitting__starts_at", "sitting__lesson", "room__name"
         )
         context["rooms"] = [

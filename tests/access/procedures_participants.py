@@ -1,17 +1,19 @@
 """Participants, codes and their printables (procedures/views/participants.py).
 
-Pages with pupils' names: the school's coordinator and director read them, the coordinator changes them; the
-protocol pairing codes with names is for the coordinator and the director only. Nobody else: 403; the same
-roles of another school: 404. Each school's pupil gets a participation and a code here.
+Pages with pupils' names: the school's coordinator, director and technical specialist read them, the
+coordinator changes them; the printables (the protocol pairs codes with names) are printed in the school only.
+Who holds which capability is the table's (schools.access). Nobody else: 403; the same roles of another
+school: 404. Each school's pupil gets a participation and a code here.
 """
 
 from procedures.models import Participant
-from schools.models import Role
+from schools.access import Capability as C
 
-from .base import EDITORS, Page
+from .base import Page
 
-READERS = EDITORS  # the school's coordinator and director
-COORDINATOR = frozenset({Role.SCHOOL_COORDINATOR})
+READERS = C.VIEW_PARTICIPANTS
+COORDINATOR = C.EDIT_PARTICIPANTS
+PRINTERS = C.PRINT_MATERIALS
 
 
 def build_objects(own: dict, other: dict) -> None:
@@ -44,12 +46,12 @@ PAGES = {
     "procedures:participants_refresh": Page(COORDINATOR, kwargs=school_kwargs, scoped=True, ok=405),  # POST only
     "procedures:participants_codes": Page(COORDINATOR, kwargs=school_kwargs, scoped=True),
     "procedures:participants_family": Page(COORDINATOR, kwargs=school_kwargs, scoped=True),
-    "procedures:participants_school_set": Page(READERS, kwargs=school_kwargs, scoped=True, ok=405),  # POST only
+    "procedures:participants_school_set": Page(PRINTERS, kwargs=school_kwargs, scoped=True, ok=405),  # POST only
     "procedures:participant_detail": Page(READERS, kwargs=participant_kwargs, scoped=True),
     "procedures:participant_exempt": Page(COORDINATOR, kwargs=participant_kwargs, scoped=True, ok=405),
     "procedures:participant_unexempt": Page(COORDINATOR, kwargs=participant_kwargs, scoped=True, ok=405),
     "procedures:participant_disability": Page(COORDINATOR, kwargs=participant_kwargs, scoped=True, ok=405),
-    "procedures:participant_slips": Page(READERS, kwargs=class_kwargs, scoped=True),
-    "procedures:participant_code_list": Page(READERS, kwargs=class_kwargs, scoped=True),
-    "procedures:participant_protocol": Page(READERS, kwargs=class_kwargs, scoped=True),
+    "procedures:participant_slips": Page(PRINTERS, kwargs=class_kwargs, scoped=True),
+    "procedures:participant_code_list": Page(PRINTERS, kwargs=class_kwargs, scoped=True),
+    "procedures:participant_protocol": Page(PRINTERS, kwargs=class_kwargs, scoped=True),
 }

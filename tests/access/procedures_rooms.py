@@ -1,9 +1,10 @@
 """Rooms, sittings, seating, staffing and the release of room lists (procedures/views/rooms.py) and the
 organizer's start page (procedures/views/start.py).
 
-The school's coordinator changes everything here; the director reads it; the technical specialist also prints
-the room documents. An organizer opens only the rooms they are appointed to (another room: 404), and sees codes,
-never names. The department has no business with a school's seating (403).
+The school's coordinator changes everything here; the director and the technical specialist read it; the
+technical specialist also prints the room documents (the capabilities are the table's, schools.access). An
+organizer opens only the rooms they are appointed to (another room: 404), and sees codes, never names. The
+department has no business with a school's seating (403).
 
 Each school gets its own room, sitting (a date and lesson of our own, so that other parts' sittings do not
 collide), released sitting room with a seated participant, its organizer — in the role users' school the role
@@ -16,14 +17,15 @@ import datetime
 from django.utils import timezone
 
 from procedures.models import Appointment, Participant, Room, Seat, Sitting, SittingRoom
+from schools.access import Capability as C
 from schools.models import Role, Staff, User
 
 from .base import Page
 
-COORDINATOR = frozenset({Role.SCHOOL_COORDINATOR})
-READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
-PRINTERS = READERS | {Role.TECHNICAL_SPECIALIST}
-ORGANIZER = frozenset({Role.ORGANIZER})
+COORDINATOR = C.PREPARE_ROOMS
+READERS = C.VIEW_ROOMS
+PRINTERS = C.PRINT_MATERIALS
+ORGANIZER = C.WORK_IN_ROOM
 
 
 def school_kwargs(objs):

@@ -1,15 +1,19 @@
 """Documents built in the background (reports/views_documents.py).
 
 A document belongs to a school and is read by the roles its kind names there: the whole school's set of
-participants' printables (codes with names) by the school's coordinator and director. For everybody else the
+participants' printables (codes with names) by the roles that print in the school (the table's PRINT_MATERIALS:
+coordinator, director, technical specialist). For everybody else the
 document does not exist (404), the department included; another school's coordinator and director: 404.
 """
 
 from django.core.files.base import ContentFile
 
+from schools.access import Capability, roles_with
 from vpr_portal.models import GeneratedDocument
 
-from .base import EDITORS, Page
+from .base import Page
+
+PRINTERS = roles_with(Capability.PRINT_MATERIALS)
 
 
 def build_objects(own: dict, other: dict) -> None:
@@ -37,7 +41,7 @@ def document_kwargs(objs):
 
 
 PAGES = {
-    "reports:document_status": Page(EDITORS, kwargs=document_kwargs, scoped=True, denied=404),
-    "reports:document_download": Page(EDITORS, kwargs=document_kwargs, scoped=True, denied=404),
-    "reports:document_retry": Page(EDITORS, kwargs=document_kwargs, scoped=True, denied=404, ok=405),  # POST only
+    "reports:document_status": Page(PRINTERS, kwargs=document_kwargs, scoped=True, denied=404),
+    "reports:document_download": Page(PRINTERS, kwargs=document_kwargs, scoped=True, denied=404),
+    "reports:document_retry": Page(PRINTERS, kwargs=document_kwargs, scoped=True, denied=404, ok=405),  # POST only
 }

@@ -117,13 +117,12 @@ def test_each_print_of_the_protocol_is_audited(client, campaign, school, class_4
     [
         (Role.EXPERT, 403),
         (Role.ORGANIZER, 403),
-        (Role.TECHNICAL_SPECIALIST, 403),
         (Role.DEPARTMENT_STAFF, 403),
         (Role.MUNICIPAL_COORDINATOR, 403),
         (Role.OBSERVER, 403),
     ],
 )
-def test_nobody_but_the_coordinator_and_director_gets_the_protocol(
+def test_nobody_outside_the_schools_printing_roles_gets_the_protocol(
     client, campaign, school, class_4a, coded, role_users, role, status
 ):
     client.force_login(role_users[role])
@@ -132,6 +131,21 @@ def test_nobody_but_the_coordinator_and_director_gets_the_protocol(
 
     assert response.status_code == status
     assert not AuditEntry.objects.filter(action="participants.protocol_printed").exists()
+
+
+@pytest.mark.django_db
+def test_the_technical_specialist_prints_slips_code_lists_and_the_audited_protocol(
+    client, campaign, school, class_4a, coded, role_users
+):
+    client.force_login(role_users[Role.TECHNICAL_SPECIALIST])
+
+    for name in ("participant_slips", "participant_code_list", "participant_protocol"):
+        response = client.get(printable_url(name, campaign, school, class_4a))
+        assert response.status_code == 200, name
+        assert response["Content-Type"] == "application/pdf"
+    assert AuditEntry.objects.filter(
+        action="participants.protocol_printed", actor=role_users[Role.TECHNICAL_SPECIALIST]
+    ).exists()
 
 
 @pytest.mark.django_db
