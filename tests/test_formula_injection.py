@@ -11,8 +11,7 @@ from openpyxl import load_workbook
 from grading.results_form import form_write
 from procedures.models import ScheduleEntry, SchoolSchedule
 from schools.models import Role
-from tests.factories import SchoolClassFactory, SchoolFactory, user_with_role
-from tests.procedures.conftest import make_assessment, make_campaign
+from tests.factories import SchoolClassFactory, SchoolFactory, make_assessment, make_campaign, user_with_role
 from vpr_portal.excel import safe_cell, safe_row
 
 HYPERLINK = '=HYPERLINK("http://x","y")'

@@ -15,7 +15,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from grading.models import Score, Work
 from grading.rules import recheck_cover_letter, unranked
 from grading.selectors.entry import opening_from
 from grading.services.distribution import works_held, works_reassign
@@ -37,9 +36,16 @@ from procedures.services.protocols import protocol_end_times
 from procedures.services.staffing import appointment_remove
 from schools.models import DeclaredRelative, Relation, Role
 from schools.selectors import pupils_visible_to
-from tests.factories import PupilFactory, SchoolFactory, StaffFactory
+from tests.factories import (
+    PupilFactory,
+    SchoolFactory,
+    StaffFactory,
+    make_assessment,
+    make_participant,
+    make_score,
+    make_work,
+)
 from tests.procedures import conftest as procedures_fixtures
-from tests.procedures.conftest import make_assessment
 from tests.procedures.test_staffing import (
     build_classes,
     build_room,
@@ -132,21 +138,13 @@ def test_r9_the_lists_are_due_ten_minutes_before_the_start(sitting_room):
 
 def graded_work(assessment, school, *, code, class_name, points, expert=None):
     """A participant's work with every task scored `points` (capped at the task's maximum), totals recomputed."""
-    participant = Participant.objects.create(
-        campaign=assessment.campaign,
-        assessment=assessment,
-        school=school,
-        class_name=class_name,
-        sex="Ж",
-        code=code,
-        variant=1,
-    )
-    work = Work.objects.create(participant=participant, assessment=assessment, school=school, expert=expert)
+    participant = make_participant(assessment, school=school, class_name=class_name, sex="Ж", code=code, variant=1)
+    work = make_work(participant, expert=expert)
     tasks = list(assessment.tasks.order_by("position"))
     scores = {}
     for task in tasks:
         cell = cell_parse(str(min(points, task.max_points)), max_points=task.max_points)
-        scores[task.pk] = Score.objects.create(work=work, task=task, value=cell.value, not_attempted=False)
+        scores[task.pk] = make_score(work, task, value=cell.value, not_attempted=False)
     work_recompute(work, tasks=tasks, scores=scores, assessment=assessment)
     work.save()
     return work

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from grading.models import Score, Work
 from grading.services.distribution import BY_CLASS, works_distribute
-from procedures.models import Appointment, Assessment, Campaign, Participant, Sitting, Task
+from procedures.models import Appointment, Assessment, Campaign, Participant, Task
 from schools.models import Membership, Role, Staff, Subject, User
+from tests.factories import make_sitting
 
 from . import Measurement, benchmark
 from .pupils import bench_department, new_school
@@ -56,7 +57,7 @@ def grid_school(code: str, works: int) -> tuple[Assessment, Staff, Client]:
         Task(assessment=assessment, position=i, label=str(i), max_points=2, difficulty="Б") for i in range(1, TASKS + 1)
     )
     yesterday = timezone.localdate(timezone.now(), school.tzinfo) - datetime.timedelta(days=1)
-    Sitting.objects.create(campaign=campaign, school=school, assessment=assessment, date=yesterday, lesson=2)
+    make_sitting(assessment, school, date=yesterday, lesson=2)
     Participant.objects.bulk_create(
         Participant(
             campaign=campaign,

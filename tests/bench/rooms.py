@@ -4,12 +4,11 @@ classes (budget 1 s each), beside a one-line PDF rendered the same way as the ra
 import statistics
 import time
 
-from procedures.models import Room, SittingRoom
+from procedures.models import SittingRoom
 from procedures.selectors.rooms import room_list_pdf, room_plan_pdf
 from procedures.services.seating import sitting_seat
 from schools.models import Role
-from tests.factories import user_with_role
-from tests.procedures.conftest import make_assessment, make_campaign
+from tests.factories import make_assessment, make_campaign, make_room, make_sitting_room, user_with_role
 from tests.procedures.test_staffing import build_classes, build_sitting, make_participants
 
 from . import Measurement, benchmark
@@ -25,8 +24,8 @@ def full_room() -> SittingRoom:
     assessment = make_assessment(campaign)
     classes = build_classes(school)
     sitting = build_sitting(campaign, school, assessment, classes)
-    room = Room.objects.create(school=school, name="Зал", rows=5, columns=6)
-    sitting_room = SittingRoom.objects.create(sitting=sitting, room=room)
+    room = make_room(school, name="Зал", rows=5, columns=6)
+    sitting_room = make_sitting_room(sitting, room)
     make_participants(assessment, classes["4А"], 15)
     make_participants(assessment, classes["4Б"], 15, start=15)
     coordinator = user_with_role(Role.SCHOOL_COORDINATOR, school=school, username="bench-rooms-coord")

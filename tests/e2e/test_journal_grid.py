@@ -8,9 +8,7 @@ from django.db import OperationalError
 from playwright.sync_api import expect
 
 from grading.models import Work
-from procedures.models import Participant
-from tests.factories import PupilFactory, SchoolClassFactory
-from tests.procedures.conftest import make_assessment, make_campaign
+from tests.factories import PupilFactory, SchoolClassFactory, make_assessment, make_campaign, make_participant
 
 pytestmark = pytest.mark.e2e
 
@@ -25,15 +23,8 @@ def journal_url(department, school, role_users):
     school_class = SchoolClassFactory(school=school, grade=4, letter="А")
     for code, last_name in PUPILS.items():
         pupil = PupilFactory(school_class=school_class, last_name=last_name)
-        Participant.objects.create(
-            campaign=campaign,
-            assessment=assessment,
-            school=school,
-            pupil=pupil,
-            school_class=school_class,
-            class_name="4А",
-            sex="М",
-            code=code,
+        make_participant(
+            assessment, pupil, school=school, school_class=school_class, class_name="4А", sex="М", code=code
         )
     return f"/grading/check/{campaign.code}/{school.code}/{assessment.code}/journal/4А/"
 

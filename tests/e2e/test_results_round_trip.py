@@ -3,11 +3,10 @@
 import pytest
 from playwright.sync_api import expect
 
-from grading.models import ScoreChange, Work
+from grading.models import ScoreChange
 from grading.services.scores import score_set
-from procedures.models import Participant
 from schools.models import Role
-from tests.procedures.conftest import make_assessment, make_campaign
+from tests.factories import make_assessment, make_campaign, make_participant, make_work
 
 pytestmark = pytest.mark.e2e
 
@@ -21,10 +20,8 @@ def graded(department, school, role_users):
     assessment = make_assessment(campaign, code="RT-4", tasks=TASKS, scale={"3": 2, "4": 4, "5": 5})
     tasks = list(assessment.tasks.order_by("position"))
     for code, values in RESULTS.items():
-        participant = Participant.objects.create(
-            campaign=campaign, assessment=assessment, school=school, class_name="4А", sex="Ж", code=code, variant=1
-        )
-        work = Work.objects.create(participant=participant, assessment=assessment, school=school)
+        participant = make_participant(assessment, school=school, class_name="4А", sex="Ж", code=code, variant=1)
+        work = make_work(participant)
         for task, value in zip(tasks, values, strict=True):
             score_set(work=work, task=task, raw=value, actor=role_users[Role.SCHOOL_COORDINATOR])
     return assessment

@@ -12,15 +12,19 @@ from procedures.models import (
     Appointment,
     Participant,
     ProtocolIncident,
-    Room,
     RoomProtocol,
     Seat,
-    Sitting,
-    SittingRoom,
 )
 from schools.models import Role
-from tests.factories import StaffFactory
-from tests.procedures.conftest import make_assessment, make_campaign
+from tests.factories import (
+    StaffFactory,
+    make_assessment,
+    make_campaign,
+    make_participant,
+    make_room,
+    make_sitting,
+    make_sitting_room,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -29,23 +33,13 @@ pytestmark = pytest.mark.e2e
 def released_room(department, school, role_users):
     campaign = make_campaign(department)
     assessment = make_assessment(campaign)
-    sitting = Sitting.objects.create(
-        campaign=campaign, school=school, assessment=assessment, date=timezone.localdate(), lesson=2
-    )
-    sitting_room = SittingRoom.objects.create(
-        sitting=sitting,
-        room=Room.objects.create(school=school, name="Каб. 12", rows=3, columns=4),
-        released_at=timezone.now(),
+    sitting = make_sitting(assessment, school, date=timezone.localdate(), lesson=2)
+    sitting_room = make_sitting_room(
+        sitting, make_room(school, name="Каб. 12", rows=3, columns=4), released_at=timezone.now()
     )
     for column, (code, disability) in enumerate((("10001", False), ("10002", False), ("10003", True)), start=1):
-        participant = Participant.objects.create(
-            campaign=campaign,
-            assessment=assessment,
-            school=school,
-            class_name="4А",
-            sex="Ж",
-            code=code,
-            has_disability=disability,
+        participant = make_participant(
+            assessment, school=school, class_name="4А", sex="Ж", code=code, has_disability=disability
         )
         Seat.objects.create(sitting_room=sitting_room, participant=participant, row=1, column=column)
     staff = StaffFactory(school=school, user=role_users[Role.ORGANIZER], last_name="Синицына")

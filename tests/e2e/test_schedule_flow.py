@@ -5,8 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from procedures.models import SchoolSchedule
-from tests.factories import SchoolClassFactory
-from tests.procedures.conftest import make_assessment, make_campaign
+from tests.factories import SchoolClassFactory, make_assessment, make_campaign
 
 pytestmark = pytest.mark.e2e
 

@@ -12,10 +12,9 @@ from playwright.sync_api import expect
 
 from grading.models import Score, Work
 from grading.services.distribution import BY_CLASS, works_distribute
-from procedures.models import Appointment, Participant, Sitting
+from procedures.models import Appointment
 from schools.models import Role
-from tests.factories import StaffFactory
-from tests.procedures.conftest import make_assessment, make_campaign
+from tests.factories import StaffFactory, make_assessment, make_campaign, make_participant, make_sitting
 
 pytestmark = pytest.mark.e2e
 
@@ -37,11 +36,9 @@ def class_to_check(department, school, role_users):
     campaign = make_campaign(department)
     assessment = make_assessment(campaign, code="E2E-4", tasks=TASKS, scale=SCALE)
     yesterday = timezone.localdate(timezone.now(), school.tzinfo) - datetime.timedelta(days=1)
-    Sitting.objects.create(campaign=campaign, school=school, assessment=assessment, date=yesterday, lesson=2)
+    make_sitting(assessment, school, date=yesterday, lesson=2)
     for code in TYPED:
-        Participant.objects.create(
-            campaign=campaign, assessment=assessment, school=school, class_name="4А", sex="М", code=code, variant=1
-        )
+        make_participant(assessment, school=school, class_name="4А", sex="М", code=code, variant=1)
     expert = StaffFactory(school=school, user=role_users[Role.EXPERT], last_name="Проверкина", is_administration=True)
     Appointment.objects.create(
         campaign=campaign, school=school, staff=expert, duty=Appointment.Duty.EXPERT, assessment=assessment

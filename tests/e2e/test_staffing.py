@@ -6,11 +6,22 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from procedures.models import Participant, Room, ScheduleEntry, SchoolSchedule, Sitting, SittingRoom
+from procedures.models import ScheduleEntry, SchoolSchedule
 from procedures.services.seating import lesson_start, sitting_seat
 from schools.models import Role, Subject
-from tests.factories import PupilFactory, SchoolClassFactory, StaffFactory, SubjectFactory, TeachingLoadFactory
-from tests.procedures.conftest import make_assessment, make_campaign
+from tests.factories import (
+    PupilFactory,
+    SchoolClassFactory,
+    StaffFactory,
+    SubjectFactory,
+    TeachingLoadFactory,
+    make_assessment,
+    make_campaign,
+    make_participant,
+    make_room,
+    make_sitting,
+    make_sitting_room,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -24,23 +35,15 @@ def room_of_4a(department, school, role_users):
     class_4a = SchoolClassFactory(school=school, academic_year=campaign.academic_year, grade=4, letter="А")
     schedule = SchoolSchedule.objects.create(campaign=campaign, school=school, status=SchoolSchedule.Status.APPROVED)
     ScheduleEntry.objects.create(schedule=schedule, assessment=russian, school_class=class_4a, date=DAY, lesson=2)
-    sitting = Sitting.objects.create(
-        campaign=campaign,
-        school=school,
-        assessment=russian,
-        date=DAY,
-        lesson=2,
-        starts_at=lesson_start(school=school, date=DAY, lesson=2),
+    sitting = make_sitting(
+        russian, school, date=DAY, lesson=2, starts_at=lesson_start(school=school, date=DAY, lesson=2)
     )
-    sitting_room = SittingRoom.objects.create(
-        sitting=sitting, room=Room.objects.create(school=school, name="Кабинет 12", rows=3, columns=4)
-    )
+    sitting_room = make_sitting_room(sitting, make_room(school, name="Кабинет 12", rows=3, columns=4))
     for number, pupil in enumerate(PupilFactory.create_batch(8, school_class=class_4a)):
-        Participant.objects.create(
-            campaign=campaign,
-            assessment=russian,
+        make_participant(
+            russian,
+            pupil,
             school=school,
-            pupil=pupil,
             school_class=class_4a,
             class_name="4А",
             sex=pupil.sex,

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.procedures.conftest import make_assessment, make_campaign
+from tests.factories import make_assessment, make_campaign
 
 
 @pytest.fixture

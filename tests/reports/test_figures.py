@@ -20,11 +20,9 @@ from grading.figures import (
     percent,
     round_half_up,
 )
-from grading.models import Score, Work
 from grading.services.scores import cell_parse, work_recompute
 from procedures.models import Participant
-from tests.factories import SchoolFactory
-from tests.procedures.conftest import make_assessment
+from tests.factories import SchoolFactory, make_assessment, make_participant, make_score, make_work
 
 # Three tasks, max 2 + 1 + 3 = 6; «3» from 2, «4» from 4, «5» from 6.
 TASKS = [("A", 2, "Б"), ("B", 1, "Б"), ("C", 3, "П")]
@@ -64,9 +62,8 @@ def record(assessment, school, people=PEOPLE):
     """Participants with their works and scores, totals through work_recompute as every writer does."""
     tasks = list(assessment.tasks.order_by("position"))
     for code, class_name, scores, journal, absent, exempt in people:
-        participant = Participant.objects.create(
-            campaign=assessment.campaign,
-            assessment=assessment,
+        participant = make_participant(
+            assessment,
             school=school,
             class_name=class_name,
             sex="Ж",
@@ -74,15 +71,13 @@ def record(assessment, school, people=PEOPLE):
             absent=absent,
             status=Participant.Status.EXEMPT if exempt else Participant.Status.WRITES,
         )
-        work = Work.objects.create(participant=participant, assessment=assessment, school=school, journal_mark=journal)
+        work = make_work(participant, journal_mark=journal)
         by_task = {}
         for task, raw in zip(tasks, scores, strict=True):
             if raw is None:
                 continue
             cell = cell_parse(raw, max_points=task.max_points)
-            by_task[task.pk] = Score.objects.create(
-                work=work, task=task, value=cell.value, not_attempted=cell.not_attempted
-            )
+            by_task[task.pk] = make_score(work, task, value=cell.value, not_attempted=cell.not_attempted)
         work_recompute(work, tasks=tasks, scores=by_task, assessment=assessment)
         work.save()
 

@@ -14,8 +14,7 @@ from procedures.models import SchoolSchedule
 from schools import audit_labels
 from schools.models import AuditEntry, Role
 from schools.services import audit_record
-from tests.factories import SubjectFactory
-from tests.procedures.conftest import make_campaign
+from tests.factories import SubjectFactory, make_campaign
 
 APPS = ("vpr_portal", "schools", "procedures", "grading", "monitoring", "reports")
 CODE = re.compile(r"^[a-z_]+\.[a-z_]+$")
