@@ -362,6 +362,44 @@ def _date_or_time(value: str) -> str | None:
     return None
 
 
+def _choice(value, *, field: str, target_type: str) -> str | None:
+    """The display of a value of a model field with choices («draft» → «черновик»)."""
+    choices = getattr(_model_field(target_type, field), "flatchoices", None)
+    if not choices or isinstance(value, float):
+        return None
+    display = dict(choices).get(value)
+    return str(display) if display is not None else None
+
+
+def _legacy_list(value: str) -> list | None:
+    """Entries recorded before lists were kept as lists hold their Python spelling («['A1', 'A2']»)."""
+    if not _LIST.match(value):
+        return None
+    try:
+        items = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return None
+    return list(items) if isinstance(items, list | tuple) else None
+
+
+def _format_scalar(value, *, field: str, target_type: str) -> str:
+    for shown in (_object_name(field, value), _choice(value, field=field, target_type=target_type)):
+        if shown is not None:
+            return shown
+    if field in SIZE_FIELDS and isinstance(value, int):
+        return filesizeformat(value)
+    if isinstance(value, float):
+        return formats.number_format(value)
+    if isinstance(value, str):
+        moment = _date_or_time(value)
+        if moment is not None:
+            return moment
+        items = _legacy_list(value)
+        if items is not None:
+            return format_value(items, field=field, target_type=target_type)
+    return str(value)
+
+
 def format_value(value, *, field: str = "", target_type: str = "", mask: str = "") -> str:
     """A recorded value for a person: «—» for nothing, «да/нет», lists joined, dates and times in the
     reader's time zone, choices and objects by their names."""
@@ -378,28 +416,4 @@ def format_value(value, *, field: str = "", target_type: str = "", mask: str = "
             f"{field_label(key)}: {format_value(item, field=key, target_type=target_type)}"
             for key, item in value.items()
         )
-    name = _object_name(field, value)
-    if name is not None:
-        return name
-    if field in SIZE_FIELDS and isinstance(value, int):
-        return filesizeformat(value)
-    choices = getattr(_model_field(target_type, field), "flatchoices", None)
-    if choices and not isinstance(value, float):
-        display = dict(choices).get(value)
-        if display is not None:
-            return str(display)
-    if isinstance(value, float):
-        return formats.number_format(value)
-    if isinstance(value, str):
-        moment = _date_or_time(value)
-        if moment is not None:
-            return moment
-        if _LIST.match(value):
-            # Entries recorded before lists were kept as lists hold their Python spelling.
-            try:
-                items = ast.literal_eval(value)
-            except (ValueError, SyntaxError):
-                items = None
-            if isinstance(items, list | tuple):
-                return format_value(list(items), field=field, target_type=target_type)
-    return str(value)
+    return _format_scalar(value, field=field, target_type=target_type)
