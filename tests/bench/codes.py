@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from procedures.models import Assessment, Campaign, ParticipantCode, Task
-from schools.models import Pupil, Subject
+from procedures.models import Campaign, ParticipantCode
+from schools.models import Pupil
+from tests.factories import make_assessment
 from vpr_portal.models import GeneratedDocument
 from vpr_portal.pdf import pdf_text
 
@@ -44,17 +45,13 @@ def bench_campaign() -> Campaign:
     if created:
         for grade in GRADES:
             for number, name in enumerate(WORKS, start=1):
-                assessment = Assessment.objects.create(
-                    campaign=campaign,
+                make_assessment(
+                    campaign,
                     code=f"W{number}-{grade}",
-                    subject=Subject.objects.get_or_create(name=name)[0],
+                    subject=name,
                     grade=grade,
-                    duration=45,
                     scale={"3": 6, "4": 10, "5": 14},
-                )
-                Task.objects.bulk_create(
-                    Task(assessment=assessment, position=i, label=str(i), max_points=2, difficulty="Б")
-                    for i in range(1, 11)
+                    tasks=[(str(i), 2) for i in range(1, 11)],
                 )
     return campaign
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from grading.models import Score, Work
 from grading.services.distribution import BY_CLASS, works_distribute
-from procedures.models import Appointment, Assessment, Campaign, Participant, Task
-from schools.models import Membership, Role, Staff, Subject, User
-from tests.factories import make_sitting
+from procedures.models import Appointment, Assessment, Campaign, Participant
+from schools.models import Membership, Role, Staff, User
+from tests.factories import make_assessment, make_sitting
 
 from . import Measurement, benchmark
 from .pupils import bench_department, new_school
@@ -45,16 +45,14 @@ def grid_school(code: str, works: int) -> tuple[Assessment, Staff, Client]:
         },
     )
     school = new_school(code)
-    assessment = Assessment.objects.create(
-        campaign=campaign,
+    assessment = make_assessment(
+        campaign,
         code=f"G-{code}",
-        subject=Subject.objects.get_or_create(name="Математика")[0],
+        subject="Математика",
         grade=5,
         duration=60,
         scale={"3": 10, "4": 20, "5": 30},
-    )
-    Task.objects.bulk_create(
-        Task(assessment=assessment, position=i, label=str(i), max_points=2, difficulty="Б") for i in range(1, TASKS + 1)
+        tasks=[(str(i), 2) for i in range(1, TASKS + 1)],
     )
     yesterday = timezone.localdate(timezone.now(), school.tzinfo) - datetime.timedelta(days=1)
     make_sitting(assessment, school, date=yesterday, lesson=2)

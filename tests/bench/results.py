@@ -20,8 +20,8 @@ from openpyxl import Workbook
 from grading.figures import assessment_figures
 from grading.models import Score, ScoreChange, Work
 from procedures.catalogue import results_form_columns
-from procedures.models import Assessment, Campaign, Participant, Task
-from schools.models import Subject
+from procedures.models import Assessment, Campaign, Participant
+from tests.factories import make_assessment
 
 from . import Measurement, benchmark
 from .pupils import bench_department, school_with_pupils
@@ -53,18 +53,7 @@ def results_campaign() -> tuple[Campaign, Assessment]:
         },
     )
     if created:
-        assessment = Assessment.objects.create(
-            campaign=campaign,
-            code=ASSESSMENT,
-            subject=Subject.objects.get_or_create(name="Русский язык")[0],
-            grade=4,
-            duration=45,
-            scale={"3": 10, "4": 16, "5": 21},
-        )
-        Task.objects.bulk_create(
-            Task(assessment=assessment, position=i, label=label, max_points=points, difficulty="Б")
-            for i, (label, points) in enumerate(TASKS, start=1)
-        )
+        make_assessment(campaign, code=ASSESSMENT, subject="Русский язык", grade=4, tasks=TASKS)
     return campaign, campaign.assessments.get(code=ASSESSMENT)
 
 

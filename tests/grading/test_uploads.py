@@ -24,6 +24,7 @@ from tests.factories import (
     PupilFactory,
     SchoolClassFactory,
     SchoolFactory,
+    make_assessment,
     make_participant,
     make_work,
     user_with_role,
@@ -163,10 +164,10 @@ def test_past_the_deadline_without_an_upload_is_overdue_even_when_ready(campaign
 
 @pytest.mark.django_db
 def test_only_the_assessments_a_school_writes_are_listed(campaign, assessment, math_assessment, school, class_4a):
-    from procedures.models import Assessment, ClassAssignment
+    from procedures.models import ClassAssignment
 
-    grade5 = Assessment.objects.create(
-        campaign=campaign, code="RU-5", subject=assessment.subject, grade=5, duration=45, scale=assessment.scale
+    grade5 = make_assessment(
+        campaign, code="RU-5", subject=assessment.subject, grade=5, scale=assessment.scale, tasks=[]
     )
     other_class = SchoolClassFactory(school=school, grade=4, letter="Б")
     ClassAssignment.objects.create(assessment=math_assessment, school_class=other_class, school=school)

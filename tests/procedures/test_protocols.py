@@ -15,7 +15,6 @@ from procedures.models import (
     Appointment,
     Participant,
     ProtocolIncident,
-    Room,
     RoomProtocol,
     Seat,
     SittingRoom,
@@ -28,7 +27,15 @@ from procedures.services.protocols import (
     protocol_submit,
 )
 from schools.models import AuditEntry, Role
-from tests.factories import PupilFactory, StaffFactory, make_sitting, make_sitting_room, user_with_role
+from tests import factories
+from tests.factories import (
+    PupilFactory,
+    StaffFactory,
+    make_participant,
+    make_sitting,
+    make_sitting_room,
+    user_with_role,
+)
 
 YEKATERINBURG = datetime.timezone(datetime.timedelta(hours=5))
 # 21 April 2026, 09:10 in Yekaterinburg (the school's zone)
@@ -41,21 +48,14 @@ def sitting(campaign, assessment, school):
 
 
 def make_room(sitting, name="Каб. 12", released=True):
-    room = Room.objects.create(school=sitting.school, name=name, rows=4, columns=4)
+    room = factories.make_room(sitting.school, name=name, rows=4, columns=4)
     return make_sitting_room(sitting, room, released_at=timezone.now() if released else None)
 
 
 def seat(sitting_room, code, *, column, pupil=None, **extra):
     sitting = sitting_room.sitting
-    participant = Participant.objects.create(
-        campaign=sitting.campaign,
-        assessment=sitting.assessment,
-        school=sitting.school,
-        pupil=pupil,
-        class_name="4А",
-        sex="М",
-        code=code,
-        **extra,
+    participant = make_participant(
+        sitting.assessment, pupil, school=sitting.school, class_name="4А", sex="М", code=code, **extra
     )
     Seat.objects.create(sitting_room=sitting_room, participant=participant, row=1, column=column)
     return participant

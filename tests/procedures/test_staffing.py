@@ -18,6 +18,7 @@ from procedures.services.staffing import (
     school_duty_appoint,
 )
 from schools.models import AuditEntry, DeclaredRelative, Relation, Subject
+from tests import factories
 from tests.factories import (
     PupilFactory,
     SchoolClassFactory,
@@ -84,10 +85,9 @@ def schedule(campaign, school, assessment, classes, *, day=DAY, lesson=2):
 
 
 def make_sitting(campaign, school, assessment, *, day=DAY, lesson=2):
-    return Sitting.objects.create(
-        campaign=campaign,
-        school=school,
-        assessment=assessment,
+    return factories.make_sitting(
+        assessment,
+        school,
         date=day,
         lesson=lesson,
         starts_at=lesson_start(school=school, date=day, lesson=lesson),
