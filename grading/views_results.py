@@ -22,10 +22,9 @@ from django.views.generic import TemplateView
 from grading import figures
 from grading.selectors import results as selectors
 from grading.services import results as services
-from procedures.selectors.campaigns import campaigns_visible_to
-from procedures.views.campaigns import SchoolCampaignMixin
+from procedures.access import SchoolCampaignMixin
 from procedures.views.documents import content_disposition
-from schools.selectors import schools_visible_to
+from schools.access import Capability as C
 from vpr_portal.tables import InputRefused, Problem, read_table
 from vpr_portal.uploads import ImportView
 
@@ -53,7 +52,7 @@ class ResultsSchoolMixin(SchoolCampaignMixin):
 class ResultsIndexView(ResultsSchoolMixin, TemplateView):
     """The school's assessments of the campaign with how far their results are, and what can be done."""
 
-    allowed_roles = selectors.FIGURES_READERS
+    capability = C.VIEW_RESULTS
     template_name = "grading/results/index.html"
 
     def get_context_data(self, **kwargs):
@@ -71,7 +70,7 @@ class ResultsFiguresView(ResultsSchoolMixin, TemplateView):
     """The figures of one assessment: the parallel (the whole school), each class, and, for the school, every
     participant's result."""
 
-    allowed_roles = selectors.FIGURES_READERS
+    capability = C.VIEW_RESULTS
     template_name = "grading/results/figures.html"
 
     def get_context_data(self, **kwargs):
@@ -112,7 +111,7 @@ class ResultsFiguresView(ResultsSchoolMixin, TemplateView):
 class ResultsFormDownloadView(ResultsSchoolMixin, View):
     """The results form as xlsx: blank (codes, classes, sex) or filled for ФИС ОКО."""
 
-    allowed_roles = selectors.RESULTS_READERS
+    capability = C.RESULTS_FORM
     filled = False
 
     def get(self, request, **kwargs):
@@ -137,7 +136,7 @@ class ResultsImportView(ResultsSchoolMixin, ImportView):
     """Upload → preview (new, changed and unchanged rows, or every error) → confirm: the same services as
     `import_results`."""
 
-    allowed_roles = selectors.RESULTS_EDITORS
+    capability = C.IMPORT_RESULTS
     purpose = "results"
     template_name = "grading/results/import.html"
     summary_fields = ("new", "created", "updated", "unchanged", "not_in_file", "needs_reason", "submitted_changed")
@@ -147,11 +146,13 @@ class ResultsImportView(ResultsSchoolMixin, ImportView):
         return {"campaign": self.campaign.code, "school": self.school.code, "assessment": self.assessment.code}
 
     def restore(self, context):
-        self.school = schools_visible_to(self.user, roles=self.allowed_roles).get(code=context["school"])
-        self.campaign = campaigns_visible_to(self.user).get(
-            department_id=self.school.department_id, code=context["campaign"]
+        # the request's checks, for a job that has no request
+        self.check_access(
+            self.user,
+            campaign_code=context["campaign"],
+            school_code=context["school"],
+            assessment_code=context["assessment"],
         )
-        self.resolve(assessment_code=context["assessment"])
 
     def parse(self, name, data):
         try:

@@ -17,23 +17,19 @@ from grading.models import FormUpload, Score, Work
 from grading.results_form import NOT_ATTEMPTED_TEXT, FormParticipant, class_sort_key
 from grading.rules import unranked
 from procedures.models import Assessment, Campaign, Participant, Task
-from schools.models import Role, School, User
+from schools.access import Capability, roles_with, user_can
+from schools.models import School, User
 from vpr_portal.tables import InputRefused, Problem
-
-RESULTS_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
-RESULTS_EDITORS = frozenset({Role.SCHOOL_COORDINATOR})
-# The department reads every school's figures, by codes only, small groups without percentages (docs/glossary.md).
-DEPARTMENT_RESULTS_READERS = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
-FIGURES_READERS = RESULTS_READERS | DEPARTMENT_RESULTS_READERS
 
 
 def reads_as_school(user: User, school: School) -> bool:
-    """The user reads the school's results as the school does (names, every percentage)."""
-    return school.pk in user.school_ids_with_role(*RESULTS_READERS)
+    """The user reads the school's results as the school does (names, every percentage); the department reads
+    every school's figures by codes only, small groups without percentages (docs/glossary.md)."""
+    return school.pk in user.school_ids_with_role(*roles_with(Capability.VIEW_RESULTS))
 
 
 def may_import_results(user: User, school: School) -> bool:
-    return school.pk in user.school_ids_with_role(*RESULTS_EDITORS)
+    return user_can(user, Capability.IMPORT_RESULTS, school)
 
 
 def campaign_assessment(campaign: Campaign, code: str) -> Assessment | None:

@@ -1,18 +1,16 @@
 """The school's results: the index, the figures of an assessment, the results form (blank and for ФИС ОКО) and
 its import (grading/views_results.py).
 
-The school's coordinator and director read the results with names and download the forms; only the
-coordinator imports. The department's specialists and municipal coordinators read any school's index and
+The school's coordinator and director read the results with names; they and the technical specialist download
+the forms (the one for ФИС ОКО included); only the coordinator imports (the capabilities are the table's,
+schools.access). The department's specialists and municipal coordinators read any school's index and
 figures, by codes only. Everybody else: 403; the school roles of another school: 404. Each school's pupils get
 their participation and code here (the forms refuse participants without a code).
 """
 
-from schools.models import Role
+from schools.access import Capability as C
 
-from .base import EDITORS, MUNICIPAL, Page
-
-FIGURES = EDITORS | MUNICIPAL
-COORDINATOR = frozenset({Role.SCHOOL_COORDINATOR})
+from .base import Page
 
 
 def build_objects(own: dict, other: dict) -> None:
@@ -36,9 +34,9 @@ def assessment_kwargs(objs):
 
 
 PAGES = {
-    "grading:results": Page(FIGURES, kwargs=school_kwargs, scoped=True),
-    "grading:results_figures": Page(FIGURES, kwargs=assessment_kwargs, scoped=True),
-    "grading:results_form": Page(EDITORS, kwargs=assessment_kwargs, scoped=True),
-    "grading:results_form_filled": Page(EDITORS, kwargs=assessment_kwargs, scoped=True),
-    "grading:results_import": Page(COORDINATOR, kwargs=assessment_kwargs, scoped=True),
+    "grading:results": Page(C.VIEW_RESULTS, kwargs=school_kwargs, scoped=True),
+    "grading:results_figures": Page(C.VIEW_RESULTS, kwargs=assessment_kwargs, scoped=True),
+    "grading:results_form": Page(C.RESULTS_FORM, kwargs=assessment_kwargs, scoped=True),
+    "grading:results_form_filled": Page(C.RESULTS_FORM, kwargs=assessment_kwargs, scoped=True),
+    "grading:results_import": Page(C.IMPORT_RESULTS, kwargs=assessment_kwargs, scoped=True),
 }
