@@ -31,6 +31,7 @@ from schools.models import (
     current_academic_year,
     search_key,
 )
+from schools.services import staff_account_link
 
 DEMO_PASSWORD = "vpr-demo-2026"
 SEED = "vpr-demo-2026"
@@ -676,7 +677,7 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
         "schools": len(schools),
         "classes": sum(1 for key in classes if key[1] == year),
         "pupils": pupils_in_demo.count(),
-        "staff": len(staff),
+        "staff": Staff.objects.filter(school__in=schools.values()).count(),
         "staff_subjects": StaffSubject.objects.filter(staff__in=staff.values()).count(),
         "teaching_loads": TeachingLoad.objects.filter(staff__in=staff.values()).count(),
         "relatives": DeclaredRelative.objects.filter(staff__in=staff.values()).count(),
@@ -717,6 +718,8 @@ def _seed_users(*, department: Department, schools: dict[str, School], plans: li
         if record is not None and record.user_id is None:
             record.user = user
             record.save(update_fields=["user"])
+        if school is not None:  # every school account has its staff record (tech1's is made from his account)
+            staff_account_link(user=user, school=school, actor=None)
     return created
 
 

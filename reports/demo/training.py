@@ -1,7 +1,8 @@
 """The demo's training campaign (апробация): its federal window contains the day the demo is built, and
 sch660001 is prepared through the day with the school's own services, as its coordinator would: participants
 and codes, the schedule (yesterday), rooms, seating, two organizers per room, lists released, protocols
-submitted; experts appointed and works distributed, grading open, part of the works scored. expert1 then finds
+submitted; experts appointed and works distributed, grading open, part of the works scored; the school's order
+awaiting the director's approval. expert1 then finds
 works to score and coord1 a results page with figures.
 
 The campaign is keyed by its code: once it exists (whatever day it was built on) nothing is done again.
@@ -21,6 +22,7 @@ from grading.services.results import results_import
 from grading.services.scores import Cell
 from procedures.models import Campaign, Participant, Room, SittingRoom
 from procedures.selectors.participants import awaiting_parents_decision
+from procedures.services.orders import order_submit
 from procedures.services.participants import codes_issue, participant_disability_decision
 from procedures.services.protocols import ProtocolInput, protocol_submit
 from procedures.services.schedules import (
@@ -187,4 +189,6 @@ def seed_training_campaign(*, department: Department, today: datetime.date | Non
     morning = datetime.datetime.combine(yesterday, datetime.time(7), tzinfo=school.tzinfo)
     _organize(campaign, school, coordinator=coordinator, at=morning)
     _grade(campaign, school, coordinator=coordinator, expert=expert, now=timezone.now())
+    # the order on the day's organisation, submitted by the coordinator, awaits the director's approval
+    order_submit(campaign=campaign, school=school, number="45-ОД", date=yesterday, actor=coordinator)
     return campaign

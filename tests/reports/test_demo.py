@@ -14,11 +14,11 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from grading.models import Score, ScoreChange, Work
-from procedures.models import Campaign, Participant, RoomProtocol, Seat
+from procedures.models import Campaign, Participant, RoomProtocol, SchoolOrder, Seat
 from reports.demo.build import build_demo
 from reports.demo.patterns import PATTERNS
 from reports.demo.registry import SCHOOLS, USERS
-from schools.models import Pupil, School, SchoolClass, User
+from schools.models import Pupil, School, SchoolClass, Staff, User
 
 TODAY = datetime.date(2026, 11, 29)
 FINISHED = ["VPR-2024", "VPR-2025", "VPR-2026"]
@@ -169,6 +169,9 @@ def test_the_coming_campaign_is_in_preparation_and_the_training_campaign_is_toda
     assert participants.exists() and not participants.filter(code="").exists()
     assert Seat.objects.filter(participant__campaign=training).count() == participants.count()
     assert RoomProtocol.objects.filter(sitting_room__sitting__campaign=training, submitted_at__isnull=False).exists()
+    assert SchoolOrder.objects.get(campaign=training, school=school).status == SchoolOrder.Status.SUBMITTED
+    # every school account is linked to its staff record, tech1's included
+    assert Staff.objects.filter(user__username="tech1", school=school).exists()
 
 
 def client_for(username: str) -> Client:
