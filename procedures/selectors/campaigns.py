@@ -3,15 +3,14 @@
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from procedures.models import Assessment, Campaign, Task
+from schools.access import Capability, department_ids_with
 from schools.models import DEPARTMENT_ROLES, SCHOOL_ROLES, Role, School, User
-
-CATALOGUE_EDITORS = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
 
 
 def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     """The department sees its campaigns, drafts included; schools, experts and observers see the
     announced (non-draft) campaigns of their municipality."""
-    editor_departments = user.department_ids_with_role(*CATALOGUE_EDITORS)
+    editor_departments = department_ids_with(user, Capability.MANAGE_CAMPAIGNS)
     reader_departments = user.department_ids_with_role(*DEPARTMENT_ROLES, Role.OBSERVER, Role.EXPERT)
     school_departments = set(
         School.objects.filter(id__in=user.school_ids_with_role(*SCHOOL_ROLES)).values_list("department_id", flat=True)
@@ -23,7 +22,7 @@ def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
 
 
 def may_edit_catalogue(user: User, campaign: Campaign) -> bool:
-    return campaign.department_id in user.department_ids_with_role(*CATALOGUE_EDITORS)
+    return campaign.department_id in department_ids_with(user, Capability.MANAGE_CAMPAIGNS)
 
 
 def campaign_list(user: User) -> QuerySet[Campaign]:

@@ -1,3 +1,7 @@
+"""Campaigns and their catalogue of assessments: the department (who manages campaigns) creates, loads,
+edits and deletes them; the department and the schools read the announced ones (drafts stay the department's).
+"""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,44 +11,34 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from procedures.access import CampaignMixin, campaigns_with
 from procedures.catalogue import parse_assessment, parse_catalogue, parse_catalogue_text, results_form_columns
 from procedures.forms_campaigns import AssessmentForm, CampaignForm
 from procedures.models import Campaign
 from procedures.selectors import campaigns as selectors
 from procedures.services import campaigns as services
 from procedures.services.dependants import assessment_dependants
-from schools.models import DEPARTMENT_ROLES, Department, Role
+from schools.access import Capability as C
+from schools.access import CapabilityMixin, department_ids_with
+from schools.models import Department
 from schools.selectors import schools_visible_to
 from vpr_portal.access import RoleRequiredMixin, get_scoped_or_404
 from vpr_portal.tables import InputRefused, Problem
 from vpr_portal.uploads import ImportView
 
-EDITORS = selectors.CATALOGUE_EDITORS
-READERS = DEPARTMENT_ROLES | {Role.SCHOOL_COORDINATOR, Role.DIRECTOR, Role.TECHNICAL_SPECIALIST}
-
 
 def editor_department(user) -> Department:
-    department = Department.objects.filter(pk__in=user.department_ids_with_role(*EDITORS)).order_by("pk").first()
+    """The department on whose behalf the user creates campaigns and loads catalogues."""
+    department = Department.objects.filter(pk__in=department_ids_with(user, C.MANAGE_CAMPAIGNS)).order_by("pk").first()
     if department is None:
         raise PermissionDenied
     return department
 
 
-class CampaignMixin(RoleRequiredMixin):
-    """Resolves `campaign_code` among the campaigns the user may see (404 otherwise)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.has_role(*self.allowed_roles):
-            self.campaign = get_scoped_or_404(
-                selectors.campaigns_visible_to(request.user), code=kwargs["campaign_code"]
-            )
-        return super().dispatch(request, *args, **kwargs)
-
-
 class SchoolCampaignMixin(RoleRequiredMixin):
-    """`school_code` among the schools the user reaches through the view's roles, `campaign_code` among the
-    campaigns of that school's department the user may see (404 otherwise); `resolve()` looks up further
-    objects of the URL within them."""
+    """Legacy, for grading's upload pages until they declare capabilities (use procedures.access): `school_code`
+    among the schools the user reaches through the view's roles, `campaign_code` among the campaigns of that
+    school's department the user may see (404 otherwise)."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.user.has_role(*self.allowed_roles):
@@ -55,35 +49,41 @@ class SchoolCampaignMixin(RoleRequiredMixin):
                 selectors.campaigns_visible_to(request.user).filter(department_id=self.school.department_id),
                 code=kwargs["campaign_code"],
             )
-            self.resolve(**kwargs)
         return super().dispatch(request, *args, **kwargs)
 
+
+class AssessmentMixin(CampaignMixin):
+    """The campaign's assessment named by `assessment_code` (404 when it is not the campaign's)."""
+
     def resolve(self, **kwargs) -> None:
-        """Further objects named by the URL; 404 when they are not the school's."""
+        self.assessment = get_scoped_or_404(selectors.assessments_of(self.campaign), code=kwargs["assessment_code"])
 
 
-class CampaignListView(RoleRequiredMixin, TemplateView):
-    allowed_roles = READERS
+class CampaignListView(CapabilityMixin, TemplateView):
+    capability = C.VIEW_CAMPAIGNS
     template_name = "procedures/campaigns/campaign_list.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             campaigns=selectors.campaign_list(self.request.user),
-            may_edit=self.request.user.has_role(*EDITORS),
+            may_edit=self.can(C.MANAGE_CAMPAIGNS),
             **kwargs,
         )
 
 
-class CampaignEditView(RoleRequiredMixin, View):
-    """Creates a campaign (optionally from the previous one's catalogue) or edits one."""
+class CampaignEditView(CapabilityMixin, View):
+    """Creates a campaign (optionally from the previous one's catalogue) or edits one (`campaign_code` among
+    the campaigns the user manages)."""
 
-    allowed_roles = EDITORS
+    capability = C.MANAGE_CAMPAIGNS
 
-    def get_campaign(self) -> Campaign:
-        department = editor_department(self.request.user)
-        if "campaign_code" in self.kwargs:
-            return get_scoped_or_404(Campaign.objects.filter(department=department), code=self.kwargs["campaign_code"])
-        return Campaign(department=department)
+    def resolve(self, **kwargs) -> None:
+        if "campaign_code" in kwargs:
+            self.campaign = get_scoped_or_404(
+                campaigns_with(self.viewer, self.capability), code=kwargs["campaign_code"]
+            )
+        else:
+            self.campaign = Campaign(department=editor_department(self.viewer))
 
     def form(self, campaign, data=None):
         previous = None if campaign.pk else Campaign.objects.filter(department=campaign.department)
@@ -96,11 +96,11 @@ class CampaignEditView(RoleRequiredMixin, View):
         )
 
     def get(self, request, campaign_code=None):
-        campaign = self.get_campaign()
+        campaign = self.campaign
         return self.show(self.form(campaign), campaign)
 
     def post(self, request, campaign_code=None):
-        campaign = self.get_campaign()
+        campaign = self.campaign
         form = self.form(campaign, request.POST)
         if form.is_valid():
             try:
@@ -123,7 +123,7 @@ class CampaignEditView(RoleRequiredMixin, View):
 
 
 class CampaignDetailView(CampaignMixin, TemplateView):
-    allowed_roles = READERS
+    capability = C.VIEW_CAMPAIGNS
     template_name = "procedures/campaigns/campaign_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -138,11 +138,9 @@ class CampaignDetailView(CampaignMixin, TemplateView):
 
 
 class CampaignStatusView(CampaignMixin, View):
-    allowed_roles = EDITORS
+    capability = C.MANAGE_CAMPAIGNS
 
     def post(self, request, campaign_code):
-        if not selectors.may_edit_catalogue(request.user, self.campaign):
-            raise PermissionDenied
         try:
             services.campaign_set_status(
                 campaign=self.campaign, status=request.POST.get("status", ""), actor=request.user
@@ -154,13 +152,17 @@ class CampaignStatusView(CampaignMixin, View):
         return redirect("procedures:campaign_detail", campaign_code=self.campaign.code)
 
 
-class CatalogueLoadView(RoleRequiredMixin, ImportView):
+class CatalogueLoadView(CapabilityMixin, ImportView):
     """The department loads a catalogue file (JSON or YAML) with a preview before anything changes."""
 
-    allowed_roles = EDITORS
+    capability = C.MANAGE_CAMPAIGNS
     purpose = "catalogue"
     template_name = "procedures/campaigns/catalogue_load.html"
     summary_fields = ("campaign_created", "campaign_updated", "created", "updated", "unchanged")
+
+    def restore(self, context):
+        # the request's checks, for a job that has no request
+        self.check_access(self.user)
 
     def parse(self, name, data):
         try:
@@ -192,16 +194,15 @@ class CatalogueLoadView(RoleRequiredMixin, ImportView):
             return render(request, self.template_name, self.context(problems=error.messages))
 
 
-class AssessmentDetailView(CampaignMixin, TemplateView):
-    allowed_roles = READERS
+class AssessmentDetailView(AssessmentMixin, TemplateView):
+    capability = C.VIEW_CAMPAIGNS
     template_name = "procedures/campaigns/assessment_detail.html"
 
     def get_context_data(self, **kwargs):
-        assessment = get_scoped_or_404(selectors.assessments_of(self.campaign), code=self.kwargs["assessment_code"])
-        tasks = list(assessment.tasks.order_by("position"))
+        tasks = list(self.assessment.tasks.order_by("position"))
         return super().get_context_data(
             campaign=self.campaign,
-            assessment=assessment,
+            assessment=self.assessment,
             tasks=tasks,
             columns=results_form_columns(tasks),
             may_edit=selectors.may_edit_catalogue(self.request.user, self.campaign),
@@ -212,21 +213,19 @@ class AssessmentDetailView(CampaignMixin, TemplateView):
 class AssessmentEditView(CampaignMixin, View):
     """Creates or edits an assessment; «Показать столбцы» previews the results form without saving."""
 
-    allowed_roles = EDITORS
+    capability = C.MANAGE_CAMPAIGNS
 
-    def get_assessment(self):
-        if not selectors.may_edit_catalogue(self.request.user, self.campaign):
-            raise PermissionDenied
-        code = self.kwargs.get("assessment_code")
-        return get_scoped_or_404(self.campaign.assessments.all(), code=code) if code else None
+    def resolve(self, **kwargs) -> None:
+        code = kwargs.get("assessment_code")
+        self.assessment = get_scoped_or_404(self.campaign.assessments.all(), code=code) if code else None
 
     def get(self, request, campaign_code, assessment_code=None):
-        assessment = self.get_assessment()
+        assessment = self.assessment
         initial = AssessmentForm.initial_for(assessment) if assessment else {"level": "базовый", "form": "paper"}
         return self.show(AssessmentForm(initial=initial), assessment)
 
     def post(self, request, campaign_code, assessment_code=None):
-        assessment = self.get_assessment()
+        assessment = self.assessment
         form = AssessmentForm(request.POST)
         columns = problems = None
         if form.is_valid():
@@ -265,15 +264,13 @@ class AssessmentEditView(CampaignMixin, View):
 class AssessmentDeleteView(CampaignMixin, View):
     """Shows what deleting the assessment would take with it, or why it may not be deleted; POST deletes."""
 
-    allowed_roles = EDITORS
+    capability = C.MANAGE_CAMPAIGNS
 
-    def get_assessment(self):
-        if not selectors.may_edit_catalogue(self.request.user, self.campaign):
-            raise PermissionDenied
-        return get_scoped_or_404(self.campaign.assessments.all(), code=self.kwargs["assessment_code"])
+    def resolve(self, **kwargs) -> None:
+        self.assessment = get_scoped_or_404(self.campaign.assessments.all(), code=kwargs["assessment_code"])
 
     def get(self, request, campaign_code, assessment_code):
-        assessment = self.get_assessment()
+        assessment = self.assessment
         preview = services.assessment_deletion_preview(assessment)
         return render(
             request,
@@ -289,7 +286,7 @@ class AssessmentDeleteView(CampaignMixin, View):
         )
 
     def post(self, request, campaign_code, assessment_code):
-        assessment = self.get_assessment()
+        assessment = self.assessment
         try:
             services.assessment_delete(assessment=assessment, actor=request.user)
         except ValidationError as error:
@@ -304,14 +301,9 @@ class AssessmentDeleteView(CampaignMixin, View):
 class CampaignDeleteView(CampaignMixin, View):
     """Shows what deleting the campaign would take with it, or why it may not be deleted; POST deletes."""
 
-    allowed_roles = EDITORS
-
-    def check(self):
-        if not selectors.may_edit_catalogue(self.request.user, self.campaign):
-            raise PermissionDenied
+    capability = C.MANAGE_CAMPAIGNS
 
     def get(self, request, campaign_code):
-        self.check()
         preview = services.campaign_deletion_preview(self.campaign)
         return render(
             request,
@@ -326,7 +318,6 @@ class CampaignDeleteView(CampaignMixin, View):
         )
 
     def post(self, request, campaign_code):
-        self.check()
         try:
             services.campaign_delete(campaign=self.campaign, actor=request.user)
         except ValidationError as error:

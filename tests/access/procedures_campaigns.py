@@ -1,6 +1,12 @@
-from .base import DEPT, MUNICIPAL, NAME_READERS, Page
+"""Campaigns and their catalogue (procedures/views/campaigns.py): the department and the schools read the
+announced campaigns, the department manages them. Who holds which capability is the table's (schools.access)."""
 
-READERS = DEPT | NAME_READERS
+from schools.access import Capability as C
+
+from .base import Page
+
+READERS = C.VIEW_CAMPAIGNS
+MANAGERS = C.MANAGE_CAMPAIGNS
 
 
 def build_objects(own: dict, other: dict) -> None:
@@ -22,14 +28,14 @@ def assessment_kwargs(objs):
 
 PAGES = {
     "procedures:campaign_list": Page(READERS),
-    "procedures:campaign_create": Page(MUNICIPAL),
-    "procedures:catalogue_load": Page(MUNICIPAL),
+    "procedures:campaign_create": Page(MANAGERS),
+    "procedures:catalogue_load": Page(MANAGERS),
     "procedures:campaign_detail": Page(READERS, kwargs=campaign_kwargs),
-    "procedures:campaign_edit": Page(MUNICIPAL, kwargs=campaign_kwargs),
-    "procedures:campaign_status": Page(MUNICIPAL, kwargs=campaign_kwargs, ok=405),  # POST only
-    "procedures:campaign_delete": Page(MUNICIPAL, kwargs=campaign_kwargs),  # what would be lost, or why not
-    "procedures:assessment_create": Page(MUNICIPAL, kwargs=campaign_kwargs),
+    "procedures:campaign_edit": Page(MANAGERS, kwargs=campaign_kwargs),
+    "procedures:campaign_status": Page(MANAGERS, kwargs=campaign_kwargs, ok=405),  # POST only
+    "procedures:campaign_delete": Page(MANAGERS, kwargs=campaign_kwargs),  # what would be lost, or why not
+    "procedures:assessment_create": Page(MANAGERS, kwargs=campaign_kwargs),
     "procedures:assessment_detail": Page(READERS, kwargs=assessment_kwargs),
-    "procedures:assessment_edit": Page(MUNICIPAL, kwargs=assessment_kwargs),
-    "procedures:assessment_delete": Page(MUNICIPAL, kwargs=assessment_kwargs),  # what would be lost, or why not
+    "procedures:assessment_edit": Page(MANAGERS, kwargs=assessment_kwargs),
+    "procedures:assessment_delete": Page(MANAGERS, kwargs=assessment_kwargs),  # what would be lost, or why not
 }
