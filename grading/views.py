@@ -1,17 +1,19 @@
 """Grading pages (Регламент 7): the expert's works and score grid, the JSON endpoint that saves one cell, and
 the school coordinator's distribution, score grid, journal marks, progress and score history.
 
-Access: experts open only the works assigned to them (another expert's: 404) and see codes, never names
-(R11); the school coordinator works on their school's works (another school: 404); the score history is also
-read by the department (DEPARTMENT_STAFF, MUNICIPAL_COORDINATOR); everyone else gets 403. Nothing is entered
-before grading opens (R10).
+Access (capabilities of schools.access): experts grade (GRADE_WORKS) only the works assigned to them — their
+assigned scope, another expert's works or another school's: 404 — and see codes, never names (R11); the
+school coordinator manages grading of their school's works (MANAGE_GRADING; another school: 404); experts and
+coordinators enter scores (ENTER_SCORES); the progress (VIEW_GRADING_PROGRESS) and the score history
+(VIEW_SCORE_HISTORY) are read by whom the table gives them; everyone else gets 403. Nothing is entered before
+grading opens (R10).
 """
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,10 +25,10 @@ from grading.selectors import entry as selectors
 from grading.services import distribution as distribution_services
 from grading.services import entry as services
 from grading.services.scores import ScoreConflict
-from procedures.models import Assessment, Participant
-from procedures.views.schedules import CampaignMixin
-from schools.models import Role
-from vpr_portal.access import RoleRequiredMixin, SchoolScopedMixin
+from procedures.access import SchoolAssessmentMixin, SchoolCampaignMixin
+from procedures.models import Participant
+from schools.access import Capability as C
+from schools.access import CapabilityMixin, assigned_to
 from vpr_portal.params import text_param
 
 # The grid script's words (static/js/grid.js fills the {placeholders}); the value checks say what the server's
@@ -59,37 +61,27 @@ def _refuse(request, error: ValidationError) -> None:
 # The expert ------------------------------------------------------------------------------------------------
 
 
-class MyWorksView(RoleRequiredMixin, TemplateView):
+class MyWorksView(CapabilityMixin, TemplateView):
     """The expert's start page: the works assigned to them by school, assessment and class, with progress and
     when grading opens (R10). Codes only."""
 
-    allowed_roles = {Role.EXPERT}
+    capability = C.GRADE_WORKS
     template_name = "grading/my_works.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(groups=selectors.expert_groups(self.request.user), **kwargs)
 
 
-class ExpertScope:
-    """Resolves the expert's works of one assessment at one school once the role and the campaign are checked:
-    none at all is 404 (another expert's or another school's works do not exist for them)."""
+class ExpertWorksMixin(SchoolAssessmentMixin):
+    """The expert's works of one assessment at one school: their assigned works (none at all is 404 —
+    another expert's or another school's works do not exist for them)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        self.works = selectors.expert_assessment_works(
-            request.user,
-            campaign=self.campaign,
-            school_code=kwargs["school_code"],
-            assessment_code=kwargs["assessment_code"],
-        )
-        first = self.works.select_related("school", "assessment__subject", "assessment__campaign").first()
-        if first is None:
+    capability = C.GRADE_WORKS
+
+    def resolve(self, **kwargs) -> None:
+        self.works = assigned_to(self.viewer, "works").filter(school=self.school, assessment=self.assessment)
+        if not self.works.exists():
             raise Http404
-        self.school, self.assessment = first.school, first.assessment
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ExpertWorksMixin(RoleRequiredMixin, CampaignMixin, ExpertScope):
-    allowed_roles = {Role.EXPERT}
 
     def grid_url(self) -> str:
         return reverse(
@@ -154,12 +146,13 @@ class ExpertSubmitView(ExpertWorksMixin, View):
         return redirect(self.grid_url())
 
 
-class CellSaveView(RoleRequiredMixin, View):
+class CellSaveView(CapabilityMixin, View):
     """Saves one cell (JSON in, JSON out): 200 with the new version, total and mark; 400 with the reason;
     404 for a work the user may not enter; 409 with the current value when the cell changed since it was
-    loaded (nothing is overwritten silently)."""
+    loaded (nothing is overwritten silently). The work is looked up in the request's body, among the user's
+    (`cell_work`)."""
 
-    allowed_roles = selectors.CELL_EDITORS
+    capability = C.ENTER_SCORES
 
     def post(self, request):
         form = CellForm.from_body(request.body)
@@ -199,44 +192,31 @@ class CellSaveView(RoleRequiredMixin, View):
 # The school coordinator ------------------------------------------------------------------------------------
 
 
-class SchoolGradingMixin(SchoolScopedMixin, CampaignMixin):
-    allowed_roles = selectors.GRADING_MANAGERS
+class AssessmentMixin(SchoolAssessmentMixin):
+    """The coordinator's pages about one assessment of the campaign at the school."""
 
-
-class AssessmentMixin(SchoolGradingMixin):
-    """One assessment of the campaign at the school (`assessment_code` in the URL)."""
-
-    def get_assessment(self) -> Assessment:
-        assessment = getattr(self, "assessment", None)
-        if assessment is None:
-            assessment = self.assessment = get_object_or_404(
-                Assessment.objects.select_related("subject", "campaign"),
-                campaign=self.campaign,
-                code=self.kwargs["assessment_code"],
-            )
-        return assessment
+    capability = C.MANAGE_GRADING
 
     def page_url(self, name: str, **extra) -> str:
         kwargs = {
             "campaign_code": self.campaign.code,
             "school_code": self.school.code,
-            "assessment_code": self.get_assessment().code,
+            "assessment_code": self.assessment.code,
             **extra,
         }
         return reverse(f"grading:{name}", kwargs=kwargs)
 
     def get_context_data(self, **kwargs):
-        assessment = self.get_assessment()
-        class_names = selectors.assessment_class_names(assessment=assessment, school=self.school)
+        class_names = selectors.assessment_class_names(assessment=self.assessment, school=self.school)
         kwargs.setdefault("class_names", class_names)
-        kwargs.update(assessment=assessment, journal_class=class_names[0] if class_names else "")
+        kwargs.update(assessment=self.assessment, journal_class=class_names[0] if class_names else "")
         return super().get_context_data(**kwargs)
 
 
-class SchoolProgressView(SchoolScopedMixin, CampaignMixin, TemplateView):
+class SchoolProgressView(SchoolCampaignMixin, TemplateView):
     """Grading at the school: per assessment and per expert, works assigned, graded and submitted."""
 
-    allowed_roles = selectors.PROGRESS_READERS
+    capability = C.VIEW_GRADING_PROGRESS
     template_name = "grading/school.html"
 
     def get_context_data(self, **kwargs):
@@ -253,7 +233,7 @@ class DistributionView(AssessmentMixin, TemplateView):
     template_name = "grading/distribution.html"
 
     def get_context_data(self, **kwargs):
-        assessment = self.get_assessment()
+        assessment = self.assessment
         overview = selectors.distribution(assessment=assessment, school=self.school)
         experts = selectors.assessment_experts(assessment=assessment, school=self.school)
         return super().get_context_data(
@@ -266,7 +246,7 @@ class DistributionView(AssessmentMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        assessment = self.get_assessment()
+        assessment = self.assessment
         try:
             if request.POST.get("action") == "reassign":
                 self.reassign(assessment)
@@ -326,26 +306,22 @@ class ManagerGridView(AssessmentMixin, GridContextMixin, TemplateView):
     template_name = "grading/grid.html"
 
     def get_context_data(self, **kwargs):
-        self.get_assessment()
         works = selectors.works_managed_by(self.request.user).filter(school=self.school, assessment=self.assessment)
         return super().get_context_data(
             **self.grid_context(works, mode="manager", editable=True, locked=False), **kwargs
         )
 
 
-class ScoreHistoryView(SchoolScopedMixin, CampaignMixin, ListView):
+class ScoreHistoryView(SchoolAssessmentMixin, ListView):
     """The score history of the assessment at the school: who, when, task, old → new, how, why. Codes only."""
 
-    allowed_roles = selectors.HISTORY_READERS
+    capability = C.VIEW_SCORE_HISTORY
     template_name = "grading/history.html"
 
     def get_paginate_by(self, queryset):
         return settings.PAGE_SIZE
 
     def get_queryset(self):
-        self.assessment = get_object_or_404(
-            Assessment.objects.select_related("subject"), campaign=self.campaign, code=self.kwargs["assessment_code"]
-        )
         self.filter_form = CodeFilterForm(self.request.GET or None)
         code = self.filter_form.cleaned_data["code"] if self.filter_form.is_valid() else ""
         return selectors.score_history(assessment=self.assessment, school=self.school, code=code)

@@ -1,9 +1,10 @@
-"""The journal grid's save endpoint: one journal mark (JSON in, JSON out), like the score grid's cell.
+"""Journal marks in a keyboard grid, and its save endpoint: one journal mark (JSON in, JSON out), like the
+score grid's cell.
 
-The page itself is `JournalMarksView` (grading/views.py, template grading/journal.html, script
-static/js/grid.js with data-kind="journal"). The school coordinator saves the marks of their school's
-participants; another school's participant is 404; a mark changed since it was loaded is 409 with the current
-mark (nothing is overwritten unseen).
+The page is `JournalMarksView` (template grading/journal.html, script static/js/grid.js with
+data-kind="journal"). Whoever manages grading at the school (MANAGE_GRADING: its coordinator) saves the marks
+of its participants; another school's participant is 404; a mark changed since it was loaded is 409 with the
+current mark (nothing is overwritten unseen).
 """
 
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ class JournalMarksView(AssessmentMixin, TemplateView):
     template_name = "grading/journal.html"
 
     def get_context_data(self, **kwargs):
-        assessment = self.get_assessment()
+        assessment = self.assessment
         participants = selectors.journal_participants(
             assessment=assessment, school=self.school, class_name=self.kwargs["class_name"]
         )
@@ -91,7 +92,7 @@ class JournalCellSaveView(AssessmentMixin, View):
             return JsonResponse({"error": form.first_error()}, status=400)
         data = form.cleaned_data
         participant = Participant.objects.filter(
-            pk=data["participant"], assessment=self.get_assessment(), school=self.school
+            pk=data["participant"], assessment=self.assessment, school=self.school
         ).first()
         if participant is None:
             return JsonResponse({"error": _("Участник не найден.")}, status=404)

@@ -4,8 +4,8 @@ user may see.
 - R10: grading of a class opens on the day it writes (its schedule line; else the school's earliest sitting of
   the assessment; else the first day of the federal window) at the campaign's `criteria_open_time`, in the
   school's own time zone (R16): `GradingOpening`.
-- R11: experts read their own works only (`works_of_expert`), by participant code, class and variant; nothing
-  here reads a pupil. The coordinator reads the school's works (`works_managed_by`).
+- R11: experts read their own works only (`works_of_expert`, their assigned scope), by participant code,
+  class and variant; nothing here reads a pupil. The coordinator reads the school's works (`works_managed_by`).
 - R4: a work has one expert (`Work.expert`); the experts of an assessment at a school are its appointments
   (Appointment duty=expert), eligibility (R3, R5) having been checked when they were appointed.
 """
@@ -21,14 +21,9 @@ from django.utils import timezone
 from grading.models import Score, ScoreChange, Work
 from grading.rules import unranked
 from procedures.models import Appointment, Assessment, Campaign, Participant, ScheduleEntry, Sitting, Task
+from schools.access import Capability, assigned_to, schools_with, user_can
 from schools.classes import class_name_ordering, class_sort_key
-from schools.models import Role, School, Staff, TeachingLoad, User
-
-GRADING_MANAGERS = frozenset({Role.SCHOOL_COORDINATOR})
-PROGRESS_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
-HISTORY_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
-CELL_EDITORS = frozenset({Role.EXPERT, Role.SCHOOL_COORDINATOR})
-
+from schools.models import School, Staff, TeachingLoad, User
 
 # Opening (R10) ---------------------------------------------------------------------------------------------
 
@@ -152,28 +147,23 @@ class Opening:
 
 
 def works_of_expert(user: User) -> QuerySet[Work]:
-    """The works assigned to the user's staff records, and only those (R11: no names ever read)."""
-    if not user.has_role(Role.EXPERT):
-        return Work.objects.none()
+    """The works assigned to the user's staff records, and only those (R11: no names ever read): the expert
+    role's assigned objects (grading/apps.py registers them; read them through `assigned_to(user, "works")`,
+    which also asks for the role)."""
     return Work.objects.filter(expert__user=user)
 
 
 def works_managed_by(user: User) -> QuerySet[Work]:
-    """The works of the schools where the user is the school coordinator."""
-    return Work.objects.filter(school_id__in=user.school_ids_with_role(*GRADING_MANAGERS))
+    """The works of the schools where the user manages grading (their school coordinator)."""
+    return Work.objects.filter(school__in=schools_with(user, Capability.MANAGE_GRADING).values("pk"))
 
 
 def cell_work(user: User, pk) -> Work | None:
-    """The work behind one grid cell, if the user may enter its scores: their own as an expert, or any of
-    their school's as its coordinator. One query, carrying what the save needs (assessment, campaign,
-    school, participant)."""
-    condition = Q(pk__in=[])
-    if user.has_role(Role.EXPERT):
-        condition |= Q(expert__user=user)
-    managed = user.school_ids_with_role(*GRADING_MANAGERS)
-    if managed:
-        condition |= Q(school_id__in=managed)
-    return Work.objects.filter(condition, pk=pk).select_related("participant", "assessment__campaign", "school").first()
+    """The work behind one grid cell, if the user may enter its scores: one assigned to them as an expert, or
+    any of the school's where they manage grading. One query, carrying what the save needs (assessment,
+    campaign, school, participant)."""
+    works = assigned_to(user, "works") | works_managed_by(user)
+    return works.filter(pk=pk).select_related("participant", "assessment__campaign", "school").first()
 
 
 def cell_task(work: Work, pk) -> Task | None:
@@ -185,7 +175,7 @@ def cell_task(work: Work, pk) -> Task | None:
 
 
 def may_manage(user: User, school: School) -> bool:
-    return school.pk in user.school_ids_with_role(*GRADING_MANAGERS)
+    return user_can(user, Capability.MANAGE_GRADING, school)
 
 
 # The expert's start page -----------------------------------------------------------------------------------
@@ -239,7 +229,7 @@ class ExpertGroup:
 def expert_groups(user: User) -> list[ExpertGroup]:
     """The expert's works grouped by school, assessment and class, with progress and the R10 opening."""
     rows = list(
-        works_of_expert(user).values_list(
+        assigned_to(user, "works").values_list(
             "school_id",
             "assessment_id",
             "participant__class_name",
@@ -317,13 +307,6 @@ def grid(works: QuerySet[Work], *, assessment: Assessment, class_name: str = "")
             cells.append(GridCell(task, str(score) if score else "", score.version if score else 0))
         rows.append(GridRow(work, cells))
     return Grid(tasks, rows)
-
-
-def expert_assessment_works(user: User, *, campaign: Campaign, school_code: str, assessment_code: str):
-    """The expert's works of one assessment at one school (an empty queryset when there are none: 404)."""
-    return works_of_expert(user).filter(
-        school__code=school_code, assessment__campaign=campaign, assessment__code=assessment_code
-    )
 
 
 def class_names(works: QuerySet[Work]) -> list[str]:

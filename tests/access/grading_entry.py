@@ -1,9 +1,11 @@
-"""Distribution of works, score entry, journal marks, progress and the score history (grading/views.py).
+"""Distribution of works, score entry, journal marks, progress and the score history (grading/views.py,
+grading/views_journal.py), with the capabilities of the table (schools.access).
 
-The expert opens only the works assigned to them (another school's grid, where they hold none: 404) and sees
-codes, never names (R11); the cell endpoint takes POST only (GET: 405) from experts and school coordinators.
-The school coordinator distributes, enters and reads progress (the director reads progress too); the score
-history is also the department's (DEPARTMENT_STAFF, MUNICIPAL_COORDINATOR). Everyone else: 403.
+The expert opens only the works assigned to them (GRADE_WORKS; another school's grid, where they hold none:
+404) and sees codes, never names (R11); the cell endpoint takes POST only (GET: 405) from whoever enters scores
+(ENTER_SCORES). The school coordinator distributes, enters and keeps the journal marks (MANAGE_GRADING); the
+progress (VIEW_GRADING_PROGRESS) and the score history (VIEW_SCORE_HISTORY) are read by the roles the table
+gives them. Everyone else: 403.
 
 Each school gets a sitting in the past (grading is open, R10), two participants without pupils (codes only) of
 class 4А with their works, one assigned to an expert — in the role users' school the role users' expert, who
@@ -15,15 +17,11 @@ import datetime
 
 from grading.models import Work
 from procedures.models import Appointment, Participant, Sitting
+from schools.access import Capability as C
 from schools.models import Role, Staff, User
 
-from .base import MUNICIPAL, Page
+from .base import Page
 
-EXPERT = frozenset({Role.EXPERT})
-COORDINATOR = frozenset({Role.SCHOOL_COORDINATOR})
-PROGRESS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
-HISTORY = COORDINATOR | MUNICIPAL
-CELL = EXPERT | COORDINATOR
 POST_ONLY = 405
 CLASS_NAME = "4А"
 
@@ -82,14 +80,14 @@ def build_objects(own: dict, other: dict) -> None:
 
 
 PAGES = {
-    "grading:my_works": Page(EXPERT),
-    "grading:expert_grid": Page(EXPERT, kwargs=assessment_kwargs, scoped=True),
-    "grading:expert_submit": Page(EXPERT, kwargs=assessment_kwargs, scoped=True, ok=POST_ONLY),
-    "grading:cell_save": Page(CELL, ok=POST_ONLY),
-    "grading:school_progress": Page(PROGRESS, kwargs=school_kwargs, scoped=True),
-    "grading:distribution": Page(COORDINATOR, kwargs=assessment_kwargs, scoped=True),
-    "grading:manager_grid": Page(COORDINATOR, kwargs=assessment_kwargs, scoped=True),
-    "grading:journal": Page(COORDINATOR, kwargs=journal_kwargs, scoped=True),
-    "grading:journal_cell": Page(COORDINATOR, kwargs=assessment_kwargs, scoped=True, ok=POST_ONLY),
-    "grading:history": Page(HISTORY, kwargs=assessment_kwargs, scoped=True),
+    "grading:my_works": Page(C.GRADE_WORKS),
+    "grading:expert_grid": Page(C.GRADE_WORKS, kwargs=assessment_kwargs, scoped=True),
+    "grading:expert_submit": Page(C.GRADE_WORKS, kwargs=assessment_kwargs, scoped=True, ok=POST_ONLY),
+    "grading:cell_save": Page(C.ENTER_SCORES, ok=POST_ONLY),
+    "grading:school_progress": Page(C.VIEW_GRADING_PROGRESS, kwargs=school_kwargs, scoped=True),
+    "grading:distribution": Page(C.MANAGE_GRADING, kwargs=assessment_kwargs, scoped=True),
+    "grading:manager_grid": Page(C.MANAGE_GRADING, kwargs=assessment_kwargs, scoped=True),
+    "grading:journal": Page(C.MANAGE_GRADING, kwargs=journal_kwargs, scoped=True),
+    "grading:journal_cell": Page(C.MANAGE_GRADING, kwargs=assessment_kwargs, scoped=True, ok=POST_ONLY),
+    "grading:history": Page(C.VIEW_SCORE_HISTORY, kwargs=assessment_kwargs, scoped=True),
 }
