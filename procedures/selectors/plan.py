@@ -19,14 +19,13 @@ from procedures.services.plan import (
     stage_is_manual,
     stage_link,
 )
-from schools.models import Role, School, User
-
-PLAN_KEEPERS = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
+from schools.access import Capability, department_ids_with
+from schools.models import School, User
 
 
 def campaigns_managed_by(user: User) -> QuerySet[Campaign]:
     """Campaigns whose plan-graph and progress the user keeps: their department's, drafts included."""
-    return Campaign.objects.filter(department_id__in=user.department_ids_with_role(*PLAN_KEEPERS)).select_related(
+    return Campaign.objects.filter(department_id__in=department_ids_with(user, Capability.KEEP_PLAN)).select_related(
         "department"
     )
 

@@ -4,28 +4,28 @@ campaign and «Ход кампании»."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from procedures.access import CampaignMixin
 from procedures.forms_plan import StageForm
 from procedures.models import Stage
 from procedures.selectors import plan as selectors
 from procedures.selectors.participants import pending_parents_decisions
 from procedures.services import plan as services
-from schools.models import Role
-from vpr_portal.access import RoleRequiredMixin, SchoolScopedMixin, get_scoped_or_404
+from schools.access import Capability as C
+from schools.access import SchoolMixin
+from vpr_portal.access import get_scoped_or_404
 
-SCHOOL_READERS = {Role.SCHOOL_COORDINATOR, Role.DIRECTOR}
 
-
-class ChecklistView(SchoolScopedMixin, TemplateView):
+class ChecklistView(SchoolMixin, TemplateView):
     """The school coordinator's start page: the stages of the current campaign with their status."""
 
-    allowed_roles = SCHOOL_READERS
+    capability = C.VIEW_CHECKLIST
     template_name = "procedures/checklist.html"
 
     def get_context_data(self, **kwargs):
@@ -39,18 +39,21 @@ class ChecklistView(SchoolScopedMixin, TemplateView):
             pending_decisions=pending_parents_decisions(user=self.request.user, campaign=campaign, school=self.school)
             if campaign
             else [],
-            may_mark=self.school.pk in self.request.user.school_ids_with_role(Role.SCHOOL_COORDINATOR),
+            may_mark=self.can(C.MARK_STAGES, self.school),
         )
         return context
 
 
-class StageMarkView(SchoolScopedMixin, View):
+class StageMarkView(SchoolMixin, View):
     """«Отметить выполненным» (and withdrawing the mark) for a stage the portal cannot read from data."""
 
-    allowed_roles = {Role.SCHOOL_COORDINATOR}
+    capability = C.MARK_STAGES
+
+    def resolve(self, **kwargs) -> None:
+        self.stage = get_scoped_or_404(selectors.markable_stages(school=self.school), pk=kwargs["stage_id"])
 
     def post(self, request, school_code, stage_id):
-        stage = get_scoped_or_404(selectors.markable_stages(school=self.school), pk=stage_id)
+        stage = self.stage
         try:
             if request.POST.get("action") == "undo":
                 services.stage_mark_undo(stage=stage, school=self.school, actor=request.user)
@@ -64,20 +67,14 @@ class StageMarkView(SchoolScopedMixin, View):
         return redirect(url + "?" + urlencode({"campaign": stage.campaign.code}))
 
 
-class CampaignPlanMixin(RoleRequiredMixin):
+class CampaignPlanMixin(CampaignMixin):
     """A page of one campaign's plan-graph (`campaign_code` in the URL), for the department keeping it;
-    another department's campaign does not exist for the user (404)."""
+    another department's campaign does not exist for the user (404). A stage named by `pk` is the campaign's."""
 
-    allowed_roles = selectors.PLAN_KEEPERS
+    capability = C.KEEP_PLAN
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated or not request.user.has_role(*self.allowed_roles):
-            raise PermissionDenied
-        self.campaign = get_scoped_or_404(selectors.campaigns_managed_by(request.user), code=kwargs["campaign_code"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_stage(self) -> Stage:
-        return get_scoped_or_404(self.campaign.stages.all(), pk=self.kwargs["pk"])
+    def resolve(self, **kwargs) -> None:
+        self.stage = get_scoped_or_404(self.campaign.stages.all(), pk=kwargs["pk"]) if "pk" in kwargs else None
 
     def plan_url(self) -> str:
         return reverse("procedures:plan", kwargs={"campaign_code": self.campaign.code})
@@ -99,10 +96,10 @@ class PlanView(CampaignPlanMixin, TemplateView):
 
 class StageEditView(CampaignPlanMixin, View):
     def get(self, request, campaign_code, pk=None):
-        return self.show(self.form(instance=self.stage()))
+        return self.show(self.form(instance=self.edited_stage()))
 
     def post(self, request, campaign_code, pk=None):
-        form = self.form(request.POST, instance=self.stage())
+        form = self.form(request.POST, instance=self.edited_stage())
         if not form.is_valid():
             return self.show(form)
         try:
@@ -113,8 +110,8 @@ class StageEditView(CampaignPlanMixin, View):
         messages.success(request, _("Этап сохранён: «{stage}».").format(stage=form.instance.title))
         return redirect(self.plan_url())
 
-    def stage(self) -> Stage:
-        return self.get_stage() if "pk" in self.kwargs else Stage(campaign=self.campaign)
+    def edited_stage(self) -> Stage:
+        return self.stage or Stage(campaign=self.campaign)
 
     def form(self, data=None, *, instance):
         return StageForm(data, instance=instance, tz=services.department_tz(self.campaign))
@@ -131,7 +128,7 @@ class StageDeleteView(CampaignPlanMixin, View):
     """Deleting a stage: a confirmation page, then the POST."""
 
     def get(self, request, campaign_code, pk):
-        stage = self.get_stage()
+        stage = self.stage
         return render(
             request,
             "procedures/plan/stage_confirm_delete.html",
@@ -139,7 +136,7 @@ class StageDeleteView(CampaignPlanMixin, View):
         )
 
     def post(self, request, campaign_code, pk):
-        stage = self.get_stage()
+        stage = self.stage
         services.stage_delete(stage=stage, actor=request.user)
         messages.success(request, _("Этап удалён: «{stage}».").format(stage=stage.title))
         return redirect(self.plan_url())
@@ -176,8 +173,11 @@ class SchoolProgressView(CampaignPlanMixin, TemplateView):
 
     template_name = "procedures/plan/school_progress.html"
 
+    def resolve(self, **kwargs) -> None:
+        self.school = get_scoped_or_404(selectors.schools_of_campaign(self.campaign), code=kwargs["school_code"])
+
     def get_context_data(self, **kwargs):
-        school = get_scoped_or_404(selectors.schools_of_campaign(self.campaign), code=self.kwargs["school_code"])
+        school = self.school
         return super().get_context_data(
             campaign=self.campaign,
             school=school,

@@ -5,9 +5,9 @@ import datetime
 from django.utils import timezone
 
 from procedures.models import Campaign, Stage
-from schools.models import Role
+from schools.access import Capability as C
 
-from .base import EDITORS, MUNICIPAL, Page, school_kwargs
+from .base import Page, school_kwargs
 
 
 def build_objects(own: dict, other: dict) -> None:
@@ -47,13 +47,13 @@ def school_progress_kwargs(objs):
 
 PAGES = {
     # The school coordinator's start page.
-    "procedures:checklist": Page(EDITORS, kwargs=school_kwargs, scoped=True),
-    "procedures:plan_stage_mark": Page(frozenset({Role.SCHOOL_COORDINATOR}), ok=405, kwargs=mark_kwargs, scoped=True),
-    "procedures:plan": Page(MUNICIPAL, kwargs=campaign_kwargs),
-    "procedures:plan_stage_create": Page(MUNICIPAL, kwargs=campaign_kwargs),
-    "procedures:plan_stage_defaults": Page(MUNICIPAL, ok=405, kwargs=campaign_kwargs),  # POST only
-    "procedures:plan_stage_edit": Page(MUNICIPAL, kwargs=stage_kwargs),
-    "procedures:plan_stage_delete": Page(MUNICIPAL, kwargs=stage_kwargs),  # GET: the confirmation
-    "procedures:progress": Page(MUNICIPAL, kwargs=campaign_kwargs),
-    "procedures:progress_school": Page(MUNICIPAL, kwargs=school_progress_kwargs, scoped=True),
+    "procedures:checklist": Page(C.VIEW_CHECKLIST, kwargs=school_kwargs, scoped=True),
+    "procedures:plan_stage_mark": Page(C.MARK_STAGES, ok=405, kwargs=mark_kwargs, scoped=True),
+    "procedures:plan": Page(C.KEEP_PLAN, kwargs=campaign_kwargs),
+    "procedures:plan_stage_create": Page(C.KEEP_PLAN, kwargs=campaign_kwargs),
+    "procedures:plan_stage_defaults": Page(C.KEEP_PLAN, ok=405, kwargs=campaign_kwargs),  # POST only
+    "procedures:plan_stage_edit": Page(C.KEEP_PLAN, kwargs=stage_kwargs),
+    "procedures:plan_stage_delete": Page(C.KEEP_PLAN, kwargs=stage_kwargs),  # GET: the confirmation
+    "procedures:progress": Page(C.KEEP_PLAN, kwargs=campaign_kwargs),
+    "procedures:progress_school": Page(C.KEEP_PLAN, kwargs=school_progress_kwargs, scoped=True),
 }
