@@ -8,10 +8,6 @@ from django.utils.translation import gettext as _
 
 from procedures.models import CalendarDay
 from procedures.services.calendar import HOLIDAYS, WorkingCalendar, transferred_days_off
-from schools.models import Role
-
-CALENDAR_EDITORS = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
-CALENDAR_READERS = CALENDAR_EDITORS
 
 
 @dataclass(frozen=True)

@@ -16,20 +16,22 @@ from procedures.forms_calendar import CalendarDayForm, YearForm
 from procedures.models import CalendarDay
 from procedures.selectors import calendar as selectors
 from procedures.services import calendar as services
+from schools.access import Capability as C
+from schools.access import CapabilityMixin, department_ids_with
 from schools.models import Department
-from vpr_portal.access import RoleRequiredMixin, get_scoped_or_404
+from vpr_portal.access import get_scoped_or_404
 
 
 def _department(user) -> Department | None:
-    return Department.objects.filter(pk__in=user.department_ids_with_role(*selectors.CALENDAR_EDITORS)).first()
+    return Department.objects.filter(pk__in=department_ids_with(user, C.KEEP_WORKING_CALENDAR)).first()
 
 
 def _year_url(year: int) -> str:
     return "{}?year={}".format(reverse("procedures:working_calendar"), year)
 
 
-class WorkingCalendarView(RoleRequiredMixin, TemplateView):
-    allowed_roles = selectors.CALENDAR_READERS
+class WorkingCalendarView(CapabilityMixin, TemplateView):
+    capability = C.KEEP_WORKING_CALENDAR
     template_name = "procedures/calendar/working_calendar.html"
 
     def get_context_data(self, **kwargs):
@@ -40,13 +42,13 @@ class WorkingCalendarView(RoleRequiredMixin, TemplateView):
             year=year,
             lines=selectors.year_lines(year),
             form=kwargs.get("form") or CalendarDayForm(initial={"kind": CalendarDay.Kind.DAY_OFF}),
-            may_edit=self.request.user.has_role(*selectors.CALENDAR_EDITORS),
+            may_edit=self.can(C.KEEP_WORKING_CALENDAR),
         )
         return context
 
 
-class CalendarDayAddView(RoleRequiredMixin, View):
-    allowed_roles = selectors.CALENDAR_EDITORS
+class CalendarDayAddView(CapabilityMixin, View):
+    capability = C.KEEP_WORKING_CALENDAR
 
     def post(self, request):
         form = CalendarDayForm(request.POST)
@@ -69,11 +71,14 @@ class CalendarDayAddView(RoleRequiredMixin, View):
         return redirect(_year_url(day.date.year))
 
 
-class CalendarDayRemoveView(RoleRequiredMixin, View):
-    allowed_roles = selectors.CALENDAR_EDITORS
+class CalendarDayRemoveView(CapabilityMixin, View):
+    capability = C.KEEP_WORKING_CALENDAR
+
+    def resolve(self, **kwargs) -> None:
+        self.day = get_scoped_or_404(CalendarDay.objects.all(), pk=kwargs["pk"])
 
     def post(self, request, pk):
-        day = get_scoped_or_404(CalendarDay.objects.all(), pk=pk)
+        day = self.day
         services.calendar_day_remove(day=day, actor=request.user, department=_department(request.user))
         messages.success(request, _("{date}: перенос удалён.").format(date=date_format(day.date, "d.m.Y")))
         return redirect(_year_url(day.date.year))

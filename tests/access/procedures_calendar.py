@@ -2,7 +2,9 @@
 
 import datetime
 
-from .base import MUNICIPAL, Page
+from schools.access import Capability as C
+
+from .base import Page
 
 
 def build_objects(own: dict, other: dict) -> None:
@@ -18,7 +20,9 @@ def calendar_day_kwargs(objs):
 
 
 PAGES = {
-    "procedures:working_calendar": Page(MUNICIPAL),
-    "procedures:working_calendar_add": Page(MUNICIPAL, ok=405),  # POST only
-    "procedures:working_calendar_remove": Page(MUNICIPAL, kwargs=calendar_day_kwargs, ok=405),  # POST only
+    "procedures:working_calendar": Page(C.KEEP_WORKING_CALENDAR),
+    "procedures:working_calendar_add": Page(C.KEEP_WORKING_CALENDAR, ok=405),  # POST only
+    "procedures:working_calendar_remove": Page(
+        C.KEEP_WORKING_CALENDAR, kwargs=calendar_day_kwargs, ok=405
+    ),  # POST only
 }
