@@ -13,39 +13,31 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from procedures.models import Campaign, Document, DocumentAcknowledgement, DocumentVersion
-from schools.models import Department, Role, School, User
-
-DOCUMENT_PUBLISHERS = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
-DOCUMENT_SCHOOL_ROLES = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
-DOCUMENT_READERS = DOCUMENT_PUBLISHERS | DOCUMENT_SCHOOL_ROLES
+from schools.access import Capability, department_ids_with, schools_with
+from schools.models import Department, School, User
 
 
 def _publisher_department_ids(user: User) -> set[int]:
-    return user.department_ids_with_role(*DOCUMENT_PUBLISHERS)
+    return department_ids_with(user, Capability.PUBLISH_DOCUMENTS)
+
+
+def may_publish(user: User, document: Document) -> bool:
+    """Whether the user publishes new versions of the document (and follows who confirmed them)."""
+    return document.department_id in _publisher_department_ids(user)
 
 
 def _own_schools(user: User, *, department_id: int | None = None) -> list[School]:
-    """The schools in which the user confirms documents (from the memberships cached on the user)."""
-    schools = {
-        m.school.pk: m.school
-        for m in user.active_memberships
-        if m.school_id
-        and m.role in DOCUMENT_SCHOOL_ROLES
-        and (department_id is None or m.school.department_id == department_id)
-    }
-    return sorted(schools.values(), key=lambda school: school.code)
+    """The schools in which the user confirms documents."""
+    schools = schools_with(user, Capability.ACKNOWLEDGE_DOCUMENTS)
+    if department_id is not None:
+        schools = schools.filter(department_id=department_id)
+    return list(schools.order_by("code"))
 
 
-def documents_visible_to(user: User, *, roles: Iterable[str] | None = None) -> QuerySet[Document]:
-    """Documents the user may read through one of `roles` (all document roles when None): the department's
-    own, or those of the department of a school where the user is coordinator or director."""
-    roles = set(roles) if roles is not None else set(DOCUMENT_READERS)
-    department_ids = user.department_ids_with_role(*(roles & DOCUMENT_PUBLISHERS))
-    department_ids |= {
-        m.school.department_id
-        for m in user.active_memberships
-        if m.school_id and m.role in roles & DOCUMENT_SCHOOL_ROLES
-    }
+def documents_visible_to(user: User, capability: Capability = Capability.READ_DOCUMENTS) -> QuerySet[Document]:
+    """Documents of the departments where the user holds `capability` (reading by default): the department's
+    own, or those of the department of the user's school."""
+    department_ids = department_ids_with(user, capability)
     if not department_ids:
         return Document.objects.none()
     return Document.objects.filter(department_id__in=department_ids)
@@ -154,7 +146,7 @@ class VersionRow:
 def document_version_rows(*, user: User, document: Document) -> list[VersionRow]:
     """A document's versions, newest first: for the department with how many schools confirmed each, for a
     school with its own confirmation of each."""
-    is_publisher = document.department_id in _publisher_department_ids(user)
+    is_publisher = may_publish(user, document)
     versions = document.versions.select_related("published_by").order_by("-number")
     school_count = None
     if is_publisher:

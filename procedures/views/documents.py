@@ -18,33 +18,27 @@ from django.views.generic import ListView, TemplateView
 from procedures.forms_documents import DocumentCreateForm, DocumentFilterForm, DocumentVersionForm
 from procedures.selectors import documents as selectors
 from procedures.services import documents as services
-from vpr_portal.access import RoleRequiredMixin, get_scoped_or_404
-
-PUBLISHERS = selectors.DOCUMENT_PUBLISHERS
-READERS = selectors.DOCUMENT_READERS
-SCHOOL_READERS = selectors.DOCUMENT_SCHOOL_ROLES
+from schools.access import Capability as C
+from schools.access import CapabilityMixin
+from vpr_portal.access import get_scoped_or_404
 
 
-class DocumentScopedMixin(RoleRequiredMixin):
+class DocumentMixin(CapabilityMixin):
     """A page about one document (`pk`), and one of its versions (`number`) when the URL names it.
 
-    Without the role: 403; a document the user's roles do not reach (another municipality): 404. The lookup
-    happens before the method is dispatched, so a POST-only URL also answers 404 outside scope.
+    Without the capability: 403; a document of a department where the user does not hold it (another
+    municipality): 404. The lookup happens before the method is dispatched, so a POST-only URL also answers
+    404 outside scope.
     """
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated or not request.user.has_role(*self.allowed_roles):
-            raise PermissionDenied
+    def resolve(self, **kwargs) -> None:
         self.document = get_scoped_or_404(
-            selectors.documents_visible_to(request.user, roles=self.allowed_roles).select_related(
-                "campaign", "department"
-            ),
+            selectors.documents_visible_to(self.viewer, self.capability).select_related("campaign", "department"),
             pk=kwargs["pk"],
         )
         self.version = None
         if "number" in kwargs:
             self.version = get_scoped_or_404(self.document.versions.select_related("document"), number=kwargs["number"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -52,8 +46,8 @@ class DocumentScopedMixin(RoleRequiredMixin):
         return context
 
 
-class DocumentListView(RoleRequiredMixin, ListView):
-    allowed_roles = READERS
+class DocumentListView(CapabilityMixin, ListView):
+    capability = C.READ_DOCUMENTS
     template_name = "procedures/documents/list.html"
     paginate_by = settings.PAGE_SIZE
 
@@ -72,13 +66,13 @@ class DocumentListView(RoleRequiredMixin, ListView):
         context.update(
             rows=selectors.document_rows(user=self.request.user, documents=context["page_obj"].object_list),
             filter_form=self.filter_form,
-            may_publish=self.request.user.has_role(*PUBLISHERS),
+            may_publish=self.can(C.PUBLISH_DOCUMENTS),
         )
         return context
 
 
-class DocumentCreateView(RoleRequiredMixin, View):
-    allowed_roles = PUBLISHERS
+class DocumentCreateView(CapabilityMixin, View):
+    capability = C.PUBLISH_DOCUMENTS
 
     def form(self, data=None, files=None):
         self.department = selectors.publishing_department(self.request.user)
@@ -114,21 +108,21 @@ class DocumentCreateView(RoleRequiredMixin, View):
         return render(self.request, "procedures/documents/form.html", {"form": form})
 
 
-class DocumentDetailView(DocumentScopedMixin, TemplateView):
-    allowed_roles = READERS
+class DocumentDetailView(DocumentMixin, TemplateView):
+    capability = C.READ_DOCUMENTS
     template_name = "procedures/documents/detail.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
         return super().get_context_data(
             rows=selectors.document_version_rows(user=user, document=self.document),
-            may_publish=self.document.department_id in user.department_ids_with_role(*PUBLISHERS),
+            may_publish=selectors.may_publish(user, self.document),
             **kwargs,
         )
 
 
-class DocumentVersionCreateView(DocumentScopedMixin, View):
-    allowed_roles = PUBLISHERS
+class DocumentVersionCreateView(DocumentMixin, View):
+    capability = C.PUBLISH_DOCUMENTS
 
     def get(self, request, pk):
         return self.show(DocumentVersionForm())
@@ -154,10 +148,10 @@ class DocumentVersionCreateView(DocumentScopedMixin, View):
         return render(self.request, "procedures/documents/form.html", {"form": form, "document": self.document})
 
 
-class DocumentVersionStatusView(DocumentScopedMixin, TemplateView):
+class DocumentVersionStatusView(DocumentMixin, TemplateView):
     """Which schools have confirmed a version and which have not."""
 
-    allowed_roles = PUBLISHERS
+    capability = C.PUBLISH_DOCUMENTS
     template_name = "procedures/documents/version_status.html"
 
     def get_context_data(self, **kwargs):
@@ -172,10 +166,10 @@ def content_disposition(filename: str, *, fallback: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-class DocumentDownloadView(DocumentScopedMixin, View):
+class DocumentDownloadView(DocumentMixin, View):
     """The file of a version, served only through this scope check (never from a public media URL)."""
 
-    allowed_roles = READERS
+    capability = C.READ_DOCUMENTS
 
     def get(self, request, pk, number):
         name = Path(self.version.file.name).name
@@ -189,10 +183,10 @@ class DocumentDownloadView(DocumentScopedMixin, View):
         return response
 
 
-class DocumentAcknowledgeView(DocumentScopedMixin, View):
+class DocumentAcknowledgeView(DocumentMixin, View):
     """A school confirms it has read a version; confirming again changes nothing."""
 
-    allowed_roles = SCHOOL_READERS
+    capability = C.ACKNOWLEDGE_DOCUMENTS
 
     def post(self, request, pk, number):
         schools = selectors.acknowledging_schools(request.user, document=self.document)

@@ -7,12 +7,15 @@ municipality: a school role of ours must get it as 404.
 
 from django.core.files.base import ContentFile
 
+from schools.access import Capability as C
 from schools.models import Role
 from tests.factories import DepartmentFactory, user_with_role
 
-from .base import EDITORS, MUNICIPAL, Page
+from .base import Page
 
-READERS = MUNICIPAL | EDITORS
+READERS = C.READ_DOCUMENTS
+PUBLISHERS = C.PUBLISH_DOCUMENTS
+SCHOOLS = C.ACKNOWLEDGE_DOCUMENTS
 
 
 def document_kwargs(objs):
@@ -45,10 +48,10 @@ def build_objects(own: dict, other: dict) -> None:
 
 PAGES = {
     "procedures:document_list": Page(READERS),
-    "procedures:document_create": Page(MUNICIPAL),
+    "procedures:document_create": Page(PUBLISHERS),
     "procedures:document_detail": Page(READERS, kwargs=document_kwargs, scoped=True),
-    "procedures:document_version_create": Page(MUNICIPAL, kwargs=document_kwargs, scoped=True),
-    "procedures:document_version_status": Page(MUNICIPAL, kwargs=version_kwargs, scoped=True),
+    "procedures:document_version_create": Page(PUBLISHERS, kwargs=document_kwargs, scoped=True),
+    "procedures:document_version_status": Page(PUBLISHERS, kwargs=version_kwargs, scoped=True),
     "procedures:document_download": Page(READERS, kwargs=version_kwargs, scoped=True),
-    "procedures:document_acknowledge": Page(EDITORS, kwargs=version_kwargs, scoped=True, ok=405),  # POST only
+    "procedures:document_acknowledge": Page(SCHOOLS, kwargs=version_kwargs, scoped=True, ok=405),  # POST only
 }
