@@ -1,5 +1,5 @@
 """Reads for class assignment, school schedules and the calendar. They take a campaign and a school that the
-views have already scoped (`campaigns_visible_to`, `schools_visible_to`): outside scope is 404 before these run.
+views' resolvers have already scoped (procedures.access): outside scope is 404 before these run.
 
 The academic-year rule (decided): a campaign's classes are the school's classes of `campaign.academic_year`;
 a school that has no classes of that year is read with its classes of its latest academic year.
@@ -14,15 +14,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from procedures.models import Assessment, Campaign, ClassAssignment, ScheduleEntry, SchoolSchedule
-from schools.models import Role, School, SchoolClass, Subject
+from schools.models import School, SchoolClass, Subject
 from vpr_portal.excel import safe_cell, safe_row
 from vpr_portal.params import id_param, text_param
-
-# Who reads and decides schedules for the whole municipality, and who reads a school's own.
-MUNICIPAL_ROLES = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
-SCHOOL_ROLES = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
-SCHEDULE_EDITORS = frozenset({Role.SCHOOL_COORDINATOR})
-
 
 # Classes and their assignment ------------------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ import tempfile
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,44 +19,43 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from procedures.access import CampaignMixin, SchoolCampaignMixin
 from procedures.forms_schedules import AssignmentEditForm, ScheduleBulkForm, ScheduleDecisionForm, ScheduleForm
-from procedures.models import Campaign, SchoolSchedule
+from procedures.models import SchoolSchedule
 from procedures.selectors import schedules as selectors
-from procedures.selectors.campaigns import campaigns_visible_to
 from procedures.services import schedules as services
-from vpr_portal.access import RoleRequiredMixin, SchoolScopedMixin
+from schools.access import Capability as C
 from vpr_portal.tables import read_table
 from vpr_portal.uploads import ImportView
 
-MUNICIPAL = selectors.MUNICIPAL_ROLES
-SCHOOL_READERS = MUNICIPAL | selectors.SCHOOL_ROLES
+
+class MunicipalMixin(CampaignMixin):
+    """A page of the municipality's assignment and schedules of one campaign: the department deciding them."""
+
+    capability = C.DECIDE_SCHEDULES
 
 
-class CampaignMixin:
-    """Resolves `campaign_code` among the campaigns the user may see (404 otherwise); on a school's page
-    the campaign must be run by the school's department."""
+class SchoolScheduleMixin(SchoolCampaignMixin):
+    """A page of one school's assignment and schedule of one campaign; `is_municipal` when the user also
+    decides the school's schedule (the department's links)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        self.campaign: Campaign = get_object_or_404(campaigns_visible_to(request.user), code=kwargs["campaign_code"])
-        school = getattr(self, "school", None)
-        if school is not None and school.department_id != self.campaign.department_id:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+    capability = C.VIEW_SCHEDULE
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["campaign"] = self.campaign
-        context["is_municipal"] = self.request.user.has_role(*MUNICIPAL)
+        context["is_municipal"] = self.may_decide()
         return context
+
+    def may_decide(self) -> bool:
+        return self.can(C.DECIDE_SCHEDULES, self.school)
 
 
 # Class assignment ------------------------------------------------------------------------------------------
 
 
-class AssignmentOverviewView(RoleRequiredMixin, CampaignMixin, ListView):
+class AssignmentOverviewView(MunicipalMixin, ListView):
     """Every school of the municipality with the classes that write each assessment."""
 
-    allowed_roles = MUNICIPAL
     template_name = "procedures/schedules/assignment_overview.html"
     paginate_by = settings.PAGE_SIZE
 
@@ -71,11 +70,10 @@ class AssignmentOverviewView(RoleRequiredMixin, CampaignMixin, ListView):
         return context
 
 
-class AssignmentImportView(RoleRequiredMixin, CampaignMixin, ImportView):
+class AssignmentImportView(MunicipalMixin, ImportView):
     """Rosobrnadzor's distribution: upload → preview (or every error) → confirm; nothing is written before.
     A file over UPLOAD_INLINE_MAX_BYTES is checked and applied in jobs, like every other import."""
 
-    allowed_roles = MUNICIPAL
     template_name = "procedures/schedules/assignment_import.html"
     purpose = "class_assignments"
     summary_fields = ("pairs", "schools", "added", "removed", "unchanged")
@@ -84,10 +82,8 @@ class AssignmentImportView(RoleRequiredMixin, CampaignMixin, ImportView):
         return {"campaign": self.campaign.code}
 
     def restore(self, context):
-        # the request's own checks (RoleRequiredMixin, CampaignMixin), for a job that has no request
-        if not self.user.has_role(*self.allowed_roles):
-            raise PermissionDenied
-        self.campaign = campaigns_visible_to(self.user).get(code=context["campaign"])
+        # the request's checks, for a job that has no request
+        self.check_access(self.user, campaign_code=context["campaign"])
 
     def parse(self, name, data):
         records = services.parse_assignments(read_table(data, name))
@@ -117,10 +113,9 @@ class AssignmentImportView(RoleRequiredMixin, CampaignMixin, ImportView):
         return reverse("procedures:assignments", kwargs={"campaign_code": self.campaign.code})
 
 
-class SchoolAssignmentsView(SchoolScopedMixin, CampaignMixin, TemplateView):
+class SchoolAssignmentsView(SchoolScheduleMixin, TemplateView):
     """One school's assignment: read-only for the school, with a link to edit for the department."""
 
-    allowed_roles = SCHOOL_READERS
     template_name = "procedures/schedules/school_assignments.html"
 
     def get_context_data(self, **kwargs):
@@ -129,8 +124,8 @@ class SchoolAssignmentsView(SchoolScopedMixin, CampaignMixin, TemplateView):
         return context
 
 
-class SchoolAssignmentsEditView(SchoolScopedMixin, CampaignMixin, View):
-    allowed_roles = MUNICIPAL
+class SchoolAssignmentsEditView(SchoolScheduleMixin, View):
+    capability = C.DECIDE_SCHEDULES
     template_name = "procedures/schedules/school_assignments_edit.html"
 
     def form(self, data=None):
@@ -165,11 +160,10 @@ class SchoolAssignmentsEditView(SchoolScopedMixin, CampaignMixin, View):
 # Schedules -------------------------------------------------------------------------------------------------
 
 
-class ScheduleView(SchoolScopedMixin, CampaignMixin, View):
+class ScheduleView(SchoolScheduleMixin, View):
     """The school's schedule: the coordinator edits it while it is a draft or returned; everyone else (and
     the coordinator afterwards) reads it; the department decides it here."""
 
-    allowed_roles = SCHOOL_READERS
     template_name = "procedures/schedules/schedule.html"
 
     def schedule(self) -> SchoolSchedule:
@@ -177,8 +171,7 @@ class ScheduleView(SchoolScopedMixin, CampaignMixin, View):
         return found or SchoolSchedule(campaign=self.campaign, school=self.school)
 
     def may_edit(self, schedule: SchoolSchedule) -> bool:
-        is_coordinator = self.school.pk in self.request.user.school_ids_with_role(*selectors.SCHEDULE_EDITORS)
-        return is_coordinator and schedule.is_editable
+        return self.can(C.SUBMIT_SCHEDULE, self.school) and schedule.is_editable
 
     def show(self, *, state, form, rows):
         context = {
@@ -189,10 +182,10 @@ class ScheduleView(SchoolScopedMixin, CampaignMixin, View):
             "form": form,
             "rows": rows,
             "may_edit": self.may_edit(state.schedule),
-            "may_decide": self.request.user.has_role(*MUNICIPAL)
+            "may_decide": self.may_decide()
             and state.schedule.status in (SchoolSchedule.Status.SUBMITTED, SchoolSchedule.Status.APPROVED),
             "decision_form": ScheduleDecisionForm(),
-            "is_municipal": self.request.user.has_role(*MUNICIPAL),
+            "is_municipal": self.may_decide(),
         }
         return render(self.request, self.template_name, context)
 
@@ -202,7 +195,7 @@ class ScheduleView(SchoolScopedMixin, CampaignMixin, View):
         return self.show(state=state, form=form, rows=form.rows())
 
     def post(self, request, campaign_code, school_code):
-        if self.school.pk not in request.user.school_ids_with_role(*selectors.SCHEDULE_EDITORS):
+        if not self.can(C.SUBMIT_SCHEDULE, self.school):
             raise PermissionDenied
         if not self.may_edit(self.schedule()):
             messages.error(request, _("График отправлен или согласован: изменять его нельзя."))
@@ -233,8 +226,8 @@ class ScheduleView(SchoolScopedMixin, CampaignMixin, View):
         return redirect(request.path)
 
 
-class ScheduleSubmitView(SchoolScopedMixin, CampaignMixin, View):
-    allowed_roles = selectors.SCHEDULE_EDITORS
+class ScheduleSubmitView(SchoolScheduleMixin, View):
+    capability = C.SUBMIT_SCHEDULE
 
     def post(self, request, campaign_code, school_code):
         schedule = selectors.schedule_of(campaign=self.campaign, school=self.school)
@@ -250,11 +243,11 @@ class ScheduleSubmitView(SchoolScopedMixin, CampaignMixin, View):
         return redirect("procedures:schedule", campaign_code=self.campaign.code, school_code=self.school.code)
 
 
-class ScheduleBulkView(SchoolScopedMixin, CampaignMixin, View):
+class ScheduleBulkView(SchoolScheduleMixin, View):
     """The coordinator sets one date and lesson for several classes (or whole parallels) and one or several
     assessments at once; all or nothing, with the checks of the schedule page (`schedule_bulk_set`)."""
 
-    allowed_roles = selectors.SCHEDULE_EDITORS
+    capability = C.SUBMIT_SCHEDULE
     template_name = "procedures/schedules/schedule_bulk.html"
 
     def schedule_url(self) -> str:
@@ -306,8 +299,8 @@ class ScheduleBulkView(SchoolScopedMixin, CampaignMixin, View):
         return redirect(self.schedule_url())
 
 
-class ScheduleDecisionView(SchoolScopedMixin, CampaignMixin, View):
-    allowed_roles = MUNICIPAL
+class ScheduleDecisionView(SchoolScheduleMixin, View):
+    capability = C.DECIDE_SCHEDULES
 
     def post(self, request, campaign_code, school_code):
         schedule = selectors.schedule_of(campaign=self.campaign, school=self.school)
@@ -330,10 +323,9 @@ class ScheduleDecisionView(SchoolScopedMixin, CampaignMixin, View):
         return redirect("procedures:schedule", campaign_code=self.campaign.code, school_code=self.school.code)
 
 
-class ScheduleListView(RoleRequiredMixin, CampaignMixin, ListView):
+class ScheduleListView(MunicipalMixin, ListView):
     """The department's list of the schools' schedules with their status."""
 
-    allowed_roles = MUNICIPAL
     template_name = "procedures/schedules/schedule_list.html"
     paginate_by = settings.PAGE_SIZE
 
@@ -356,9 +348,9 @@ class ScheduleListView(RoleRequiredMixin, CampaignMixin, ListView):
 # Calendar --------------------------------------------------------------------------------------------------
 
 
-class CalendarMixin(CampaignMixin):
-    """The calendar of the municipality (department) or of one school (`self.school`, set by
-    SchoolScopedMixin)."""
+class CalendarMixin:
+    """The calendar of the municipality (department) or of one school (`self.school`, set by the school
+    resolver)."""
 
     page_name = "procedures:calendar"
 
@@ -443,30 +435,27 @@ class CalendarPdf(CalendarMixin, View):
         return response
 
 
-class MunicipalCalendarView(RoleRequiredMixin, CalendarPage):
-    allowed_roles = MUNICIPAL
+class MunicipalCalendarView(MunicipalMixin, CalendarPage):
+    pass
 
 
-class MunicipalCalendarXlsxView(RoleRequiredMixin, CalendarXlsx):
-    allowed_roles = MUNICIPAL
+class MunicipalCalendarXlsxView(MunicipalMixin, CalendarXlsx):
+    pass
 
 
-class MunicipalCalendarPdfView(RoleRequiredMixin, CalendarPdf):
-    allowed_roles = MUNICIPAL
+class MunicipalCalendarPdfView(MunicipalMixin, CalendarPdf):
+    pass
 
 
-class SchoolCalendarView(SchoolScopedMixin, CalendarPage):
-    allowed_roles = SCHOOL_READERS
+class SchoolCalendarView(SchoolScheduleMixin, CalendarPage):
     page_name = "procedures:school_calendar"
 
 
-class SchoolCalendarXlsxView(SchoolScopedMixin, CalendarXlsx):
-    allowed_roles = SCHOOL_READERS
+class SchoolCalendarXlsxView(SchoolScheduleMixin, CalendarXlsx):
     page_name = "procedures:school_calendar"
 
 
-class SchoolCalendarPdfView(SchoolScopedMixin, CalendarPdf):
-    allowed_roles = SCHOOL_READERS
+class SchoolCalendarPdfView(SchoolScheduleMixin, CalendarPdf):
     page_name = "procedures:school_calendar"
 
 

@@ -3,9 +3,9 @@
 import datetime
 
 from procedures.models import ScheduleEntry, SchoolSchedule
-from schools.models import Role
+from schools.access import Capability as C
 
-from .base import EDITORS, MUNICIPAL, Page
+from .base import Page
 
 
 def campaign_kwargs(objs):
@@ -37,8 +37,9 @@ def build_objects(own: dict, other: dict) -> None:
         )
 
 
-SCHOOL_PAGE = MUNICIPAL | EDITORS
-COORDINATOR = frozenset({Role.SCHOOL_COORDINATOR})
+MUNICIPAL = C.DECIDE_SCHEDULES
+SCHOOL_PAGE = C.VIEW_SCHEDULE
+COORDINATOR = C.SUBMIT_SCHEDULE
 
 PAGES = {
     "procedures:assignments": Page(MUNICIPAL, kwargs=campaign_kwargs),
