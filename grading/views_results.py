@@ -123,7 +123,9 @@ class ResultsFormDownloadView(ResultsSchoolMixin, View):
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
-            return redirect(self.url("results"))
+            # back to the page the form is offered on to this user: results, or the uploads (the technical
+            # specialist)
+            return redirect(self.url("results" if self.can(C.VIEW_RESULTS, self.school) else "school_uploads"))
         filename = services.results_form_filename(assessment=self.assessment, school=self.school, filled=self.filled)
         response = HttpResponse(output.getvalue(), content_type=XLSX_TYPE)
         response["Content-Disposition"] = content_disposition(

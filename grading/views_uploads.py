@@ -1,21 +1,25 @@
 """The upload of the results form to ФИС ОКО (Регламент 6.6.9) and the retention of names (R12).
 
-- The department (specialists, municipal coordinators) watches every school × assessment on a matrix, the
-  late first, and opens any school's page and kept file.
-- A school's coordinator records the upload with the file that was uploaded, which must be the school's complete
-  results form of that assessment, equal to its results (`services.form_upload_content_check`); the coordinator
-  and the director read the school's page and download the kept file. A form whose results changed after its
-  upload shows «форма изменена после загрузки» to both sides.
-- Before a campaign's names are removed, the department sees what will be removed in every school and when,
-  a school's coordinator sees it for their school.
+- The department (specialists, municipal coordinators: MONITOR_UPLOADS) watches every school × assessment on
+  a matrix, the late first, and opens any school's page and kept file (VIEW_UPLOADS).
+- Whoever uploads the school's results form (UPLOAD_RESULTS_FORM: its coordinator and technical specialist)
+  records the upload with the file that was uploaded, which must be the school's complete results form of that
+  assessment, equal to its results (`services.form_upload_content_check`); the school's page (VIEW_UPLOADS)
+  lists the forms to download for ФИС ОКО (RESULTS_FORM) and the kept files. A form whose results changed
+  after its upload shows «форма изменена после загрузки» to both sides.
+- Before a campaign's names are removed, the department that runs it (MANAGE_CAMPAIGNS) sees what will be
+  removed in every school and when; a school's page of it is read with VIEW_RETENTION.
+
+The capabilities are the table's (schools.access): without one, 403; a school or campaign outside the user's
+scope, 404.
 """
 
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -25,28 +29,12 @@ from grading.forms_uploads import FormUploadForm
 from grading.selectors import uploads as selectors
 from grading.services import retention
 from grading.services import uploads as services
-from procedures.models import Campaign
-from procedures.selectors.plan import campaigns_managed_by
-from procedures.views.campaigns import SchoolCampaignMixin
-from schools.models import Role
-from vpr_portal.access import RoleRequiredMixin
+from procedures.access import CampaignMixin, SchoolCampaignMixin
+from schools.access import Capability as C
+from schools.access import user_can
 from vpr_portal.params import text_param
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RETENTION_SCHOOL_READERS = frozenset({Role.SCHOOL_COORDINATOR}) | selectors.MONITORS
-
-
-class DepartmentCampaignMixin(RoleRequiredMixin):
-    """A page about one campaign of the user's department, all its schools; another department's campaign
-    does not exist for the user (404)."""
-
-    allowed_roles = selectors.MONITORS
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated or not request.user.has_role(*self.allowed_roles):
-            raise PermissionDenied
-        self.campaign: Campaign = get_object_or_404(campaigns_managed_by(request.user), code=kwargs["campaign_code"])
-        return super().dispatch(request, *args, **kwargs)
 
 
 class SchoolUploadsMixin(SchoolCampaignMixin):
@@ -54,19 +42,14 @@ class SchoolUploadsMixin(SchoolCampaignMixin):
         return reverse(name, kwargs={"campaign_code": self.campaign.code, "school_code": self.school.code})
 
 
-def may_see_retention(user, school) -> bool:
-    return school.pk in user.school_ids_with_role(Role.SCHOOL_COORDINATOR) or (
-        school.department_id in user.department_ids_with_role(*selectors.MONITORS)
-    )
-
-
 # Upload status ---------------------------------------------------------------------------------------------
 
 
-class UploadMatrixView(DepartmentCampaignMixin, TemplateView):
+class UploadMatrixView(CampaignMixin, TemplateView):
     """Every school × the assessments it writes, with the upload status, the late first; filters by status
     and school."""
 
+    capability = C.MONITOR_UPLOADS
     template_name = "grading/uploads/matrix.html"
 
     def get_context_data(self, **kwargs):
@@ -86,28 +69,35 @@ def school_uploads_page(request, *, campaign, school, status: int = 200, refused
         "school": school,
         "page": selectors.school_uploads(campaign=campaign, school=school),
         "may_upload": selectors.may_upload(request.user, school),
-        "may_see_retention": may_see_retention(request.user, school),
+        "may_download_forms": user_can(request.user, C.RESULTS_FORM, school),
+        "may_see_retention": user_can(request.user, C.VIEW_RETENTION, school),
         "refused": refused,
     }
     return render(request, "grading/uploads/school.html", context, status=status)
 
 
 class SchoolUploadsView(SchoolUploadsMixin, View):
-    allowed_roles = selectors.UPLOAD_READERS
+    capability = C.VIEW_UPLOADS
 
     def get(self, request, campaign_code, school_code):
         return school_uploads_page(request, campaign=self.campaign, school=self.school)
 
 
 class FormUploadView(SchoolUploadsMixin, View):
-    """Records the upload of one assessment's form with its file (POST only)."""
+    """Records the upload of one assessment's form with its file (POST only); an assessment the school does not
+    write is 404."""
 
-    allowed_roles = selectors.UPLOAD_EDITORS
+    capability = C.UPLOAD_RESULTS_FORM
+
+    def resolve(self, **kwargs) -> None:
+        self.assessment = selectors.assessment_written_by(
+            campaign=self.campaign, school=self.school, code=kwargs["assessment_code"]
+        )
+        if self.assessment is None:
+            raise Http404
 
     def post(self, request, campaign_code, school_code, assessment_code):
-        assessment = selectors.assessment_written_by(campaign=self.campaign, school=self.school, code=assessment_code)
-        if assessment is None:
-            raise Http404
+        assessment = self.assessment
         form = FormUploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -132,7 +122,7 @@ class FormUploadView(SchoolUploadsMixin, View):
 class FormUploadFileView(SchoolUploadsMixin, View):
     """The kept file, served only through this scope check (never from a public media URL)."""
 
-    allowed_roles = selectors.UPLOAD_READERS
+    capability = C.VIEW_UPLOADS
 
     def get(self, request, campaign_code, school_code, assessment_code):
         upload = selectors.upload_of(campaign=self.campaign, school=self.school, assessment_code=assessment_code)
@@ -148,9 +138,11 @@ class FormUploadFileView(SchoolUploadsMixin, View):
 # Retention of names ----------------------------------------------------------------------------------------
 
 
-class RetentionView(DepartmentCampaignMixin, TemplateView):
-    """What the purge will remove in every school of the campaign, and when."""
+class RetentionView(CampaignMixin, TemplateView):
+    """What the purge will remove in every school of the campaign, and when: the business of the department
+    that runs the campaign."""
 
+    capability = C.MANAGE_CAMPAIGNS
     template_name = "grading/retention/campaign.html"
 
     def get_context_data(self, **kwargs):
@@ -161,7 +153,7 @@ class RetentionView(DepartmentCampaignMixin, TemplateView):
 class SchoolRetentionView(SchoolUploadsMixin, TemplateView):
     """What the purge will remove in one school, and when (in the school's own time)."""
 
-    allowed_roles = RETENTION_SCHOOL_READERS
+    capability = C.VIEW_RETENTION
     template_name = "grading/retention/school.html"
 
     def get_context_data(self, **kwargs):

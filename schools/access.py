@@ -228,6 +228,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.RESULTS_FORM,
             C.UPLOAD_RESULTS_FORM,
             C.UPLOAD_SCANS,
+            C.VIEW_UPLOADS,  # the school's uploads page, where he downloads the forms and records their upload
         }
     ),
     # the organizer works in the rooms they are appointed to

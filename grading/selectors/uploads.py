@@ -40,13 +40,8 @@ from procedures.models import Assessment, Campaign, Participant, Stage
 from procedures.selectors.plan import Moment
 from procedures.selectors.schedules import assigned_works_by_school, campaign_assessments
 from procedures.services.plan import CheckResult, department_tz, register_stage_check
-from schools.models import Role, School, User
-
-# Who watches every school's upload, who reads a school's own status and file, and who records the upload.
-MONITORS = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
-SCHOOL_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
-UPLOAD_READERS = MONITORS | SCHOOL_READERS
-UPLOAD_EDITORS = frozenset({Role.SCHOOL_COORDINATOR})
+from schools.access import Capability, user_can
+from schools.models import School, User
 
 
 class UploadState:
@@ -355,7 +350,9 @@ def upload_of(*, campaign: Campaign, school: School, assessment_code: str) -> Fo
 
 
 def may_upload(user: User, school: School) -> bool:
-    return school.pk in user.school_ids_with_role(*UPLOAD_EDITORS)
+    """Whether the user records the school's uploads of the results form (its coordinator, its technical
+    specialist: the capabilities table)."""
+    return user_can(user, Capability.UPLOAD_RESULTS_FORM, school)
 
 
 # The plan-graph: «Загрузить форму сбора результатов» is done from data -------------------------------------

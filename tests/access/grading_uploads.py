@@ -1,20 +1,19 @@
-"""The upload of the results form to ФИС ОКО and the retention of names (grading/views_uploads.py).
+"""The upload of the results form to ФИС ОКО and the retention of names (grading/views_uploads.py), with the
+capabilities of the table (schools.access).
 
-The department (specialists, municipal coordinators) watches every school's upload and reads any school's page
-and kept file; a school's coordinator records the upload, they and the director read the school's page and the
-file. What the purge will remove: the department for all schools, a school's coordinator for their own. Nobody
-else: 403 (an expert, an organizer, an observer, the department's representative, a technical specialist).
+The department (specialists, municipal coordinators) watches every school's upload (MONITOR_UPLOADS) and reads
+any school's page and kept file (VIEW_UPLOADS), as the school's coordinator, director and technical specialist
+read their school's; the coordinator and the technical specialist record the upload (UPLOAD_RESULTS_FORM).
+What the purge will remove: the department running the campaign for all schools (MANAGE_CAMPAIGNS), a
+school's page of it with VIEW_RETENTION. Nobody else: 403; the school roles of another school: 404.
 """
 
 from django.core.files.base import ContentFile
 
 from grading.models import FormUpload
-from schools.models import Role
+from schools.access import Capability as C
 
-from .base import MUNICIPAL, Page
-
-SCHOOL_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
-COORDINATOR = frozenset({Role.SCHOOL_COORDINATOR})
+from .base import Page
 
 
 def build_objects(own: dict, other: dict) -> None:
@@ -43,10 +42,10 @@ def assessment_kwargs(objs):
 
 
 PAGES = {
-    "grading:uploads": Page(MUNICIPAL, kwargs=campaign_kwargs),
-    "grading:school_uploads": Page(MUNICIPAL | SCHOOL_READERS, kwargs=school_kwargs, scoped=True),
-    "grading:form_upload": Page(COORDINATOR, kwargs=assessment_kwargs, scoped=True, ok=405),  # POST only
-    "grading:form_upload_file": Page(MUNICIPAL | SCHOOL_READERS, kwargs=assessment_kwargs, scoped=True),
-    "grading:retention": Page(MUNICIPAL, kwargs=campaign_kwargs),
-    "grading:school_retention": Page(MUNICIPAL | COORDINATOR, kwargs=school_kwargs, scoped=True),
+    "grading:uploads": Page(C.MONITOR_UPLOADS, kwargs=campaign_kwargs),
+    "grading:school_uploads": Page(C.VIEW_UPLOADS, kwargs=school_kwargs, scoped=True),
+    "grading:form_upload": Page(C.UPLOAD_RESULTS_FORM, kwargs=assessment_kwargs, scoped=True, ok=405),  # POST only
+    "grading:form_upload_file": Page(C.VIEW_UPLOADS, kwargs=assessment_kwargs, scoped=True),
+    "grading:retention": Page(C.MANAGE_CAMPAIGNS, kwargs=campaign_kwargs),
+    "grading:school_retention": Page(C.VIEW_RETENTION, kwargs=school_kwargs, scoped=True),
 }

@@ -423,6 +423,58 @@ def test_the_director_reads_the_page_but_does_not_record(client, campaign, asses
     assert response.status_code == 403
 
 
+@pytest.mark.django_db
+def test_the_technical_specialist_downloads_the_form_and_records_its_upload(
+    client, campaign, assessment, school, class_4a, role_users, settings
+):
+    """The technical specialist's way: from his start page to the school's uploads page, the form for
+    ФИС ОКО downloaded there, and its upload recorded with the file."""
+    tech = role_users[Role.TECHNICAL_SPECIALIST]
+    content = graded_form(assessment, school, class_4a)
+    client.force_login(tech)
+    start = client.get(reverse("procedures:technical_start", args=[school.code])).content.decode()
+    uploads_url = reverse("grading:school_uploads", args=[campaign.code, school.code])
+    assert uploads_url in start
+    page = client.get(uploads_url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    filled_url = reverse("grading:results_form_filled", args=[campaign.code, school.code, assessment.code])
+    assert filled_url in html and 'type="file"' in html
+    assert client.get(filled_url).status_code == 200
+
+    response = post_upload(client, campaign, school, assessment, SimpleUploadedFile("fisoko.xlsx", content))
+
+    assert response.status_code == 302 and response["Location"] == uploads_url
+    upload = FormUpload.objects.get(school=school, assessment=assessment)
+    assert upload.uploaded_by == tech and upload.file.read() == content
+    assert AuditEntry.objects.get(action="form_upload.recorded").actor == tech
+    assert state_of(campaign, school, assessment, now=BEFORE) == UploadState.UPLOADED
+
+
+@pytest.mark.django_db
+def test_a_technical_specialist_of_another_school_gets_404(
+    client, campaign, assessment, school, other_school, class_4a, role_users
+):
+    content = graded_form(assessment, school, class_4a)
+    client.force_login(user_with_role(Role.TECHNICAL_SPECIALIST, school=other_school, username="other-tech"))
+    response = post_upload(client, campaign, school, assessment, SimpleUploadedFile("fisoko.xlsx", content))
+    assert response.status_code == 404
+    assert client.get(reverse("grading:school_uploads", args=[campaign.code, school.code])).status_code == 404
+    assert not FormUpload.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_form_refused_sends_the_technical_specialist_back_to_the_uploads_page(
+    client, campaign, assessment, school, class_4a, role_users
+):
+    """The filled form is refused before codes are issued; the results page is not his: back to the uploads."""
+    make_participant(assessment, PupilFactory(school_class=class_4a), code="")
+    client.force_login(role_users[Role.TECHNICAL_SPECIALIST])
+    response = client.get(reverse("grading:results_form_filled", args=[campaign.code, school.code, assessment.code]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("grading:school_uploads", args=[campaign.code, school.code])
+
+
 # Downloads -----------------------------------------------------------------------------------------------
 
 
