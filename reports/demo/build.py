@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from schools.models import Department
 
 from .campaigns import seed_demo_campaign
+from .preparation import seed_preparation
 from .registry import DEPARTMENT, seed_demo, summary
 from .results import seed_finished_campaigns
 from .training import seed_training_campaign
@@ -32,6 +33,7 @@ def build_demo(*, stdout=None, today: datetime.date | None = None) -> DemoBuilt:
     department = Department.objects.get(code=DEPARTMENT["code"])
     finished = seed_finished_campaigns(department=department, today=today)
     current = seed_demo_campaign(department=department)
+    seed_preparation(current)
     training = seed_training_campaign(department=department, today=today)
     campaigns = [c.title for c in [*finished, current, training]]
     line = "{people} {campaigns}".format(

@@ -50,6 +50,7 @@ from .registry import SEED
 CODE = "APR-DEMO"
 SCHOOL = "sch660001"
 WORKS = ("RU-5", "MA-4")
+GRADED = "RU-5"  # written yesterday and being graded; MA-4 is written today
 ROOMS = (("каб. 201", 5, 6), ("каб. 202", 5, 6), ("каб. 203", 5, 6), ("каб. 204", 5, 6))
 SCORED_SHARE = 0.6  # works scored by the end of the demo's day
 PARENTS_DECISION = "заявление родителей об участии в апробации с дополнительным временем"
@@ -71,15 +72,16 @@ def training_catalogue(today: datetime.date) -> dict:
     }
 
 
-def _schedule(campaign: Campaign, school: School, day: datetime.date, *, coordinator: User, department_user: User):
+def _schedule(campaign: Campaign, school: School, days: dict, *, coordinator: User, department_user: User):
+    """`days`: the day each work is written (RU-5 yesterday and graded, MA-4 today and in progress)."""
     schedule = schedule_get_or_create(campaign=campaign, school=school)
     state = schedule_state(schedule=schedule)
     lessons = {code: lesson for lesson, code in enumerate(WORKS, start=2)}
-    values = [EntryValue(a, c, day, lessons[a.code]) for a, c in state.pairs]
+    values = [EntryValue(a, c, days[a.code], lessons[a.code]) for a, c in state.pairs]
     state = schedule_save(schedule=schedule, values=values, actor=coordinator)
     # The school confirms what the schedule warns about (a day off, two works on one day …), as on the page.
     values = [
-        EntryValue(a, c, day, lessons[a.code], frozenset(w.code for w in state.warnings.get((a.pk, c.pk), [])))
+        EntryValue(a, c, days[a.code], lessons[a.code], frozenset(w.code for w in state.warnings.get((a.pk, c.pk), [])))
         for a, c in state.pairs
     ]
     schedule_save(schedule=schedule, values=values, actor=coordinator)
@@ -87,7 +89,10 @@ def _schedule(campaign: Campaign, school: School, day: datetime.date, *, coordin
     schedule_approve(schedule=schedule, actor=department_user)
 
 
-def _organize(campaign: Campaign, school: School, *, coordinator: User, at: datetime.datetime) -> None:
+def _organize(campaign: Campaign, school: School, *, coordinator: User, today: datetime.date) -> None:
+    """Rooms, seating, two organizers per room and the lists released on the morning of each sitting; the
+    protocols of the finished sittings submitted. Today's sitting waits for its organizers: organizer1 is
+    appointed to its first room, whose protocol is theirs to fill."""
     rooms = []
     for name, rows, columns in ROOMS:
         room = Room.objects.filter(school=school, name=name).first()
@@ -95,7 +100,11 @@ def _organize(campaign: Campaign, school: School, *, coordinator: User, at: date
             room or room_save(room=Room(school=school, name=name, rows=rows, columns=columns), actor=coordinator)
         )
     staff = list(Staff.objects.filter(school=school, is_administration=False).order_by("last_name", "first_name"))
+    organizer = Staff.objects.filter(user__username="organizer1").first()
     for sitting in campaign.sittings.filter(school=school).select_related("assessment").order_by("starts_at"):
+        day = sitting.starts_at.astimezone(school.tzinfo).date() if sitting.starts_at else today
+        at = datetime.datetime.combine(day, datetime.time(7), tzinfo=school.tzinfo)
+        people = staff if day < today or organizer is None else [organizer, *(p for p in staff if p != organizer)]
         writers = Participant.objects.filter(
             assessment=sitting.assessment, school=school, status=Participant.Status.WRITES
         )
@@ -104,7 +113,7 @@ def _organize(campaign: Campaign, school: School, *, coordinator: User, at: date
         sitting_seat(sitting=sitting, actor=coordinator)
         for sitting_room in SittingRoom.objects.filter(sitting=sitting).order_by("pk"):
             appointed = 0
-            for person in staff:
+            for person in people:
                 if appointed == 2:
                     break
                 try:
@@ -113,6 +122,8 @@ def _organize(campaign: Campaign, school: School, *, coordinator: User, at: date
                     continue
                 appointed += 1
             sitting_room = sitting_room_release(sitting_room=sitting_room, actor=coordinator, now=at)
+            if day >= today:
+                continue
             start = sitting.starts_at or at
             protocol_submit(
                 sitting_room=sitting_room,
@@ -123,7 +134,8 @@ def _organize(campaign: Campaign, school: School, *, coordinator: User, at: date
 
 
 def _grade(campaign: Campaign, school: School, *, coordinator: User, expert: Staff, now: datetime.datetime) -> None:
-    """Experts appointed and works distributed; the coordinator imports the scores of part of the works."""
+    """Experts appointed and works distributed; the coordinator imports the scores of part of the works of the
+    work written yesterday (today's opens for grading at the campaign's hour, R10)."""
     for assessment in campaign.assessments.prefetch_related("tasks").order_by("code"):
         subject = assessment.subject.name
         candidates = [expert] if assessment.code == "RU-5" else []
@@ -143,6 +155,8 @@ def _grade(campaign: Campaign, school: School, *, coordinator: User, expert: Sta
                 continue
             appointed += 1
         works_distribute(assessment=assessment, school=school, mode=BY_CLASS, actor=coordinator)
+        if assessment.code != GRADED:
+            continue
         tasks = [(t.max_points, t.difficulty) for t in assessment.tasks.order_by("position")]
         rng = random.Random(f"{SEED}:{CODE}:{assessment.code}")
         rows = []
@@ -184,10 +198,10 @@ def seed_training_campaign(*, department: Department, today: datetime.date | Non
             )
     codes_issue(campaign=campaign, school=school, actor=coordinator)
     yesterday = today - datetime.timedelta(days=1)
-    _schedule(campaign, school, yesterday, coordinator=coordinator, department_user=department_user)
+    days = {"RU-5": yesterday, "MA-4": today}
+    _schedule(campaign, school, days, coordinator=coordinator, department_user=department_user)
     sittings_sync(campaign=campaign, school=school, actor=coordinator)
-    morning = datetime.datetime.combine(yesterday, datetime.time(7), tzinfo=school.tzinfo)
-    _organize(campaign, school, coordinator=coordinator, at=morning)
+    _organize(campaign, school, coordinator=coordinator, today=today)
     _grade(campaign, school, coordinator=coordinator, expert=expert, now=timezone.now())
     # the order on the day's organisation, submitted by the coordinator, awaits the director's approval
     order_submit(campaign=campaign, school=school, number="45-ОД", date=yesterday, actor=coordinator)

@@ -211,3 +211,45 @@ def test_coord1_finds_figures_on_the_training_results_page(demo):
     response = client_for("coord1").get(url)
     assert response.status_code == 200
     assert response.context["whole"].participants > 0
+
+
+@pytest.mark.django_db
+def test_the_coming_campaign_has_documents_read_and_schedules_begun(demo):
+    coming = Campaign.objects.get(code="VPR-2027")
+    documents = coming.documents.all()
+    assert documents.count() == 2
+    first, second = School.objects.get(code="sch660001"), School.objects.get(code="sch660002")
+    read = {a.school.code for d in documents for v in d.versions.all() for a in v.acknowledgements.all()}
+    assert read == {first.code}
+    assert coming.schedules.get(school=first).status == "approved"
+    second_schedule = coming.schedules.get(school=second)
+    assert second_schedule.status == "draft" and second_schedule.entries.exclude(date=None).exists()
+
+
+# What each log-in finds on its start page. The observer, the department's representative and the municipal
+# commission's expert get their work with observation and the re-check, which the portal does not have yet.
+WORK_ON_START_PAGE = {
+    "uo": "Ход кампании",
+    "mun": "Ход кампании",
+    "coord1": "План работ",
+    "coord2": "План работ",
+    "director1": "Ждёт вашего решения",
+    "tech1": "Печать",
+    "expert1": "Вносить баллы",
+    "organizer1": "списки переданы",
+}
+
+
+@pytest.mark.django_db
+def test_school_and_department_logins_land_on_work(demo):
+    for username, marker in WORK_ON_START_PAGE.items():
+        response = client_for(username).get("/", follow=True)
+        assert marker in response.content.decode(), username
+    # organizer1 works today's sitting (MA-4): the lists are released, the protocol is theirs to fill
+    training = Campaign.objects.get(kind=Campaign.Kind.TRAINING)
+    appointment = Staff.objects.get(user__username="organizer1").appointments.get(
+        sitting_room__sitting__campaign=training
+    )
+    sitting_room = appointment.sitting_room
+    assert sitting_room.sitting.assessment.code == "MA-4" and sitting_room.released_at is not None
+    assert not RoomProtocol.objects.filter(sitting_room=sitting_room, submitted_at__isnull=False).exists()
