@@ -4,17 +4,18 @@ from django.db.models import Count, Q
 
 from grading.rules import unranked
 from procedures.models import Campaign
-from schools.models import Role, User
+from schools.models import Role, User, current_academic_year
 from schools.selectors import schools_visible_to
 
 
 def municipality_overview(user: User) -> dict:
-    """Counts per school for the department's overview: schools, classes, pupils (no names)."""
+    """Counts per school for the department's overview: schools, this academic year's classes, pupils
+    studying (no names)."""
     schools = (
         schools_visible_to(user, roles={Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
         .annotate(
             pupil_count=Count("pupils", filter=Q(pupils__is_active=True), distinct=True),
-            class_count=Count("classes", distinct=True),
+            class_count=Count("classes", filter=Q(classes__academic_year=current_academic_year()), distinct=True),
         )
         .order_by("code")
     )
