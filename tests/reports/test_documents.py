@@ -287,7 +287,11 @@ def test_the_department_and_experts_cannot_ask_for_the_school_set(client, campai
         "procedures:participants_school_set",
         kwargs={"campaign_code": campaign.code, "school_code": coded_school.code},
     )
-    for role in (Role.DEPARTMENT_STAFF, Role.EXPERT, Role.TECHNICAL_SPECIALIST):
+    for role in (Role.DEPARTMENT_STAFF, Role.EXPERT):
         client.force_login(role_users[role])
         assert client.post(url).status_code == 403
     assert not GeneratedDocument.objects.exists()
+    # the school's technical specialist prints for the school (the capabilities table gives him printing)
+    client.force_login(role_users[Role.TECHNICAL_SPECIALIST])
+    assert client.post(url).status_code == 302
+    assert GeneratedDocument.objects.count() == 1
