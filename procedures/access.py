@@ -5,19 +5,49 @@ the view's `resolve()` through scoped selectors.
 
 The organizer's rooms are the assigned objects of the organizer role (see schools.access)."""
 
-from procedures.models import Assessment, Campaign
+from django.db.models import Q, QuerySet
+
+from procedures.models import Assessment, Campaign, SittingRoom
 from procedures.selectors.campaigns import campaigns_visible_to
 from procedures.selectors.rooms import organizer_sitting_rooms
-from schools.access import Assignment, CapabilityMixin, SchoolMixin, department_ids_with, register_assignment
-from schools.models import Role
+from schools.access import (
+    CAPABILITIES,
+    SCOPES,
+    Assignment,
+    Capability,
+    CapabilityMixin,
+    SchoolMixin,
+    Scope,
+    assigned_to,
+    department_ids_with,
+    register_assignment,
+)
+from schools.models import Role, User
 from vpr_portal.access import get_scoped_or_404
 
-register_assignment("rooms", Assignment(Role.ORGANIZER, organizer_sitting_rooms, school_field="sitting__school"))
+ROOMS = Assignment(Role.ORGANIZER, organizer_sitting_rooms, school_field="sitting__school")
+register_assignment("rooms", ROOMS)
 
 
 def campaigns_with(user, capability):
     """The campaigns the user may see, of the departments where they hold `capability`."""
     return campaigns_visible_to(user).filter(department_id__in=department_ids_with(user, capability))
+
+
+def sitting_rooms_with(user: User, capability: Capability) -> QuerySet[SittingRoom]:
+    """The rooms of the sittings where the user may exercise `capability`: every room of the schools (or
+    departments) where a school or department role gives it; through the organizer's role, only the rooms
+    the user is appointed to, once their lists were released (R9)."""
+    roles = {role for role in user.roles if capability in CAPABILITIES[role]}
+    wide = {role for role in roles if SCOPES[role] != Scope.ASSIGNED}
+    condition = Q(sitting__school_id__in=user.school_ids_with_role(*wide)) | Q(
+        sitting__school__department_id__in=user.department_ids_with_role(*wide)
+    )
+    if ROOMS.role in roles:
+        condition |= Q(pk__in=assigned_to(user, "rooms").filter(released_at__isnull=False).values("pk"))
+    return SittingRoom.objects.filter(condition).select_related(
+        "room", "sitting__assessment__subject", "sitting__school", "sitting__campaign"
+    )
 
 
 class CampaignContextMixin:

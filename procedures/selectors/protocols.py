@@ -1,10 +1,9 @@
-"""Reads of the room protocols of the day (Регламент 6.5): which rooms a user may open, one room's protocol with
-its participants (codes and classes, never names: organizers see codes) and the lists for the school's
-coordinator and for the organizer.
+"""Reads of the room protocols of the day (Регламент 6.5): one room's protocol with its participants (codes and
+classes, never names: organizers see codes) and the lists for the school's coordinator and for the organizer.
 
-Scope: an organizer reaches a room only when their staff record is appointed organizer of it and the room's
-lists were released (R9); the school's coordinator and director reach every room of their school. Anything
-else does not exist for the user (404).
+Which rooms a user may open is `procedures.access.sitting_rooms_with`: an organizer reaches a room only when
+their staff record is appointed organizer of it and the room's lists were released (R9); the school's
+coordinator and director reach every room of their school. Anything else does not exist for the user (404).
 """
 
 import datetime
@@ -24,13 +23,10 @@ from procedures.models import (
     Sitting,
     SittingRoom,
 )
+from procedures.selectors.rooms import released_sitting_rooms
+from schools.access import SCOPES, Capability, Scope, roles_with
 from schools.classes import class_name_ordering
-from schools.models import AuditEntry, Role, School, User
-
-PROTOCOL_ROLES = frozenset({Role.ORGANIZER, Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
-# Who may correct a submitted protocol (with a reason): the appointed organizer or the school's coordinator.
-PROTOCOL_CORRECTORS = frozenset({Role.ORGANIZER, Role.SCHOOL_COORDINATOR})
-SCHOOL_PROTOCOL_READERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
+from schools.models import AuditEntry, School, User
 
 CORRECTED_ACTION = "protocol.corrected"
 # A protocol is filled while its work is written: from an hour before the start to two hours after the planned
@@ -64,36 +60,16 @@ def protocol_status(sitting_room: SittingRoom, protocol: RoomProtocol | None) ->
     return ProtocolStatus.NOT_STARTED
 
 
-def _appointed_room_ids(user: User):
-    """The rooms whose organizer the user is, in the schools where they hold the organizer's role."""
-    return Appointment.objects.filter(
-        duty=Appointment.Duty.ORGANIZER,
-        staff__user=user,
-        sitting_room__isnull=False,
-        sitting_room__sitting__school_id__in=user.school_ids_with_role(Role.ORGANIZER),
-    ).values("sitting_room_id")
-
-
-def sitting_rooms_for_protocol(user: User) -> QuerySet[SittingRoom]:
-    """Rooms of the day whose protocol the user may open."""
-    condition = Q(sitting__school_id__in=user.school_ids_with_role(*SCHOOL_PROTOCOL_READERS))
-    if user.has_role(Role.ORGANIZER):
-        condition |= Q(pk__in=_appointed_room_ids(user), released_at__isnull=False)
-    return SittingRoom.objects.filter(condition).select_related(
-        "room", "sitting__assessment__subject", "sitting__school", "sitting__campaign"
-    )
-
-
 def is_organizer_of(user: User, sitting_room: SittingRoom) -> bool:
-    """The user is an appointed organizer of this room and its lists were released to them."""
-    return (
-        sitting_room.released_at is not None
-        and _appointed_room_ids(user).filter(sitting_room_id=sitting_room.pk).exists()
-    )
+    """The user is an appointed organizer of this room and its lists were released to them (R9)."""
+    return sitting_room.released_at is not None and released_sitting_rooms(user).filter(pk=sitting_room.pk).exists()
 
 
 def is_coordinator_of(user: User, sitting_room: SittingRoom) -> bool:
-    return sitting_room.sitting.school_id in user.school_ids_with_role(Role.SCHOOL_COORDINATOR)
+    """The user fills and corrects the room's protocol for its organizers: they correct protocols
+    (CORRECT_PROTOCOL) through a role held in the room's school itself, not through an appointment."""
+    school_roles = {role for role in roles_with(Capability.CORRECT_PROTOCOL) if SCOPES[role] == Scope.SCHOOL}
+    return sitting_room.sitting.school_id in user.school_ids_with_role(*school_roles)
 
 
 def room_participants(sitting_room: SittingRoom) -> list[Participant]:
@@ -298,7 +274,7 @@ def school_protocols(*, campaign: Campaign, school: School) -> list[SittingRows]
 
 def organizer_rooms(user: User) -> list[RoomRow]:
     """The released rooms the user is appointed organizer of, by date and lesson."""
-    rooms = _rooms_with_status(
-        SittingRoom.objects.filter(pk__in=_appointed_room_ids(user), released_at__isnull=False)
-    ).order_by("sitting__date", "sitting__lesson", "room__name")
+    rooms = _rooms_with_status(SittingRoom.objects.filter(pk__in=released_sitting_rooms(user).values("pk"))).order_by(
+        "sitting__date", "sitting__lesson", "room__name"
+    )
     return [_row(sitting_room) for sitting_room in rooms]

@@ -11,23 +11,22 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from procedures.access import SchoolCampaignMixin, sitting_rooms_with
 from procedures.forms_protocols import ProtocolCorrectionForm, ProtocolForm
 from procedures.selectors import protocols as selectors
 from procedures.services import protocols as services
-from procedures.views.campaigns import SchoolCampaignMixin
-from schools.models import Role
-from vpr_portal.access import RoleRequiredMixin, get_scoped_or_404
+from schools.access import Capability as C
+from schools.access import CapabilityMixin
+from vpr_portal.access import get_scoped_or_404
 
 
-class SittingRoomMixin(RoleRequiredMixin):
-    """The room (`pk` of the sitting's room) among those whose protocol the user may open (404 otherwise)."""
+class SittingRoomMixin(CapabilityMixin):
+    """The room (`pk` of the sitting's room) among those where the user holds the capability: every room of
+    their school for the school's coordinator and director, the released rooms they are appointed to for an
+    organizer (404 otherwise). Who writes in the protocol is the page's (`ProtocolPage.may_edit`)."""
 
-    allowed_roles = selectors.PROTOCOL_ROLES
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.has_role(*self.allowed_roles):
-            self.sitting_room = get_scoped_or_404(selectors.sitting_rooms_for_protocol(request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def resolve(self, **kwargs) -> None:
+        self.sitting_room = get_scoped_or_404(sitting_rooms_with(self.viewer, self.capability), pk=kwargs["pk"])
 
     def page(self) -> selectors.ProtocolPage:
         return selectors.protocol_page(user=self.request.user, sitting_room=self.sitting_room)
@@ -40,6 +39,7 @@ class SittingRoomMixin(RoleRequiredMixin):
 class RoomProtocolView(SittingRoomMixin, View):
     """The protocol: a form while it is a draft, read-only once submitted."""
 
+    capability = C.FILL_PROTOCOL
     template_name = "procedures/protocols/protocol.html"
 
     def show(self, page, form=None, status=200):
@@ -98,7 +98,7 @@ class RoomProtocolView(SittingRoomMixin, View):
 class ProtocolCorrectView(SittingRoomMixin, View):
     """A correction of a submitted protocol, with its reason (audited with before and after)."""
 
-    allowed_roles = selectors.PROTOCOL_CORRECTORS
+    capability = C.CORRECT_PROTOCOL
     template_name = "procedures/protocols/correct.html"
 
     def checked_page(self):
@@ -141,7 +141,7 @@ class ProtocolCorrectView(SittingRoomMixin, View):
 class SchoolProtocolsView(SchoolCampaignMixin, TemplateView):
     """The coordinator's view of the day: every sitting, each room with its protocol's status."""
 
-    allowed_roles = selectors.SCHOOL_PROTOCOL_READERS
+    capability = C.VIEW_PROTOCOLS
     template_name = "procedures/protocols/school_list.html"
 
     def get_context_data(self, **kwargs):
@@ -153,10 +153,10 @@ class SchoolProtocolsView(SchoolCampaignMixin, TemplateView):
         )
 
 
-class MyProtocolsView(RoleRequiredMixin, TemplateView):
+class MyProtocolsView(CapabilityMixin, TemplateView):
     """The organizer's rooms (released to them) with their protocols."""
 
-    allowed_roles = {Role.ORGANIZER}
+    capability = C.WORK_IN_ROOM
     template_name = "procedures/protocols/mine.html"
 
     def get_context_data(self, **kwargs):

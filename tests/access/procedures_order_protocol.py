@@ -30,10 +30,6 @@ from schools.models import Role, Staff, User
 
 from .base import Page
 
-PROTOCOL_SCHOOL = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
-PROTOCOL_OPENERS = PROTOCOL_SCHOOL | {Role.ORGANIZER}
-PROTOCOL_CORRECTORS = frozenset({Role.SCHOOL_COORDINATOR, Role.ORGANIZER})
-
 
 def order_kwargs(objs):
     return {"campaign_code": objs["campaign"].code, "school_code": objs["school"].code}
@@ -119,8 +115,9 @@ PAGES = {
     "procedures:order_docx": Page(C.VIEW_ORDER, kwargs=version_kwargs, scoped=True),
     "procedures:order_scan": Page(C.VIEW_ORDER, kwargs=version_kwargs, scoped=True),
     "procedures:order_scan_upload": Page(C.ISSUE_ORDER, kwargs=version_kwargs, scoped=True, ok=405),  # POST only
-    "procedures:protocol_list": Page(PROTOCOL_SCHOOL, kwargs=order_kwargs, scoped=True),
-    "procedures:my_protocols": Page(frozenset({Role.ORGANIZER})),
-    "procedures:room_protocol": Page(PROTOCOL_OPENERS, kwargs=room_kwargs, scoped=True),
-    "procedures:room_protocol_correct": Page(PROTOCOL_CORRECTORS, kwargs=room_kwargs, scoped=True),
+    "procedures:protocol_list": Page(C.VIEW_PROTOCOLS, kwargs=order_kwargs, scoped=True),
+    "procedures:my_protocols": Page(C.WORK_IN_ROOM),
+    # the school's coordinator and director open every room's protocol, the organizer his released rooms'
+    "procedures:room_protocol": Page(C.FILL_PROTOCOL, kwargs=room_kwargs, scoped=True),
+    "procedures:room_protocol_correct": Page(C.CORRECT_PROTOCOL, kwargs=room_kwargs, scoped=True),
 }
