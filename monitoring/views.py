@@ -1,18 +1,19 @@
 from django.views.generic import TemplateView
 
-from schools.models import Role
-from vpr_portal.access import RoleRequiredMixin
+from schools.access import Capability as C
+from schools.access import CapabilityMixin
 
 
-class AssignmentsView(RoleRequiredMixin, TemplateView):
+class AssignmentsView(CapabilityMixin, TemplateView):
     """The public observer's start page: where and when they observe."""
 
-    allowed_roles = {Role.OBSERVER}
+    capability = C.OBSERVE
     template_name = "monitoring/assignments.html"
 
 
-class MonitoringCardsView(RoleRequiredMixin, TemplateView):
-    """The department representative's start page: monitoring cards to fill at schools."""
+class MonitoringCardsView(CapabilityMixin, TemplateView):
+    """The department's start page for monitoring (its representative, specialists and municipal
+    coordinators): monitoring cards to fill at schools."""
 
-    allowed_roles = {Role.DEPARTMENT_REPRESENTATIVE, Role.MUNICIPAL_COORDINATOR, Role.DEPARTMENT_STAFF}
+    capability = C.MONITOR
     template_name = "monitoring/cards.html"

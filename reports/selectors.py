@@ -4,15 +4,15 @@ from django.db.models import Count, Q
 
 from grading.rules import unranked
 from procedures.models import Campaign
-from schools.models import Role, User, current_academic_year
-from schools.selectors import schools_visible_to
+from schools.access import Capability, department_ids_with, schools_with
+from schools.models import User, current_academic_year
 
 
 def municipality_overview(user: User) -> dict:
-    """Counts per school for the department's overview: schools, this academic year's classes, pupils
-    studying (no names)."""
+    """Counts per school for the department's overview (the schools where the user holds VIEW_OVERVIEW):
+    schools, this academic year's classes, pupils studying (no names)."""
     schools = (
-        schools_visible_to(user, roles={Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
+        schools_with(user, Capability.VIEW_OVERVIEW)
         .annotate(
             pupil_count=Count("pupils", filter=Q(pupils__is_active=True), distinct=True),
             class_count=Count("classes", filter=Q(classes__academic_year=current_academic_year()), distinct=True),
@@ -21,7 +21,7 @@ def municipality_overview(user: User) -> dict:
     )
     rows = unranked(schools, by=lambda school: school)  # R15: by code, never by results
     campaigns = Campaign.objects.filter(
-        department_id__in=user.department_ids_with_role(Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR),
+        department_id__in=department_ids_with(user, Capability.VIEW_OVERVIEW),
         status=Campaign.Status.ACTIVE,
     ).order_by("window_start")
     return {

@@ -1,15 +1,15 @@
 from django.views.generic import TemplateView
 
-from schools.models import Role
-from vpr_portal.access import RoleRequiredMixin
+from schools.access import Capability as C
+from schools.access import CapabilityMixin
 
 from .selectors import municipality_overview
 
 
-class OverviewView(RoleRequiredMixin, TemplateView):
+class OverviewView(CapabilityMixin, TemplateView):
     """The department's start page: the municipality at a glance."""
 
-    allowed_roles = {Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR}
+    capability = C.VIEW_OVERVIEW
     template_name = "reports/overview.html"
 
     def get_context_data(self, **kwargs):

@@ -1,12 +1,11 @@
 from schools.access import Capability as C
-from schools.models import Role
 
-from .base import DEPT, MUNICIPAL, Page, school_kwargs
+from .base import Page, school_kwargs
 
 PAGES = {
-    "monitoring:assignments": Page(frozenset({Role.OBSERVER})),
-    "monitoring:cards": Page(DEPT),
-    "reports:overview": Page(MUNICIPAL),
+    "monitoring:assignments": Page(C.OBSERVE),
+    "monitoring:cards": Page(C.MONITOR),
+    "reports:overview": Page(C.VIEW_OVERVIEW),
     "procedures:director_start": Page(C.APPROVE_ORDER, kwargs=school_kwargs, scoped=True),
     "procedures:technical_start": Page(C.PRINT_MATERIALS, kwargs=school_kwargs, scoped=True),
 }
