@@ -1,8 +1,8 @@
 """Reads of a school's participants and codes. Pupils' names are read only by the school's coordinator and
 director (R11); everything that leaves the school carries codes.
 
-The views resolve the campaign and the school first (`campaigns_visible_to`, `schools_visible_to`): outside
-scope is 404 before these run; participants are read through `participants_visible_to`.
+The views resolve the campaign and the school first (procedures.access): outside scope is 404 before these
+run; participants are read through `participants_visible_to`.
 """
 
 from collections import defaultdict

@@ -1,5 +1,5 @@
 """Reads for rooms, sittings, seating, staffing and the release of room lists (Регламент 4.3.3, 6.4.5–6.4.8, 6.7,
-7.3). The views have scoped the school already (`SchoolScopedMixin`): outside scope is 404 before these run,
+7.3). The views have scoped the school already (procedures.access): outside scope is 404 before these run,
 except the organizer's reads, which start from the user (`organizer_sitting_rooms`).
 
 Who may not be appointed, and why, is read here too (`organizer_refusals`, `expert_refusals`): the services

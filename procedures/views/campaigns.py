@@ -4,7 +4,7 @@ edits and deletes them; the department and the schools read the announced ones (
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,8 +21,7 @@ from procedures.services.dependants import assessment_dependants
 from schools.access import Capability as C
 from schools.access import CapabilityMixin, department_ids_with
 from schools.models import Department
-from schools.selectors import schools_visible_to
-from vpr_portal.access import RoleRequiredMixin, get_scoped_or_404
+from vpr_portal.access import get_scoped_or_404
 from vpr_portal.tables import InputRefused, Problem
 from vpr_portal.uploads import ImportView
 
@@ -33,23 +32,6 @@ def editor_department(user) -> Department:
     if department is None:
         raise PermissionDenied
     return department
-
-
-class SchoolCampaignMixin(RoleRequiredMixin):
-    """Legacy, for grading's upload pages until they declare capabilities (use procedures.access): `school_code`
-    among the schools the user reaches through the view's roles, `campaign_code` among the campaigns of that
-    school's department the user may see (404 otherwise)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.has_role(*self.allowed_roles):
-            self.school = get_object_or_404(
-                schools_visible_to(request.user, roles=self.allowed_roles), code=kwargs["school_code"]
-            )
-            self.campaign: Campaign = get_object_or_404(
-                selectors.campaigns_visible_to(request.user).filter(department_id=self.school.department_id),
-                code=kwargs["campaign_code"],
-            )
-        return super().dispatch(request, *args, **kwargs)
 
 
 class AssessmentMixin(CampaignMixin):
