@@ -84,18 +84,17 @@ class RoomEditView(SchoolMixin, View):
     capability = C.PREPARE_ROOMS
     template_name = "procedures/rooms/room_form.html"
 
-    def room(self) -> Room:
-        return get_scoped_or_404(self.school.rooms.all(), pk=self.kwargs["pk"])
+    def resolve(self, **kwargs) -> None:
+        self.room = get_scoped_or_404(self.school.rooms.all(), pk=kwargs["pk"])
 
     def show(self, form, room):
         return render(self.request, self.template_name, {"school": self.school, "form": form, "room": room})
 
     def get(self, request, school_code, pk):
-        room = self.room()
-        return self.show(RoomForm(instance=room), room)
+        return self.show(RoomForm(instance=self.room), self.room)
 
     def post(self, request, school_code, pk):
-        room = self.room()
+        room = self.room
         form = RoomForm(request.POST, instance=room)
         if form.is_valid():
             try:
@@ -105,14 +104,17 @@ class RoomEditView(SchoolMixin, View):
             else:
                 messages.success(request, _("Аудитория «{room}» сохранена.").format(room=room.name))
                 return redirect("procedures:rooms", school_code=self.school.code)
-        return self.show(form, self.room())
+        return self.show(form, get_scoped_or_404(self.school.rooms.all(), pk=pk))  # as stored, not as typed
 
 
 class RoomDeleteView(SchoolMixin, View):
     capability = C.PREPARE_ROOMS
 
+    def resolve(self, **kwargs) -> None:
+        self.room = get_scoped_or_404(self.school.rooms.all(), pk=kwargs["pk"])
+
     def post(self, request, school_code, pk):
-        room = get_scoped_or_404(self.school.rooms.all(), pk=pk)
+        room = self.room
         try:
             seating.room_delete(room=room, actor=request.user)
         except ValidationError as error:
@@ -245,11 +247,14 @@ class ExpertAppointView(SchoolCampaignMixin, View):
 class AppointmentRemoveView(SchoolCampaignMixin, View):
     capability = C.PREPARE_ROOMS
 
-    def post(self, request, campaign_code, school_code, pk):
+    def resolve(self, **kwargs) -> None:
         appointments = Appointment.objects.filter(campaign=self.campaign, school=self.school).select_related(
             "staff", "sitting_room__room", "assessment__subject"
         )
-        appointment = get_scoped_or_404(appointments, pk=pk)
+        self.appointment = get_scoped_or_404(appointments, pk=kwargs["pk"])
+
+    def post(self, request, campaign_code, school_code, pk):
+        appointment = self.appointment
         try:
             staffing.appointment_remove(appointment=appointment, actor=request.user)
         except ValidationError as error:
@@ -308,9 +313,9 @@ class SittingsSyncView(SchoolCampaignMixin, View):
 
 
 class SittingMixin(SchoolCampaignMixin):
-    def get_sitting(self):
-        return get_scoped_or_404(
-            selectors.sittings_of(campaign=self.campaign, school=self.school), pk=self.kwargs["pk"]
+    def resolve(self, **kwargs) -> None:
+        self.sitting = get_scoped_or_404(
+            selectors.sittings_of(campaign=self.campaign, school=self.school), pk=kwargs["pk"]
         )
 
     def sitting_url(self, sitting) -> str:
@@ -326,7 +331,7 @@ class SittingView(SittingMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        sitting = self.get_sitting()
+        sitting = self.sitting
         summary = next(
             s for s in selectors.sitting_summaries(campaign=self.campaign, school=self.school) if s.sitting == sitting
         )
@@ -350,7 +355,7 @@ class SittingStartView(SittingMixin, View):
     capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code, pk):
-        sitting = self.get_sitting()
+        sitting = self.sitting
         form = SittingStartForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Укажите время начала."))
@@ -368,7 +373,7 @@ class SittingRoomsView(SittingMixin, View):
     capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code, pk):
-        sitting = self.get_sitting()
+        sitting = self.sitting
         form = SittingRoomsForm(request.POST, rooms=self.school.rooms.all())
         if not form.is_valid():
             messages.error(request, _("Выберите аудитории из списка."))
@@ -386,7 +391,7 @@ class SittingSeatView(SittingMixin, View):
     capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code, pk):
-        sitting = self.get_sitting()
+        sitting = self.sitting
         try:
             result = seating.sitting_seat(sitting=sitting, actor=request.user)
         except ValidationError as error:
@@ -405,9 +410,9 @@ class SittingSeatView(SittingMixin, View):
 
 
 class SittingRoomMixin(SchoolCampaignMixin):
-    def get_sitting_room(self):
-        return get_scoped_or_404(
-            selectors.sitting_rooms_of(self.school).filter(sitting__campaign=self.campaign), pk=self.kwargs["pk"]
+    def resolve(self, **kwargs) -> None:
+        self.sitting_room = get_scoped_or_404(
+            selectors.sitting_rooms_of(self.school).filter(sitting__campaign=self.campaign), pk=kwargs["pk"]
         )
 
     def room_url(self, sitting_room) -> str:
@@ -425,7 +430,7 @@ class SittingRoomView(SittingRoomMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        sitting_room = self.get_sitting_room()
+        sitting_room = self.sitting_room
         sitting = sitting_room.sitting
         seats = selectors.seats_of(sitting_room, with_names=True)
         organizers = selectors.organizers_of(sitting_room)
@@ -459,7 +464,7 @@ class OrganizerAddView(SittingRoomMixin, View):
     capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code, pk):
-        sitting_room = self.get_sitting_room()
+        sitting_room = self.sitting_room
         form = StaffForm(request.POST, staff=selectors.school_staff(self.school))
         if not form.is_valid():
             messages.error(request, _("Выберите сотрудника."))
@@ -484,7 +489,7 @@ class SeatMoveView(SittingRoomMixin, View):
     capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code, pk):
-        sitting_room = self.get_sitting_room()
+        sitting_room = self.sitting_room
         sitting = sitting_room.sitting
         form = SeatMoveForm(
             request.POST,
@@ -514,7 +519,7 @@ class ReleaseView(SittingRoomMixin, View):
     capability = C.PREPARE_ROOMS
 
     def post(self, request, campaign_code, school_code, pk):
-        sitting_room = self.get_sitting_room()
+        sitting_room = self.sitting_room
         try:
             if request.POST.get("action") == "recall":
                 seating.sitting_room_recall(sitting_room=sitting_room, actor=request.user)
@@ -540,7 +545,7 @@ class RoomListPdfView(SittingRoomMixin, View):
     capability = C.PRINT_MATERIALS
 
     def get(self, request, campaign_code, school_code, pk):
-        sitting_room = self.get_sitting_room()
+        sitting_room = self.sitting_room
         return _pdf(selectors.room_list_pdf(sitting_room), f"room-list-{sitting_room.pk}.pdf")
 
 
@@ -548,7 +553,7 @@ class RoomPlanPdfView(SittingRoomMixin, View):
     capability = C.PRINT_MATERIALS
 
     def get(self, request, campaign_code, school_code, pk):
-        sitting_room = self.get_sitting_room()
+        sitting_room = self.sitting_room
         return _pdf(selectors.room_plan_pdf(sitting_room), f"room-plan-{sitting_room.pk}.pdf")
 
 
@@ -562,9 +567,12 @@ class MyRoomView(CapabilityMixin, TemplateView):
     capability = C.WORK_IN_ROOM
     template_name = "procedures/rooms/my_room.html"
 
+    def resolve(self, **kwargs) -> None:
+        self.sitting_room = get_scoped_or_404(assigned_to(self.viewer, "rooms"), pk=kwargs["pk"])
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        sitting_room = get_scoped_or_404(assigned_to(self.request.user, "rooms"), pk=self.kwargs["pk"])
+        sitting_room = self.sitting_room
         release = selectors.release_of(sitting_room)
         seats = selectors.seats_of(sitting_room) if release.is_released else []
         context.update(
@@ -580,20 +588,25 @@ class MyRoomView(CapabilityMixin, TemplateView):
         return context
 
 
-class MyRoomListPdfView(CapabilityMixin, View):
+class MyReleasedRoomMixin(CapabilityMixin):
+    """One of the organizer's rooms whose lists were released to them (R9); 404 before that."""
+
     capability = C.WORK_IN_ROOM
 
+    def resolve(self, **kwargs) -> None:
+        self.sitting_room = get_scoped_or_404(
+            assigned_to(self.viewer, "rooms").filter(released_at__isnull=False), pk=kwargs["pk"]
+        )
+
+
+class MyRoomListPdfView(MyReleasedRoomMixin, View):
     def get(self, request, pk):
-        sitting_room = get_scoped_or_404(selectors.released_sitting_rooms(request.user), pk=pk)
-        return _pdf(selectors.room_list_pdf(sitting_room), f"room-list-{sitting_room.pk}.pdf")
+        return _pdf(selectors.room_list_pdf(self.sitting_room), f"room-list-{self.sitting_room.pk}.pdf")
 
 
-class MyRoomPlanPdfView(CapabilityMixin, View):
-    capability = C.WORK_IN_ROOM
-
+class MyRoomPlanPdfView(MyReleasedRoomMixin, View):
     def get(self, request, pk):
-        sitting_room = get_scoped_or_404(selectors.released_sitting_rooms(request.user), pk=pk)
-        return _pdf(selectors.room_plan_pdf(sitting_room), f"room-plan-{sitting_room.pk}.pdf")
+        return _pdf(selectors.room_plan_pdf(self.sitting_room), f"room-plan-{self.sitting_room.pk}.pdf")
 
 
 ROOMS = "schools/<str:school_code>/rooms/"
