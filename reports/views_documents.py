@@ -1,11 +1,17 @@
 """Documents built in the background: the status page (a progress bar that refreshes itself while the job
-runs) and the download, both only for the roles the document's kind names in the document's school."""
+runs) and the download.
+
+Documents built in the background are, so far, the school's printables (its whole set of slips, code lists
+and protocols): the pages ask for PRINT_MATERIALS (403 without it), then look the document up among those the
+user may read — a document of a school, by the roles its kind names in that school (the kind's builder takes
+them from the capabilities table); without a school, its requester's own. Any other document does not exist
+for the user (404). A kind read with another capability will need these pages to ask for the kind's.
+"""
 
 import mimetypes
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import path
@@ -14,22 +20,23 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from procedures.views.documents import content_disposition
+from schools.access import Capability as C
+from schools.access import CapabilityMixin
 from schools.services import audit_record
 from vpr_portal import documents as services
 from vpr_portal.access import get_scoped_or_404
 from vpr_portal.models import GeneratedDocument
 
 
-class GeneratedDocumentMixin:
+class GeneratedDocumentMixin(CapabilityMixin):
     """A document (`pk`) among those the user may read; anything else does not exist for them (404)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated or not request.user.roles:
-            raise PermissionDenied
+    capability = C.PRINT_MATERIALS
+
+    def resolve(self, **kwargs) -> None:
         self.document: GeneratedDocument = get_scoped_or_404(
-            services.documents_visible_to(request.user), pk=kwargs["pk"]
+            services.documents_visible_to(self.viewer), pk=kwargs["pk"]
         )
-        return super().dispatch(request, *args, **kwargs)
 
 
 class DocumentStatusView(GeneratedDocumentMixin, TemplateView):

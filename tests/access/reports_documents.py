@@ -1,19 +1,17 @@
 """Documents built in the background (reports/views_documents.py).
 
 A document belongs to a school and is read by the roles its kind names there: the whole school's set of
-participants' printables (codes with names) by the roles that print in the school (the table's PRINT_MATERIALS:
-coordinator, director, technical specialist). For everybody else the
-document does not exist (404), the department included; another school's coordinator and director: 404.
+participants' printables (codes with names) by the roles that print in the school (PRINT_MATERIALS:
+coordinator, director, technical specialist). Without the capability: 403 (the department included); for the
+printing roles of another school the document does not exist (404).
 """
 
 from django.core.files.base import ContentFile
 
-from schools.access import Capability, roles_with
+from schools.access import Capability as C
 from vpr_portal.models import GeneratedDocument
 
 from .base import Page
-
-PRINTERS = roles_with(Capability.PRINT_MATERIALS)
 
 
 def build_objects(own: dict, other: dict) -> None:
@@ -41,7 +39,7 @@ def document_kwargs(objs):
 
 
 PAGES = {
-    "reports:document_status": Page(PRINTERS, kwargs=document_kwargs, scoped=True, denied=404),
-    "reports:document_download": Page(PRINTERS, kwargs=document_kwargs, scoped=True, denied=404),
-    "reports:document_retry": Page(PRINTERS, kwargs=document_kwargs, scoped=True, denied=404, ok=405),  # POST only
+    "reports:document_status": Page(C.PRINT_MATERIALS, kwargs=document_kwargs, scoped=True),
+    "reports:document_download": Page(C.PRINT_MATERIALS, kwargs=document_kwargs, scoped=True),
+    "reports:document_retry": Page(C.PRINT_MATERIALS, kwargs=document_kwargs, scoped=True, ok=405),  # POST only
 }
