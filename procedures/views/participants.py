@@ -290,10 +290,15 @@ class ClassPrintableView(ParticipantsMixin, View):
     capability = C.PRINT_MATERIALS
     printable = printables.SLIPS
 
-    def get(self, request, campaign_code, school_code, class_id):
-        school_class = selectors.school_class_or_none(campaign=self.campaign, school=self.school, class_id=class_id)
-        if school_class is None:
+    def resolve(self, **kwargs) -> None:
+        self.school_class = selectors.school_class_or_none(
+            campaign=self.campaign, school=self.school, class_id=kwargs["class_id"]
+        )
+        if self.school_class is None:
             raise Http404
+
+    def get(self, request, campaign_code, school_code, class_id):
+        school_class = self.school_class
         content = printables.class_printable(
             self.printable, campaign=self.campaign, school=self.school, class_id=school_class.pk
         )
