@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from . import audit_labels
+from .access import Capability, roles_with, schools_with
 from .models import (
     DEPARTMENT_ROLES,
-    NAME_READING_ROLES,
     AuditEntry,
     Pupil,
     Role,
@@ -21,11 +21,11 @@ from .models import (
 
 # Roles that read the whole municipality (every school of their department).
 MUNICIPAL_READERS = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR, Role.DEPARTMENT_REPRESENTATIVE})
-SCHOOL_MANAGERS = frozenset({Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
 
 
 def schools_visible_to(user: User, *, roles: Iterable[str] | None = None) -> QuerySet[School]:
-    """Schools the user may open through one of `roles` (all their roles when None)."""
+    """Schools the user may open through one of `roles` (all their roles when None): for the views that still
+    decide by a role list (vpr_portal.access.SchoolScopedMixin); the others ask `schools_with` (schools.access)."""
     roles = set(roles) if roles is not None else set(user.roles)
     department_ids = user.department_ids_with_role(*(roles & MUNICIPAL_READERS))
     school_ids = user.school_ids_with_role(*(roles - DEPARTMENT_ROLES))
@@ -37,7 +37,7 @@ def schools_visible_to(user: User, *, roles: Iterable[str] | None = None) -> Que
 
 
 def school_list_for(user: User, *, search: str = "") -> QuerySet[School]:
-    schools = schools_visible_to(user).annotate(
+    schools = schools_with(user, Capability.VIEW_SCHOOL).annotate(
         pupil_count=Count("pupils", filter=Q(pupils__is_active=True), distinct=True),
     )
     for word in search_key(search).split():
@@ -45,9 +45,15 @@ def school_list_for(user: User, *, search: str = "") -> QuerySet[School]:
     return schools.order_by("code")
 
 
+def name_reading_school_ids(user: User) -> set[int]:
+    """The schools whose pupils' names the user reads: where they hold a role with READ_PUPILS, held in that
+    school — never through a department (R11)."""
+    return user.school_ids_with_role(*roles_with(Capability.READ_PUPILS))
+
+
 def pupils_visible_to(user: User) -> QuerySet[Pupil]:
-    """Pupils' records with names: only for the roles of the pupil's own school that need them (R11)."""
-    school_ids = user.school_ids_with_role(*NAME_READING_ROLES)
+    """Pupils' records with names: only for the roles of the pupil's own school that read them (R11)."""
+    school_ids = name_reading_school_ids(user)
     if not school_ids:
         return Pupil.objects.none()
     return Pupil.objects.filter(school_id__in=school_ids)
@@ -71,8 +77,9 @@ def classes_of(*, school: School, academic_year: int | None = None) -> QuerySet[
 
 
 def staff_visible_to(user: User) -> QuerySet[Staff]:
-    """Staff records: the school's managers for their school, department staff for their municipality."""
-    return Staff.objects.filter(school__in=schools_visible_to(user, roles=SCHOOL_MANAGERS | MUNICIPAL_READERS))
+    """Staff records of the schools where the user reads the staff (VIEW_STAFF: the school's managers their
+    school, the department its municipality)."""
+    return Staff.objects.filter(school__in=schools_with(user, Capability.VIEW_STAFF).values("pk"))
 
 
 def staff_list(*, user: User, school: School, search: str = "") -> QuerySet[Staff]:
@@ -89,11 +96,12 @@ def staff_list(*, user: User, school: School, search: str = "") -> QuerySet[Staf
 def audit_visible_to(user: User) -> QuerySet[AuditEntry]:
     """Audit entries: a director reads their school's; the department reads its municipality's
     (with everything a school typed redacted on display, see `audit_row`)."""
-    department_ids = user.department_ids_with_role(Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR)
-    director_school_ids = user.school_ids_with_role(Role.DIRECTOR)
+    readers = roles_with(Capability.VIEW_AUDIT)
+    department_ids = user.department_ids_with_role(*readers)
+    school_ids = user.school_ids_with_role(*readers)
     condition = Q(pk__in=[])
-    if director_school_ids:
-        condition |= Q(school_id__in=director_school_ids)
+    if school_ids:
+        condition |= Q(school_id__in=school_ids)
     if department_ids:
         condition |= Q(school__department_id__in=department_ids) | Q(department_id__in=department_ids)
     return AuditEntry.objects.filter(condition).select_related("school")
@@ -205,7 +213,7 @@ def audit_reads_in_full(entry: AuditEntry, *, user: User) -> bool:
     the school (the department) read only what is declared safe. Entries of the department itself (no school)
     are read in full unless they carry pupils' data."""
     if entry.school_id is not None:
-        return entry.school_id in user.school_ids_with_role(*NAME_READING_ROLES)
+        return entry.school_id in name_reading_school_ids(user)
     return not entry.has_personal_data
 
 
@@ -269,7 +277,7 @@ def audit_filtered(
         entries = entries.filter(target_type=target_type)
     if target:
         readable = (
-            Q(school_id__in=user.school_ids_with_role(*NAME_READING_ROLES))
+            Q(school_id__in=name_reading_school_ids(user))
             | Q(school__isnull=True, has_personal_data=False)
             | Q(target_type__in=AUDIT_PUBLIC_TARGETS)
         )
@@ -300,8 +308,8 @@ def unread_notification_count(user: User) -> int:
 
 # People and roles ------------------------------------------------------------------------------------------
 
-PEOPLE_MANAGERS = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR, Role.SCHOOL_COORDINATOR, Role.DIRECTOR})
-# What a school's managers may grant in their school; the department grants every role.
+# What a school's managers may grant in their school; the department (MANAGE_PEOPLE held in a department)
+# grants every role.
 SCHOOL_GRANTABLE = {
     Role.DIRECTOR: frozenset({Role.SCHOOL_COORDINATOR, Role.TECHNICAL_SPECIALIST, Role.ORGANIZER, Role.EXPERT}),
     Role.SCHOOL_COORDINATOR: frozenset({Role.TECHNICAL_SPECIALIST, Role.ORGANIZER, Role.EXPERT}),
@@ -313,7 +321,7 @@ def memberships_manageable_by(user: User):
     managers' in their school (only the roles they may grant)."""
     from .models import Membership
 
-    department_ids = user.department_ids_with_role(Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR)
+    department_ids = user.department_ids_with_role(*roles_with(Capability.MANAGE_PEOPLE))
     condition = Q(department_id__in=department_ids) | Q(school__department_id__in=department_ids)
     for manager_role, grantable in SCHOOL_GRANTABLE.items():
         school_ids = user.school_ids_with_role(manager_role)
@@ -333,10 +341,9 @@ def people_list(*, user: User, search: str = ""):
 
 def grantable_choices(user: User) -> tuple[list[tuple[str, str]], QuerySet[School]]:
     """The roles the user may grant and the schools in which."""
-    if user.has_role(Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR):
-        roles = list(Role.choices)
-        schools = schools_visible_to(user, roles={Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR})
-        return roles, schools
+    department_ids = user.department_ids_with_role(*roles_with(Capability.MANAGE_PEOPLE))
+    if department_ids:
+        return list(Role.choices), School.objects.filter(department_id__in=department_ids).select_related("department")
     granted: set[str] = set()
     school_ids: set[int] = set()
     for manager_role, grantable in SCHOOL_GRANTABLE.items():
