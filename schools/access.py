@@ -64,7 +64,8 @@ class Capability(enum.StrEnum):
     PRINT_MATERIALS = "print_materials"
     WORK_IN_ROOM = "work_in_room"  # the organizer's rooms, their lists and protocols
     VIEW_PROTOCOLS = "view_protocols"
-    FILL_PROTOCOL = "fill_protocol"
+    # the room protocol page: the organizer fills it, the school corrects it, the director reads it
+    OPEN_ROOM_PROTOCOL = "open_room_protocol"
     CORRECT_PROTOCOL = "correct_protocol"
     # grading
     GRADE_WORKS = "grade_works"
@@ -169,7 +170,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.PREPARE_ROOMS,
             C.PRINT_MATERIALS,
             C.VIEW_PROTOCOLS,
-            C.FILL_PROTOCOL,
+            C.OPEN_ROOM_PROTOCOL,
             C.CORRECT_PROTOCOL,
             C.ENTER_SCORES,
             C.MANAGE_GRADING,
@@ -208,7 +209,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_ROOMS,
             C.PRINT_MATERIALS,
             C.VIEW_PROTOCOLS,
-            C.FILL_PROTOCOL,
+            C.OPEN_ROOM_PROTOCOL,
             C.VIEW_GRADING_PROGRESS,
             C.VIEW_RESULTS,
             C.RESULTS_FORM,
@@ -233,7 +234,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
     ),
     # the organizer works in the rooms they are appointed to
     Role.ORGANIZER: frozenset(
-        {C.VIEW_SCHOOL, C.READ_NOTIFICATIONS, C.WORK_IN_ROOM, C.FILL_PROTOCOL, C.CORRECT_PROTOCOL}
+        {C.VIEW_SCHOOL, C.READ_NOTIFICATIONS, C.WORK_IN_ROOM, C.OPEN_ROOM_PROTOCOL, C.CORRECT_PROTOCOL}
     ),
     Role.EXPERT: frozenset({C.VIEW_SCHOOL, C.READ_NOTIFICATIONS, C.GRADE_WORKS, C.ENTER_SCORES}),
     Role.OBSERVER: frozenset({C.READ_NOTIFICATIONS, C.OBSERVE}),

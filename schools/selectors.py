@@ -1,6 +1,5 @@
 """Reads of the registry, each starting from what the user may see."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -8,7 +7,6 @@ from django.db.models import Count, Q, QuerySet
 from . import audit_labels
 from .access import Capability, roles_with, schools_with
 from .models import (
-    DEPARTMENT_ROLES,
     AuditEntry,
     Pupil,
     Role,
@@ -18,22 +16,6 @@ from .models import (
     User,
     search_key,
 )
-
-# Roles that read the whole municipality (every school of their department).
-MUNICIPAL_READERS = frozenset({Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR, Role.DEPARTMENT_REPRESENTATIVE})
-
-
-def schools_visible_to(user: User, *, roles: Iterable[str] | None = None) -> QuerySet[School]:
-    """Schools the user may open through one of `roles` (all their roles when None): for the views that still
-    decide by a role list (vpr_portal.access.SchoolScopedMixin); the others ask `schools_with` (schools.access)."""
-    roles = set(roles) if roles is not None else set(user.roles)
-    department_ids = user.department_ids_with_role(*(roles & MUNICIPAL_READERS))
-    school_ids = user.school_ids_with_role(*(roles - DEPARTMENT_ROLES))
-    if not department_ids and not school_ids:
-        return School.objects.none()
-    return School.objects.filter(Q(department_id__in=department_ids) | Q(id__in=school_ids)).select_related(
-        "department"
-    )
 
 
 def school_list_for(user: User, *, search: str = "") -> QuerySet[School]:

@@ -1,7 +1,7 @@
 """Reads for the results form and the school's results pages.
 
-The views resolve the campaign, the school and the assessment first (`campaigns_visible_to`,
-`schools_visible_to`): outside scope is 404 before these run. Names are read only by the school's own
+The views resolve the campaign, the school and the assessment first (the resolvers of procedures.access):
+outside scope is 404 before these run. Names are read only by the school's own
 coordinator and director (R11); everything else carries participant codes. Each function runs a fixed number
 of queries whatever the size of the school.
 """

@@ -39,7 +39,7 @@ class SittingRoomMixin(CapabilityMixin):
 class RoomProtocolView(SittingRoomMixin, View):
     """The protocol: a form while it is a draft, read-only once submitted."""
 
-    capability = C.FILL_PROTOCOL
+    capability = C.OPEN_ROOM_PROTOCOL
     template_name = "procedures/protocols/protocol.html"
 
     def show(self, page, form=None, status=200):

@@ -118,6 +118,6 @@ PAGES = {
     "procedures:protocol_list": Page(C.VIEW_PROTOCOLS, kwargs=order_kwargs, scoped=True),
     "procedures:my_protocols": Page(C.WORK_IN_ROOM),
     # the school's coordinator and director open every room's protocol, the organizer his released rooms'
-    "procedures:room_protocol": Page(C.FILL_PROTOCOL, kwargs=room_kwargs, scoped=True),
+    "procedures:room_protocol": Page(C.OPEN_ROOM_PROTOCOL, kwargs=room_kwargs, scoped=True),
     "procedures:room_protocol_correct": Page(C.CORRECT_PROTOCOL, kwargs=room_kwargs, scoped=True),
 }
