@@ -63,6 +63,23 @@ def test_no_view_keeps_a_role_list():
     assert not with_roles, f"views still deciding access by a role list: {with_roles}"
 
 
+def test_no_view_resolves_access_in_its_own_dispatch():
+    """Scope is resolved by the resolvers of the URL shapes (resolve_scope/resolve), never in a view's or an
+    app mixin's own dispatch(): the one dispatch that decides access is CapabilityRequiredMixin's."""
+    from vpr_portal.access import CapabilityRequiredMixin
+
+    apps = {"vpr_portal", "schools", "procedures", "grading", "monitoring", "reports"}
+    own = sorted(
+        f"{name}: {cls.__module__}.{cls.__qualname__}"
+        for name, view in all_url_views().items()
+        for cls in getattr(view, "__mro__", ())
+        if "dispatch" in cls.__dict__
+        and cls is not CapabilityRequiredMixin
+        and cls.__module__.split(".")[0] in apps
+    )
+    assert not own, f"views with their own dispatch(): {own}"
+
+
 @pytest.fixture
 def objects(school, other_school, pupil, other_pupil, department):
     """Objects in the role users' school and in another school of the same municipality."""
