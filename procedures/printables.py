@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from procedures.models import Campaign
 from procedures.selectors.participants import ClassSheet, class_sheets
 from procedures.services.participants import participants_version
-from schools.access import Capability, roles_with
+from schools.access import Capability, schools_with
 from schools.models import School, User
 from vpr_portal.documents import BuiltDocument, document_request, register_document_builder
 from vpr_portal.models import GeneratedDocument
@@ -108,8 +108,14 @@ def school_set_pdf(
     return _render_parts(parts, campaign=campaign, school=school, progress=progress, total=len(parts) + 1)
 
 
+def _name_printing_school_ids(user) -> list[int]:
+    """The whole set holds the protocols with names: read where the user may print them (PRINT_NAMES, which
+    the coordinator may hand to the technical specialist)."""
+    return list(schools_with(user, Capability.PRINT_NAMES).values_list("pk", flat=True))
+
+
 @register_document_builder(
-    SCHOOL_SET, roles=roles_with(Capability.PRINT_MATERIALS), audit_action="participants.protocol_printed"
+    SCHOOL_SET, readable_school_ids=_name_printing_school_ids, audit_action="participants.protocol_printed"
 )
 def build_school_set(document: GeneratedDocument, progress: Callable[[int, int], None]) -> BuiltDocument:
     """The background builder of a school's whole set (slips, code lists and protocols of every class)."""

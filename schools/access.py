@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 
 from vpr_portal.access import CapabilityRequiredMixin, get_scoped_or_404
 
-from .models import Role, School, User
+from .models import Delegation, Role, School, User
 
 
 class Capability(enum.StrEnum):
@@ -61,7 +61,9 @@ class Capability(enum.StrEnum):
     EDIT_PARTICIPANTS = "edit_participants"
     VIEW_ROOMS = "view_rooms"
     PREPARE_ROOMS = "prepare_rooms"
-    PRINT_MATERIALS = "print_materials"
+    PRINT_MATERIALS = "print_materials"  # code slips, code lists, room lists and plans: codes, no names
+    PRINT_NAMES = "print_names"  # the protocol pairing codes with pupils' names, and the school's whole set
+    DELEGATE_PRINTING = "delegate_printing"  # allow the technical specialist to print the protocols
     WORK_IN_ROOM = "work_in_room"  # the organizer's rooms, their lists and protocols
     VIEW_PROTOCOLS = "view_protocols"
     # the room protocol page: the organizer fills it, the school corrects it, the director reads it
@@ -169,6 +171,8 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_ROOMS,
             C.PREPARE_ROOMS,
             C.PRINT_MATERIALS,
+            C.PRINT_NAMES,
+            C.DELEGATE_PRINTING,
             C.VIEW_PROTOCOLS,
             C.OPEN_ROOM_PROTOCOL,
             C.CORRECT_PROTOCOL,
@@ -208,6 +212,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_PARTICIPANTS,
             C.VIEW_ROOMS,
             C.PRINT_MATERIALS,
+            C.PRINT_NAMES,
             C.VIEW_PROTOCOLS,
             C.OPEN_ROOM_PROTOCOL,
             C.VIEW_GRADING_PROGRESS,
@@ -239,6 +244,10 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.EXPERT: frozenset({C.VIEW_SCHOOL, C.READ_NOTIFICATIONS, C.GRADE_WORKS, C.ENTER_SCORES}),
     Role.OBSERVER: frozenset({C.READ_NOTIFICATIONS, C.OBSERVE}),
 }
+
+# What a school's coordinator may hand to another role of the school (schools.models.Delegation): the
+# technical specialist prints the protocols with names only when the coordinator allows it.
+DELEGABLE: dict[Role, frozenset[Capability]] = {Role.TECHNICAL_SPECIALIST: frozenset({C.PRINT_NAMES})}
 
 del C
 
@@ -299,6 +308,26 @@ def _roles_of(user: User, capability: Capability, scope: Scope) -> set[str]:
     return {role for role in user.roles if capability in CAPABILITIES[role] and SCOPES[role] == scope}
 
 
+def delegated(*, school: School, role: str, capability: Capability) -> bool:
+    """Whether the school's coordinator has handed `capability` to `role` there."""
+    return Delegation.objects.filter(school=school, role=role, capability=capability).exists()
+
+
+def _delegated_school_ids(user: User, capability: Capability) -> set[int]:
+    """The schools where the coordinator handed `capability` to a role the user holds there."""
+    roles = {role for role in user.roles if capability in DELEGABLE.get(role, ())}
+    ids: set[int] = set()
+    for role in roles:
+        held = user.school_ids_with_role(role)
+        if held:
+            ids |= set(
+                Delegation.objects.filter(school_id__in=held, role=role, capability=capability).values_list(
+                    "school_id", flat=True
+                )
+            )
+    return ids
+
+
 def _school_condition(user: User, capability: Capability) -> Q | None:
     department_ids = user.department_ids_with_role(*_roles_of(user, capability, Scope.DEPARTMENT))
     school_roles = _roles_of(user, capability, Scope.SCHOOL)
@@ -306,6 +335,7 @@ def _school_condition(user: User, capability: Capability) -> Q | None:
     school_ids = user.school_ids_with_role(*school_roles, *assigned_roles)
     if assigned_roles:
         school_ids |= _assigned_school_ids(user, assigned_roles)
+    school_ids |= _delegated_school_ids(user, capability)
     if not department_ids and not school_ids:
         return None
     return Q(department_id__in=department_ids) | Q(id__in=school_ids)
@@ -327,7 +357,8 @@ def department_ids_with(user: User, capability: Capability) -> set[int]:
     if not user.is_authenticated:
         return set()
     ids = user.department_ids_with_role(*_roles_of(user, capability, Scope.DEPARTMENT))
-    if _roles_of(user, capability, Scope.SCHOOL) or _roles_of(user, capability, Scope.ASSIGNED):
+    local = _roles_of(user, capability, Scope.SCHOOL) | _roles_of(user, capability, Scope.ASSIGNED)
+    if local or any(capability in DELEGABLE.get(role, ()) for role in user.roles):
         ids |= set(schools_with(user, capability).values_list("department_id", flat=True))
     return ids
 
@@ -337,7 +368,9 @@ def user_can(user: User, capability: Capability, school: School | None = None) -
     if not user.is_authenticated:
         return False
     if school is None:
-        return any(capability in CAPABILITIES[role] for role in user.roles)
+        return any(capability in CAPABILITIES[role] for role in user.roles) or bool(
+            _delegated_school_ids(user, capability)
+        )
     department_roles = _roles_of(user, capability, Scope.DEPARTMENT)
     if school.department_id in user.department_ids_with_role(*department_roles):
         return True
@@ -345,7 +378,9 @@ def user_can(user: User, capability: Capability, school: School | None = None) -
     if school.pk in user.school_ids_with_role(*local_roles):
         return True
     assigned_roles = _roles_of(user, capability, Scope.ASSIGNED)
-    return bool(assigned_roles) and school.pk in _assigned_school_ids(user, assigned_roles)
+    if assigned_roles and school.pk in _assigned_school_ids(user, assigned_roles):
+        return True
+    return school.pk in _delegated_school_ids(user, capability)
 
 
 # Resolvers ------------------------------------------------------------------------------------------------

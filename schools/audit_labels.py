@@ -48,6 +48,8 @@ ACTION_GROUPS = (
         {
             "role.granted": gettext_lazy("Выдана роль"),
             "role.withdrawn": gettext_lazy("Отозвана роль"),
+            "delegation.granted": gettext_lazy("Техническому специалисту разрешена печать протоколов с ФИО"),
+            "delegation.withdrawn": gettext_lazy("Техническому специалисту запрещена печать протоколов с ФИО"),
             "second_factor.enrolled": gettext_lazy("Подключён второй фактор входа"),
             "second_factor.recovery_codes_issued": gettext_lazy("Выданы резервные коды входа"),
             "second_factor.reset": gettext_lazy("Сброшен второй фактор входа"),

@@ -201,6 +201,28 @@ class Membership(models.Model):
             raise ValidationError(_("Эта роль назначается в школе."))
 
 
+class Delegation(models.Model):
+    """A capability a school's coordinator hands to another role of the school beyond what the role holds by
+    itself (the technical specialist prints the protocols with pupils' names). Withdrawn by deleting it; the
+    audit keeps who granted and withdrew it."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="delegations")
+    role = models.CharField(_("роль"), max_length=40, choices=Role.choices)
+    capability = models.CharField(_("право"), max_length=40)
+    granted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("переданное право")
+        verbose_name_plural = _("переданные права")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "role", "capability"], name="delegation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school}: {self.get_role_display()} — {self.capability}"
+
+
 class Subject(models.Model):
     """A school subject. «Начальные классы» stands for teaching in primary school (R3)."""
 

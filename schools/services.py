@@ -8,12 +8,15 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from .access import DELEGABLE
 from .importers import PupilRecord, SchoolRecord
 from .models import (
     AuditEntry,
     DeclaredRelative,
+    Delegation,
     Department,
     Pupil,
+    Role,
     School,
     SchoolClass,
     Staff,
@@ -598,3 +601,26 @@ def role_withdraw(*, actor: User, membership) -> None:
         target_label=str(membership.user),
         before={"role": membership.role},
     )
+
+
+@transaction.atomic
+def delegation_set(*, school: School, role: str, capability: str, allowed: bool, actor: User) -> bool:
+    """Hands `capability` to `role` in the school, or takes it back (schools.access.DELEGABLE says what may be
+    handed); audited when it changes. Returns whether it changed."""
+    if capability not in DELEGABLE.get(role, ()):
+        raise ValidationError(_("Это право нельзя передать этой роли."))
+    existing = Delegation.objects.filter(school=school, role=role, capability=capability)
+    if allowed == existing.exists():
+        return False
+    if allowed:
+        Delegation.objects.create(school=school, role=role, capability=capability, granted_by=actor)
+    else:
+        existing.delete()
+    audit_record(
+        actor=actor,
+        action="delegation.granted" if allowed else "delegation.withdrawn",
+        school=school,
+        target_label=str(Role(role).label),
+        after={"role": str(Role(role).label), "capability": capability},
+    )
+    return True

@@ -107,7 +107,7 @@ def test_each_role_gets_the_declared_outcome(client, role_users, objects, name):
     for role, user in role_users.items():
         client.force_login(user)
         response = client.get(url)
-        expected = page.ok if role in page.allowed else page.denied
+        expected = page.expected(role)
         assert response.status_code == expected, f"{name} as {role}: {response.status_code}, expected {expected}"
         if role not in NAME_READERS:
             assert objects["own"]["pupil"].last_name not in body(response), f"{name} shows a name to {role}"

@@ -50,6 +50,9 @@ class DocumentKind:
     builder: Builder
     # School roles that may read a document of this kind (in the document's school).
     roles: frozenset[str]
+    # Or, when reading depends on more than a role (a right the school handed on): the ids of the schools
+    # whose documents of this kind the user may read.
+    readable_school_ids: Callable[[object], Iterable[int]] | None = None
     # Recorded in the audit on each download (documents with pupils' names are printed on the record).
     audit_action: str = ""
 
@@ -59,15 +62,26 @@ _discovered = False
 
 
 def register_document_builder(
-    kind: str, *, roles: Iterable[str], audit_action: str = ""
+    kind: str,
+    *,
+    roles: Iterable[str] = (),
+    readable_school_ids: Callable[[object], Iterable[int]] | None = None,
+    audit_action: str = "",
 ) -> Callable[[Builder], Builder]:
-    """Registers the builder of a kind of document and the school roles that may read it."""
+    """Registers the builder of a kind of document and who may read it: the school roles, or a function
+    giving the schools whose documents of the kind a user may read."""
 
     def decorator(builder: Builder) -> Builder:
         registered = _KINDS.get(kind)
         if registered is not None and registered.builder.__qualname__ != builder.__qualname__:
             raise ValueError(f"document kind {kind!r} already has a builder: {registered.builder.__qualname__}")
-        _KINDS[kind] = DocumentKind(kind=kind, builder=builder, roles=frozenset(roles), audit_action=audit_action)
+        _KINDS[kind] = DocumentKind(
+            kind=kind,
+            builder=builder,
+            roles=frozenset(roles),
+            readable_school_ids=readable_school_ids,
+            audit_action=audit_action,
+        )
         return builder
 
     return decorator
@@ -97,7 +111,10 @@ def documents_visible_to(user) -> QuerySet[GeneratedDocument]:
     (`user.school_ids_with_role(*roles)`), so this layer needs no school model."""
     condition = Q(school__isnull=True, requested_by_id=user.pk) if user.pk else Q(pk__in=[])
     for kind in document_kinds().values():
-        school_ids = user.school_ids_with_role(*kind.roles)
+        if kind.readable_school_ids is not None:
+            school_ids = set(kind.readable_school_ids(user))
+        else:
+            school_ids = user.school_ids_with_role(*kind.roles)
         if school_ids:
             condition |= Q(kind=kind.kind, school_id__in=school_ids)
     return GeneratedDocument.objects.filter(condition).select_related("school", "job")

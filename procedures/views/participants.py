@@ -29,6 +29,9 @@ from procedures.selectors.schedules import campaign_assessments
 from procedures.services import participants as services
 from procedures.views.documents import content_disposition
 from schools.access import Capability as C
+from schools.access import delegated
+from schools.models import Role
+from schools.services import delegation_set
 
 
 class ParticipantsMixin(SchoolCampaignMixin):
@@ -68,6 +71,9 @@ class ParticipantListView(ParticipantsMixin, ListView):
             classes=selectors.class_counts(campaign=self.campaign, school=self.school),
             codes=selectors.codes_summary(campaign=self.campaign, school=self.school),
             may_edit=selectors.may_edit_participants(self.request.user, self.school),
+            may_print_names=self.can(C.PRINT_NAMES, self.school),
+            may_delegate_printing=self.can(C.DELEGATE_PRINTING, self.school),
+            tech_prints_names=delegated(school=self.school, role=Role.TECHNICAL_SPECIALIST, capability=C.PRINT_NAMES),
             status_names=selectors.STATUS_FILTERS,
             pending_decisions=selectors.pending_parents_decisions(
                 user=self.request.user, campaign=self.campaign, school=self.school
@@ -326,8 +332,10 @@ class CodeListView(ClassPrintableView):
 
 
 class ProtocolView(ClassPrintableView):
-    """Codes with names: printed in the school only (PRINT_MATERIALS); every print is audited."""
+    """Codes with names: printed in the school only, by whoever holds PRINT_NAMES there (the coordinator, the
+    director, the technical specialist when the coordinator allows it); every print is audited."""
 
+    capability = C.PRINT_NAMES
     printable = printables.PROTOCOL
 
     def printed(self, school_class) -> None:
@@ -336,10 +344,35 @@ class ProtocolView(ClassPrintableView):
         )
 
 
+class TechPrintingView(ParticipantsMixin, View):
+    """The coordinator allows or forbids the school's technical specialist to print the protocols with names
+    (and the school's whole set, which holds them)."""
+
+    capability = C.DELEGATE_PRINTING
+
+    def post(self, request, campaign_code, school_code):
+        allowed = request.POST.get("allowed") == "1"
+        changed = delegation_set(
+            school=self.school,
+            role=Role.TECHNICAL_SPECIALIST,
+            capability=C.PRINT_NAMES,
+            allowed=allowed,
+            actor=request.user,
+        )
+        if changed:
+            messages.success(
+                request,
+                _("Технический специалист теперь может печатать протоколы с ФИО.")
+                if allowed
+                else _("Технический специалист больше не может печатать протоколы с ФИО."),
+            )
+        return redirect(self.list_url())
+
+
 class SchoolSetView(ParticipantsMixin, View):
     """The whole school's set (every class's slips, list and protocol) is built in the background."""
 
-    capability = C.PRINT_MATERIALS
+    capability = C.PRINT_NAMES
 
     def post(self, request, campaign_code, school_code):
         document = printables.school_set_request(campaign=self.campaign, school=self.school, user=request.user)
@@ -355,6 +388,7 @@ urlpatterns = [
     path(PARTICIPANTS + "codes/", CodesIssueView.as_view(), name="participants_codes"),
     path(PARTICIPANTS + "family/", FamilyParticipantView.as_view(), name="participants_family"),
     path(PARTICIPANTS + "print/", SchoolSetView.as_view(), name="participants_school_set"),
+    path(PARTICIPANTS + "tech-printing/", TechPrintingView.as_view(), name="participants_tech_printing"),
     path(PARTICIPANTS + "<int:pk>/", ParticipantDetailView.as_view(), name="participant_detail"),
     path(PARTICIPANTS + "<int:pk>/exempt/", ParticipantExemptView.as_view(), name="participant_exempt"),
     path(PARTICIPANTS + "<int:pk>/unexempt/", ParticipantUnexemptView.as_view(), name="participant_unexempt"),

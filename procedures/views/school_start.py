@@ -26,7 +26,11 @@ class TechnicalStartView(SchoolMixin, TemplateView):
     template_name = "procedures/start/technical.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**selectors.technical_start(self.request.user, self.school), **kwargs)
+        return super().get_context_data(
+            **selectors.technical_start(self.request.user, self.school),
+            may_print_names=self.can(C.PRINT_NAMES, self.school),
+            **kwargs,
+        )
 
 
 urlpatterns = [

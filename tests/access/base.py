@@ -25,6 +25,8 @@ class Page:
     open to everyone or outside the table (log-in, password, second factor), the set of roles itself.
     `kwargs` builds the URL's arguments from the objects of one school (see tests/access/__init__.py);
     `scoped` marks pages about one school's objects, which a user of another school must get as 404.
+    `object_access` is the capability the page's object asks beyond the page's own (a school's set of printables
+    holds names: PRINT_NAMES): a role with the page's capability but not the object's gets 404.
     """
 
     access: Capability | frozenset
@@ -34,6 +36,7 @@ class Page:
     public: bool = False
     anonymous_status: int | None = None
     denied: int = 403
+    object_access: Capability | None = None
 
     @property
     def capability(self) -> Capability | None:
@@ -42,3 +45,10 @@ class Page:
     @property
     def allowed(self) -> frozenset:
         return roles_with(self.access) if self.capability else frozenset(self.access)
+
+    def expected(self, role) -> int:
+        if role not in self.allowed:
+            return self.denied
+        if self.object_access is not None and role not in roles_with(self.object_access):
+            return 404
+        return self.ok

@@ -14,6 +14,9 @@ from .base import Page
 READERS = C.VIEW_PARTICIPANTS
 COORDINATOR = C.EDIT_PARTICIPANTS
 PRINTERS = C.PRINT_MATERIALS
+# the protocol with names: the coordinator and the director; the technical specialist only when the
+# coordinator allows it (no delegation here, so he gets 403)
+NAME_PRINTERS = C.PRINT_NAMES
 
 
 def build_objects(own: dict, other: dict) -> None:
@@ -46,12 +49,13 @@ PAGES = {
     "procedures:participants_refresh": Page(COORDINATOR, kwargs=school_kwargs, scoped=True, ok=405),  # POST only
     "procedures:participants_codes": Page(COORDINATOR, kwargs=school_kwargs, scoped=True),
     "procedures:participants_family": Page(COORDINATOR, kwargs=school_kwargs, scoped=True),
-    "procedures:participants_school_set": Page(PRINTERS, kwargs=school_kwargs, scoped=True, ok=405),  # POST only
+    "procedures:participants_school_set": Page(NAME_PRINTERS, kwargs=school_kwargs, scoped=True, ok=405),
+    "procedures:participants_tech_printing": Page(C.DELEGATE_PRINTING, kwargs=school_kwargs, scoped=True, ok=405),
     "procedures:participant_detail": Page(READERS, kwargs=participant_kwargs, scoped=True),
     "procedures:participant_exempt": Page(COORDINATOR, kwargs=participant_kwargs, scoped=True, ok=405),
     "procedures:participant_unexempt": Page(COORDINATOR, kwargs=participant_kwargs, scoped=True, ok=405),
     "procedures:participant_disability": Page(COORDINATOR, kwargs=participant_kwargs, scoped=True, ok=405),
     "procedures:participant_slips": Page(PRINTERS, kwargs=class_kwargs, scoped=True),
     "procedures:participant_code_list": Page(PRINTERS, kwargs=class_kwargs, scoped=True),
-    "procedures:participant_protocol": Page(PRINTERS, kwargs=class_kwargs, scoped=True),
+    "procedures:participant_protocol": Page(NAME_PRINTERS, kwargs=class_kwargs, scoped=True),
 }

@@ -1,8 +1,9 @@
 """Documents built in the background (reports/views_documents.py).
 
-A document belongs to a school and is read by the roles its kind names there: the whole school's set of
-participants' printables (codes with names) by the roles that print in the school (PRINT_MATERIALS:
-coordinator, director, technical specialist). Without the capability: 403 (the department included); for the
+A document belongs to a school and is read by those its kind names there: the whole school's set of
+participants' printables (codes with names) by those who print the protocols with names in the school
+(PRINT_NAMES: the coordinator, the director; the technical specialist only when the coordinator allows it, so
+here he gets 404). Without the pages' capability (PRINT_MATERIALS): 403 (the department included); for the
 printing roles of another school the document does not exist (404).
 """
 
@@ -38,8 +39,11 @@ def document_kwargs(objs):
     return {"pk": objs["generated_document"].pk}
 
 
+# the school's set holds the protocols with names: read with PRINT_NAMES in the school
+SET = {"kwargs": document_kwargs, "scoped": True, "object_access": C.PRINT_NAMES}
+
 PAGES = {
-    "reports:document_status": Page(C.PRINT_MATERIALS, kwargs=document_kwargs, scoped=True),
-    "reports:document_download": Page(C.PRINT_MATERIALS, kwargs=document_kwargs, scoped=True),
-    "reports:document_retry": Page(C.PRINT_MATERIALS, kwargs=document_kwargs, scoped=True, ok=405),  # POST only
+    "reports:document_status": Page(C.PRINT_MATERIALS, **SET),
+    "reports:document_download": Page(C.PRINT_MATERIALS, **SET),
+    "reports:document_retry": Page(C.PRINT_MATERIALS, ok=405, **SET),  # POST only
 }

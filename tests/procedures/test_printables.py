@@ -3,6 +3,7 @@ names; the protocol pairs codes with names, only for the school's coordinator an
 audited."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from procedures import printables
@@ -115,6 +116,7 @@ def test_each_print_of_the_protocol_is_audited(client, campaign, school, class_4
 @pytest.mark.parametrize(
     "role, status",
     [
+        (Role.TECHNICAL_SPECIALIST, 403),  # unless the coordinator allows it (below)
         (Role.EXPERT, 403),
         (Role.ORGANIZER, 403),
         (Role.DEPARTMENT_STAFF, 403),
@@ -133,19 +135,64 @@ def test_nobody_outside_the_schools_printing_roles_gets_the_protocol(
     assert not AuditEntry.objects.filter(action="participants.protocol_printed").exists()
 
 
+def tech_printing(client, campaign, school, allowed: bool):
+    url = reverse(
+        "procedures:participants_tech_printing", kwargs={"campaign_code": campaign.code, "school_code": school.code}
+    )
+    return client.post(url, {"allowed": "1" if allowed else "0"})
+
+
 @pytest.mark.django_db
-def test_the_technical_specialist_prints_slips_code_lists_and_the_audited_protocol(
+def test_the_technical_specialist_prints_codes_and_the_protocol_only_as_the_coordinator_allows(
     client, campaign, school, class_4a, coded, role_users
 ):
-    client.force_login(role_users[Role.TECHNICAL_SPECIALIST])
-
-    for name in ("participant_slips", "participant_code_list", "participant_protocol"):
+    tech, coordinator = role_users[Role.TECHNICAL_SPECIALIST], role_users[Role.SCHOOL_COORDINATOR]
+    protocol = printable_url("participant_protocol", campaign, school, class_4a)
+    start = reverse("procedures:technical_start", kwargs={"school_code": school.code})
+    client.force_login(tech)
+    for name in ("participant_slips", "participant_code_list"):
         response = client.get(printable_url(name, campaign, school, class_4a))
-        assert response.status_code == 200, name
-        assert response["Content-Type"] == "application/pdf"
-    assert AuditEntry.objects.filter(
-        action="participants.protocol_printed", actor=role_users[Role.TECHNICAL_SPECIALIST]
-    ).exists()
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf", name
+    assert client.get(protocol).status_code == 403
+    assert protocol not in client.get(start).content.decode()
+
+    client.force_login(coordinator)
+    assert tech_printing(client, campaign, school, allowed=True).status_code == 302
+    granted = AuditEntry.objects.get(action="delegation.granted", school=school)
+    assert granted.actor == coordinator
+
+    client.force_login(tech)
+    assert protocol in client.get(start).content.decode()
+    assert get_pdf(client, protocol)
+    assert AuditEntry.objects.filter(action="participants.protocol_printed", actor=tech).exists()
+
+    client.force_login(coordinator)
+    tech_printing(client, campaign, school, allowed=False)
+    assert AuditEntry.objects.filter(action="delegation.withdrawn", school=school).exists()
+    client.force_login(tech)
+    assert client.get(protocol).status_code == 403
+
+
+@pytest.mark.django_db
+def test_only_the_coordinator_hands_on_printing_and_only_in_their_school(
+    client, campaign, school, other_school, class_4a, coded, role_users
+):
+    from schools.models import Delegation
+    from schools.services import delegation_set
+
+    client.force_login(role_users[Role.DIRECTOR])
+    assert tech_printing(client, campaign, school, allowed=True).status_code == 403
+    client.force_login(role_users[Role.SCHOOL_COORDINATOR])
+    assert tech_printing(client, campaign, other_school, allowed=True).status_code == 404
+    assert not Delegation.objects.exists()
+    # a right handed on in another school does not reach this one
+    delegation_set(
+        school=other_school, role=Role.TECHNICAL_SPECIALIST, capability="print_names", allowed=True, actor=None
+    )
+    client.force_login(role_users[Role.TECHNICAL_SPECIALIST])
+    assert client.get(printable_url("participant_protocol", campaign, school, class_4a)).status_code == 403
+    with pytest.raises(ValidationError):
+        delegation_set(school=school, role=Role.ORGANIZER, capability="print_names", allowed=True, actor=None)
 
 
 @pytest.mark.django_db
