@@ -285,6 +285,10 @@ FIELD_LABELS = {
     "version": gettext_lazy("версия"),
     "works": gettext_lazy("работ"),
 }
+# Values recorded as codes, in words (fields that are not model fields with choices).
+VALUE_LABELS = {
+    "mode": {"class": gettext_lazy("по классам"), "variant": gettext_lazy("по вариантам")},
+}
 # Fields that hold the id of an object: shown as the object's name.
 OBJECT_FIELDS = {
     "subject_id": "schools.subject",
@@ -334,8 +338,11 @@ def target_type_label(target_type: str) -> str:
 
 
 def field_label(field: str, *, target_type: str = "") -> str:
-    """The field in words: the object's model's own name for it, else the catalogue's, else the key."""
-    label = getattr(_model_field(target_type, field), "verbose_name", None) or FIELD_LABELS.get(field)
+    """The field in words: the object's model's own name for it, else the catalogue's, else the key. A model
+    field never named in Russian (Django's default is the field's own name) takes the catalogue's."""
+    label = getattr(_model_field(target_type, field), "verbose_name", None)
+    if label is None or str(label) == field.replace("_", " "):
+        label = FIELD_LABELS.get(field, label)
     return str(label) if label is not None else field
 
 
@@ -385,6 +392,8 @@ def _legacy_list(value: str) -> list | None:
 
 
 def _format_scalar(value, *, field: str, target_type: str) -> str:
+    if isinstance(value, str) and value in VALUE_LABELS.get(field, {}):
+        return str(VALUE_LABELS[field][value])
     for shown in (_object_name(field, value), _choice(value, field=field, target_type=target_type)):
         if shown is not None:
             return shown

@@ -216,3 +216,12 @@ def test_values_are_formatted_without_a_request():
     assert audit_labels.format_value("•••", mask="•••") == "•••"
     assert audit_labels.field_label("max") == "максимальный балл"
     assert audit_labels.field_label("nonexistent_key") == "nonexistent_key"
+
+
+@pytest.mark.django_db
+def test_model_fields_without_a_russian_name_and_coded_values_are_in_words():
+    # Appointment.assessment and .staff carry Django's default names («assessment», «staff»)
+    assert audit_labels.field_label("assessment", target_type="procedures.appointment") == "работа"
+    assert audit_labels.field_label("staff", target_type="procedures.appointment") == "сотрудник"
+    assert audit_labels.format_value("class", field="mode") == "по классам"
+    assert audit_labels.format_value("variant", field="mode") == "по вариантам"
