@@ -13,11 +13,12 @@ from schools.models import School, User
 
 
 def current_campaigns(user: User, school: School) -> QuerySet[Campaign]:
-    """The announced campaigns of the school's department that are not closed, the latest window first."""
+    """The announced campaigns of the school's department that are not closed, in the order of their windows:
+    the one going on (or being graded) now comes before the one being prepared for the spring."""
     return (
         campaigns_visible_to(user)
         .filter(department_id=school.department_id, status=Campaign.Status.ACTIVE)
-        .order_by("-window_start", "code")
+        .order_by("window_start", "code")
     )
 
 

@@ -77,3 +77,19 @@ def test_the_technical_specialist_finds_printing_per_class_results_forms_and_upl
         assert link in html
         assert client.get(link).status_code == 200, link  # every link of his page is open to him
     assert "Снегирёва" not in html  # the page counts pupils, it does not list them
+
+
+@pytest.mark.django_db
+def test_the_campaign_going_on_comes_before_the_one_being_prepared(client, campaign, school, role_users):
+    from tests.factories import make_campaign
+
+    spring = make_campaign(
+        campaign.department,
+        code="VPR-2027",
+        window_start=campaign.window_start + datetime.timedelta(days=365),
+        window_end=campaign.window_end + datetime.timedelta(days=365),
+        upload_deadline=campaign.upload_deadline + datetime.timedelta(days=365),
+    )
+    client.force_login(role_users[Role.TECHNICAL_SPECIALIST])
+    html = client.get(reverse("procedures:technical_start", args=[school.code])).content.decode()
+    assert html.index(f"technical-campaign-{campaign.code}") < html.index(f"technical-campaign-{spring.code}")
