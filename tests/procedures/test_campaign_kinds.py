@@ -95,3 +95,11 @@ def test_the_upload_page_of_a_procedure_without_deadline_says_so(client, coordin
     response = client.get(reverse("grading:school_uploads", args=[campaign.code, school.code]))
     assert response.status_code == 200
     assert "не установлен" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_campaign_list_names_the_kind_of_other_procedures(client, specialist, campaign):
+    Campaign.objects.filter(pk=campaign.pk).update(kind=Campaign.Kind.STATGRAD)
+    client.force_login(specialist)
+    html = client.get(reverse("procedures:campaign_list")).content.decode()
+    assert 'data-testid="campaign-kind">СтатГрад<' in html
