@@ -1,5 +1,6 @@
 from django.views.generic import TemplateView
 
+from monitoring import selectors
 from schools.access import Capability as C
 from schools.access import CapabilityMixin
 
@@ -13,7 +14,10 @@ class AssignmentsView(CapabilityMixin, TemplateView):
 
 class MonitoringCardsView(CapabilityMixin, TemplateView):
     """The department's start page for monitoring (its representative, specialists and municipal
-    coordinators): monitoring cards to fill at schools."""
+    coordinators): the sittings of the coming days to visit with the monitoring card."""
 
     capability = C.MONITOR
     template_name = "monitoring/cards.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(visits=selectors.sittings_to_visit(self.request.user), **kwargs)

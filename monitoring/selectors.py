@@ -1,0 +1,54 @@
+"""Reads for the department's visits to schools: where and when the works are written."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from procedures.models import Campaign, Sitting
+from schools.access import Capability, schools_with
+from schools.models import User
+
+# How far ahead the representative plans visits.
+VISIT_DAYS = 7
+
+
+@dataclass(frozen=True)
+class SittingVisit:
+    """A sitting a representative may visit with the monitoring card: its school, its start in the school's
+    own time (R16), its rooms and whether their lists have reached the organizers."""
+
+    sitting: Sitting
+    starts_local: datetime.datetime | None
+    rooms: int
+    released: int
+
+
+def sittings_to_visit(user: User, *, today: datetime.date | None = None, days: int = VISIT_DAYS) -> list[SittingVisit]:
+    """The sittings of the schools the user monitors from `today` for `days` days, in the order of the day
+    and the hour, then the school's code (never by results, R15)."""
+    today = today or timezone.localdate()
+    sittings = (
+        Sitting.objects.filter(
+            school__in=schools_with(user, Capability.MONITOR),
+            campaign__status=Campaign.Status.ACTIVE,
+            date__gte=today,
+            date__lt=today + datetime.timedelta(days=days),
+        )
+        .select_related("school", "assessment__subject", "campaign")
+        .annotate(
+            room_count=Count("rooms", distinct=True),
+            released_count=Count("rooms", filter=Q(rooms__released_at__isnull=False), distinct=True),
+        )
+        .order_by("date", "lesson", "school__code", "assessment__code")
+    )
+    return [
+        SittingVisit(
+            sitting=sitting,
+            starts_local=timezone.localtime(sitting.starts_at, sitting.school.tzinfo) if sitting.starts_at else None,
+            rooms=sitting.room_count,
+            released=sitting.released_count,
+        )
+        for sitting in sittings
+    ]
