@@ -106,8 +106,8 @@ def grid_cell_save(
             raise ValidationError(_("Работы сданы: изменить балл может только школьный координатор, указав причину."))
         reason = ""
     score = score_set(work=work, task=task, raw=raw, actor=actor, base_version=base_version, reason=reason)
-    primary_score, mark, is_complete = Work.objects.values_list("primary_score", "mark", "is_complete").get(pk=work.pk)
-    return CellSaved(score, primary_score, mark, is_complete)
+    # score_set leaves the stored total, mark and completeness on `work`
+    return CellSaved(score, work.primary_score, work.mark, work.is_complete)
 
 
 @transaction.atomic

@@ -140,7 +140,11 @@ def score_set(
     # The maximum is read after the work's lock, never taken from the caller's (possibly stale) object: a
     # catalogue change locks the assessment's works before it checks recorded scores against a lowered maximum,
     # so the two serialise on the work row (no lock on the task row, which every expert of the region shares).
-    task = Task.objects.get(pk=task.pk)
+    # The assessment's tasks are read once, for the maximum and for the new total.
+    tasks = list(locked_work.assessment.tasks.all())
+    task = next((t for t in tasks if t.pk == task.pk), None)
+    if task is None:
+        raise ValidationError(_("Задание удалено из работы: обновите страницу."))
     cell = cell_parse(raw, max_points=task.max_points)
     if locked_work.participant.absent:
         raise ValidationError(_("Участник отсутствовал: баллы не ставятся."))
@@ -151,6 +155,7 @@ def score_set(
         raise ScoreConflict(score)
     old = str(score)
     if old == cell.text:
+        _show_result(work, locked_work)
         return score
     score.value, score.not_attempted = cell.value, cell.not_attempted
     score.version += 1
@@ -160,12 +165,15 @@ def score_set(
     ScoreChange.objects.create(
         work=locked_work, task=task, old=old, new=cell.text, source=source, reason=reason.strip(), changed_by=actor
     )
-    tasks = list(locked_work.assessment.tasks.all())
     scores = {s.task_id: s for s in locked_work.scores.all()}
     work_recompute(locked_work, tasks=tasks, scores=scores, assessment=locked_work.assessment)
     locked_work.results_changed_at = score.updated_at
     locked_work.save(update_fields=["primary_score", "mark", "is_complete", "results_changed_at", "updated_at"])
-    # the caller's instance shows the new total and mark without reading the work again
+    _show_result(work, locked_work)
+    return score
+
+
+def _show_result(work: Work, locked_work: Work) -> None:
+    """The caller's instance shows the total, mark and completeness as stored, without reading the work again."""
     work.primary_score, work.mark = locked_work.primary_score, locked_work.mark
     work.is_complete = locked_work.is_complete
-    return score
