@@ -15,10 +15,10 @@ expert's appointment.
 
 import datetime
 
-from grading.models import Work
-from procedures.models import Appointment, Participant, Sitting
+from procedures.models import Appointment
 from schools.access import Capability as C
 from schools.models import Role, Staff, User
+from tests.factories import make_assessment, make_campaign, make_participant, make_sitting, make_work
 
 from .base import Page
 
@@ -40,9 +40,7 @@ def journal_kwargs(objs):
 
 def _build(objs: dict) -> None:
     school, campaign, assessment = objs["school"], objs["campaign"], objs["assessment"]
-    Sitting.objects.create(
-        campaign=campaign, school=school, assessment=assessment, date=datetime.date(2026, 4, 21), lesson=6
-    )
+    make_sitting(assessment, school, date=datetime.date(2026, 4, 21), lesson=6)
     user = User.objects.filter(
         memberships__role=Role.EXPERT, memberships__school=school, memberships__is_active=True
     ).first()
@@ -53,24 +51,14 @@ def _build(objs: dict) -> None:
         campaign=campaign, school=school, staff=expert, duty=Appointment.Duty.EXPERT, assessment=assessment
     )
     for number, assigned in ((1, True), (2, False)):
-        participant = Participant.objects.create(
-            campaign=campaign,
-            assessment=assessment,
-            school=school,
-            class_name=CLASS_NAME,
-            sex="Ж",
-            code=f"9020{number}",
-            variant=number,
+        participant = make_participant(
+            assessment, school=school, class_name=CLASS_NAME, sex="Ж", code=f"9020{number}", variant=number
         )
-        Work.objects.create(
-            participant=participant, assessment=assessment, school=school, expert=expert if assigned else None
-        )
+        make_work(participant, expert=expert if assigned else None)
     objs["grading_expert"] = expert
 
 
 def build_objects(own: dict, other: dict) -> None:
-    from tests.procedures.conftest import make_assessment, make_campaign
-
     if "campaign" not in own:
         own["campaign"] = other["campaign"] = make_campaign(own["department"])
     if "assessment" not in own:

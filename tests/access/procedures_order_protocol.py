@@ -14,19 +14,10 @@ import datetime
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from procedures.models import (
-    Appointment,
-    Participant,
-    ProtocolIncident,
-    Room,
-    RoomProtocol,
-    SchoolOrder,
-    Seat,
-    Sitting,
-    SittingRoom,
-)
+from procedures.models import Appointment, ProtocolIncident, RoomProtocol, SchoolOrder, Seat, Sitting, SittingRoom
 from schools.access import Capability as C
 from schools.models import Role, Staff, User
+from tests.factories import make_assessment, make_campaign, make_participant, make_room, make_sitting_room
 
 from .base import Page
 
@@ -65,13 +56,11 @@ def _submitted_room(objs) -> SittingRoom:
     sitting, _created = Sitting.objects.get_or_create(
         campaign=campaign, school=school, assessment=assessment, date=datetime.date(2026, 4, 22), lesson=3
     )
-    room = Room.objects.create(school=school, name="Протокол-1", rows=2, columns=2)
+    room = make_room(school, name="Протокол-1", rows=2, columns=2)
     now = timezone.now()
-    sitting_room = SittingRoom.objects.create(sitting=sitting, room=room, released_at=now)
+    sitting_room = make_sitting_room(sitting, room, released_at=now)
     # no pupil: the anonymous record cannot collide with another part's participant of the same pupil
-    participant = Participant.objects.create(
-        campaign=campaign, assessment=assessment, school=school, class_name="4А", sex="Ж", code="90001"
-    )
+    participant = make_participant(assessment, school=school, class_name="4А", sex="Ж", code="90001")
     Seat.objects.create(sitting_room=sitting_room, participant=participant, row=1, column=1)
     organizer = User.objects.filter(
         memberships__role=Role.ORGANIZER, memberships__school=school, memberships__is_active=True
@@ -95,8 +84,6 @@ def _submitted_room(objs) -> SittingRoom:
 
 
 def build_objects(own: dict, other: dict) -> None:
-    from tests.procedures.conftest import make_assessment, make_campaign
-
     if "campaign" not in own:
         own["campaign"] = other["campaign"] = make_campaign(own["department"])
     if "assessment" not in own:

@@ -4,23 +4,17 @@ import datetime
 
 from django.utils import timezone
 
-from procedures.models import Campaign, Stage
+from procedures.models import Stage
 from schools.access import Capability as C
+from tests.factories import make_campaign
 
 from .base import Page, school_kwargs
 
 
 def build_objects(own: dict, other: dict) -> None:
     if "campaign" not in own:
-        own["campaign"] = other["campaign"] = Campaign.objects.create(
-            department=own["department"],
-            code="VPR-2026",
-            title="ВПР-2026",
-            window_start=datetime.date(2026, 4, 20),
-            window_end=datetime.date(2026, 5, 20),
-            upload_deadline=datetime.datetime(2026, 5, 25, 18, 59, tzinfo=datetime.UTC),
-            status=Campaign.Status.ACTIVE,
-        )
+        # ВПР-2026, active, April 20 – May 20 2026, results due May 25 23:59 in Yekaterinburg (18:59 UTC)
+        own["campaign"] = other["campaign"] = make_campaign(own["department"])
     own["plan_stage"] = other["plan_stage"] = Stage.objects.create(
         campaign=own["campaign"],
         kind=Stage.Kind.OTHER,

@@ -16,9 +16,10 @@ import datetime
 
 from django.utils import timezone
 
-from procedures.models import Appointment, Participant, Room, Seat, Sitting, SittingRoom
+from procedures.models import Appointment, Seat
 from schools.access import Capability as C
 from schools.models import Role, Staff, User
+from tests.factories import make_assessment, make_campaign, make_participant, make_room, make_sitting, make_sitting_room
 
 from .base import Page
 
@@ -61,20 +62,13 @@ def _build(objs: dict) -> None:
 
     school, campaign, assessment = objs["school"], objs["campaign"], objs["assessment"]
     day = datetime.date(2026, 4, 23)
-    room = Room.objects.create(school=school, name="Кабинет 21", rows=3, columns=4)
-    sitting = Sitting.objects.create(
-        campaign=campaign,
-        school=school,
-        assessment=assessment,
-        date=day,
-        lesson=2,
-        starts_at=lesson_start(school=school, date=day, lesson=2),
+    room = make_room(school, name="Кабинет 21", rows=3, columns=4)
+    sitting = make_sitting(
+        assessment, school, date=day, lesson=2, starts_at=lesson_start(school=school, date=day, lesson=2)
     )
-    sitting_room = SittingRoom.objects.create(sitting=sitting, room=room, released_at=timezone.now())
+    sitting_room = make_sitting_room(sitting, room, released_at=timezone.now())
     # no pupil: the anonymous record cannot collide with another part's participant of the same pupil
-    participant = Participant.objects.create(
-        campaign=campaign, assessment=assessment, school=school, class_name="4А", sex="Ж", code="90101", variant=1
-    )
+    participant = make_participant(assessment, school=school, class_name="4А", sex="Ж", code="90101", variant=1)
     Seat.objects.create(sitting_room=sitting_room, participant=participant, row=1, column=1)
     user = User.objects.filter(
         memberships__role=Role.ORGANIZER, memberships__school=school, memberships__is_active=True
@@ -105,8 +99,6 @@ def _build(objs: dict) -> None:
 
 
 def build_objects(own: dict, other: dict) -> None:
-    from tests.procedures.conftest import make_assessment, make_campaign
-
     if "campaign" not in own:
         own["campaign"] = other["campaign"] = make_campaign(own["department"])
     if "assessment" not in own:

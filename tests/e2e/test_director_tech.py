@@ -6,11 +6,10 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from procedures.models import Participant, SchoolOrder, SchoolOrderStep
+from procedures.models import SchoolOrder, SchoolOrderStep
 from procedures.selectors.orders import order_content
 from schools.models import Role
-from tests.factories import PupilFactory, SchoolClassFactory
-from tests.procedures.conftest import make_assessment, make_campaign
+from tests.factories import PupilFactory, SchoolClassFactory, make_assessment, make_campaign, make_participant
 
 pytestmark = pytest.mark.e2e
 
@@ -72,16 +71,8 @@ def coded_class(department, school):
     russian = make_assessment(campaign)
     class_4a = SchoolClassFactory(school=school, academic_year=campaign.academic_year, grade=4, letter="А")
     for number, pupil in enumerate(PupilFactory.create_batch(5, school_class=class_4a)):
-        Participant.objects.create(
-            campaign=campaign,
-            assessment=russian,
-            school=school,
-            pupil=pupil,
-            school_class=class_4a,
-            class_name="4А",
-            sex=pupil.sex,
-            code=f"{42000 + number}",
-        )
+        # the school, class 4А and sex are the pupil's
+        make_participant(russian, pupil, code=f"{42000 + number}")
     return class_4a
 
 

@@ -5,10 +5,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from procedures.models import Appointment, Participant, Room, Seat, Sitting, SittingRoom
+from procedures.models import Appointment, Seat, SittingRoom
 from schools.models import Role
-from tests.factories import StaffFactory
-from tests.procedures.conftest import make_assessment, make_campaign
+from tests.factories import (
+    StaffFactory,
+    make_assessment,
+    make_campaign,
+    make_participant,
+    make_room,
+    make_sitting,
+    make_sitting_room,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -18,18 +25,13 @@ def full_room(department, school, role_users):
     """A released room of 4 rows × 4 columns, every seat taken, with the organizer «org» appointed."""
     campaign = make_campaign(department)
     assessment = make_assessment(campaign)
-    sitting = Sitting.objects.create(
-        campaign=campaign, school=school, assessment=assessment, date=timezone.localdate(), lesson=2
-    )
-    sitting_room = SittingRoom.objects.create(
-        sitting=sitting,
-        room=Room.objects.create(school=school, name="Каб. 12", rows=4, columns=4),
-        released_at=timezone.now(),
+    sitting = make_sitting(assessment, school, date=timezone.localdate(), lesson=2)
+    sitting_room = make_sitting_room(
+        sitting, make_room(school, name="Каб. 12", rows=4, columns=4), released_at=timezone.now()
     )
     for index in range(16):
-        participant = Participant.objects.create(
-            campaign=campaign,
-            assessment=assessment,
+        participant = make_participant(
+            assessment,
             school=school,
             class_name="10А" if index % 2 else "4Б",
             sex="М",
@@ -79,7 +81,7 @@ def test_the_rooms_are_saved_without_a_question_unless_a_room_is_removed(
     transactional_db, live_server, page, shot, log_in, full_room
 ):
     sitting = full_room.sitting
-    Room.objects.create(school=sitting.school, name="Каб. 14", rows=2, columns=2)
+    make_room(sitting.school, name="Каб. 14", rows=2, columns=2)
     questions = []
     page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
     log_in(page, "coord")

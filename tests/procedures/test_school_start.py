@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from procedures.models import Participant, SchoolOrder
+from procedures.models import SchoolOrder
 from schools.models import Role
-from tests.factories import user_with_role
+from tests.factories import make_participant, user_with_role
 
 
 def director_page(client, school) -> str:
@@ -52,16 +52,7 @@ def test_a_director_of_another_school_gets_404(client, campaign, school, other_s
 def test_the_technical_specialist_finds_printing_per_class_results_forms_and_uploads(
     client, campaign, assessment, school, class_4a, pupil, role_users
 ):
-    Participant.objects.create(
-        campaign=campaign,
-        assessment=assessment,
-        school=school,
-        pupil=pupil,
-        school_class=class_4a,
-        class_name="4А",
-        sex="Ж",
-        code="10001",
-    )
+    make_participant(assessment, pupil, sex="Ж", code="10001")  # the pupil's school and class 4А
     client.force_login(role_users[Role.TECHNICAL_SPECIALIST])
 
     page = client.get("/", follow=True)
