@@ -144,13 +144,6 @@ def _locked_for_decision(order: SchoolOrder) -> SchoolOrder:
     return order
 
 
-def _decided(order: SchoolOrder, *, status: str, actor: User, comment: str = "") -> SchoolOrder:
-    order.status, order.comment = status, comment
-    order.decided_at, order.decided_by = timezone.now(), actor
-    order.save(update_fields=["status", "comment", "decided_at", "decided_by"])
-    return order
-
-
 def _decision_recipients(order: SchoolOrder, actor: User):
     """The school's coordinators and who submitted the version, except the director deciding."""
     ids = set(_school_users(order.school, Role.SCHOOL_COORDINATOR).values_list("pk", flat=True))
@@ -159,29 +152,42 @@ def _decision_recipients(order: SchoolOrder, actor: User):
     return User.objects.filter(pk__in=ids, is_active=True)
 
 
+def _decide(order: SchoolOrder, *, approve: bool, actor: User, comment: str = "") -> SchoolOrder:
+    """The director's decision on a submitted version: its status and step, the audit entry, and the notice to
+    the school's coordinators and whoever submitted it."""
+    order = _locked_for_decision(order)
+    status = SchoolOrder.Status.APPROVED if approve else SchoolOrder.Status.RETURNED
+    order.status, order.comment = status, comment
+    order.decided_at, order.decided_by = timezone.now(), actor
+    order.save(update_fields=["status", "comment", "decided_at", "decided_by"])
+    _step(order, SchoolOrderStep.Action.APPROVED if approve else SchoolOrderStep.Action.RETURNED, actor, comment)
+    after = {"status": order.get_status_display(), "version": order.version}
+    audit_record(
+        actor=actor,
+        action="order.approved" if approve else "order.returned",
+        target=order,
+        school=order.school,
+        before={"status": SchoolOrder.Status.SUBMITTED.label},
+        after={**after, "comment": comment} if comment else after,
+    )
+    if approve:
+        text = _("Директор утвердил приказ о проведении ВПР ({campaign}), версия {version}.")
+    else:
+        text = _("Директор вернул приказ о проведении ВПР ({campaign}), версия {version}: {comment}")
+    _notify(
+        order,
+        users=_decision_recipients(order, actor),
+        text=text.format(campaign=order.campaign.title, version=order.version, comment=comment[:300]),
+        event="approved" if approve else "returned",
+    )
+    return order
+
+
 @transaction.atomic
 def order_approve(*, order: SchoolOrder, actor: User) -> SchoolOrder:
     """The director approves a submitted version: it comes into force and may be signed and scanned.
     Notifies the school's coordinators."""
-    order = _decided(_locked_for_decision(order), status=SchoolOrder.Status.APPROVED, actor=actor)
-    _step(order, SchoolOrderStep.Action.APPROVED, actor)
-    audit_record(
-        actor=actor,
-        action="order.approved",
-        target=order,
-        school=order.school,
-        before={"status": SchoolOrder.Status.SUBMITTED.label},
-        after={"status": order.get_status_display(), "version": order.version},
-    )
-    _notify(
-        order,
-        users=_decision_recipients(order, actor),
-        text=_("Директор утвердил приказ о проведении ВПР ({campaign}), версия {version}.").format(
-            campaign=order.campaign.title, version=order.version
-        ),
-        event="approved",
-    )
-    return order
+    return _decide(order, approve=True, actor=actor)
 
 
 @transaction.atomic
@@ -191,25 +197,7 @@ def order_return(*, order: SchoolOrder, comment: str, actor: User) -> SchoolOrde
     comment = comment.strip()
     if not comment:
         raise ValidationError(_("Напишите, что исправить в приказе."))
-    order = _decided(_locked_for_decision(order), status=SchoolOrder.Status.RETURNED, actor=actor, comment=comment)
-    _step(order, SchoolOrderStep.Action.RETURNED, actor, comment)
-    audit_record(
-        actor=actor,
-        action="order.returned",
-        target=order,
-        school=order.school,
-        before={"status": SchoolOrder.Status.SUBMITTED.label},
-        after={"status": order.get_status_display(), "version": order.version, "comment": comment},
-    )
-    _notify(
-        order,
-        users=_decision_recipients(order, actor),
-        text=_("Директор вернул приказ о проведении ВПР ({campaign}), версия {version}: {comment}").format(
-            campaign=order.campaign.title, version=order.version, comment=comment[:300]
-        ),
-        event="returned",
-    )
-    return order
+    return _decide(order, approve=False, actor=actor, comment=comment)
 
 
 def order_scan_check(*, file) -> None:
