@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from monitoring.models import OBSERVER_INSTRUCTION_VERSION, InstructionAcknowledgement
 from procedures.models import Campaign, Sitting
 from schools.access import Capability, schools_with
 from schools.models import User
@@ -52,3 +53,12 @@ def sittings_to_visit(user: User, *, today: datetime.date | None = None, days: i
         )
         for sitting in sittings
     ]
+
+
+def observer_instruction_read(user: User) -> InstructionAcknowledgement | None:
+    """The observer's confirmation of the current edition of their instruction, if given."""
+    return InstructionAcknowledgement.objects.filter(
+        user=user,
+        instruction=InstructionAcknowledgement.Instruction.OBSERVER,
+        version=OBSERVER_INSTRUCTION_VERSION,
+    ).first()

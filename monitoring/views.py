@@ -1,15 +1,40 @@
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
 
-from monitoring import selectors
+from monitoring import selectors, services
 from schools.access import Capability as C
 from schools.access import CapabilityMixin
 
 
 class AssignmentsView(CapabilityMixin, TemplateView):
-    """The public observer's start page: where and when they observe."""
+    """The public observer's start page: their instruction to read and confirm first, then where and when they
+    observe."""
 
     capability = C.OBSERVE
     template_name = "monitoring/assignments.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            instruction_read=selectors.observer_instruction_read(self.request.user),
+            show_instruction=self.request.GET.get("instruction") == "1",
+            **kwargs,
+        )
+
+
+class InstructionAcknowledgeView(CapabilityMixin, View):
+    """The observer confirms they have read their instruction (Регламент, приложение 2, п. 2.1)."""
+
+    capability = C.OBSERVE
+
+    def post(self, request):
+        _record, created = services.observer_instruction_acknowledge(user=request.user)
+        if created:
+            messages.success(request, _("Спасибо: ознакомление с инструкцией записано."))
+        return redirect(reverse("monitoring:assignments"))
 
 
 class MonitoringCardsView(CapabilityMixin, TemplateView):

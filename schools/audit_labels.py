@@ -48,6 +48,7 @@ ACTION_GROUPS = (
         {
             "role.granted": gettext_lazy("Выдана роль"),
             "role.withdrawn": gettext_lazy("Отозвана роль"),
+            "instruction.acknowledged": gettext_lazy("Наблюдатель ознакомился с инструкцией"),
             "delegation.granted": gettext_lazy("Техническому специалисту разрешена печать протоколов с ФИО"),
             "delegation.withdrawn": gettext_lazy("Техническому специалисту запрещена печать протоколов с ФИО"),
             "second_factor.enrolled": gettext_lazy("Подключён второй фактор входа"),

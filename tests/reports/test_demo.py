@@ -226,8 +226,8 @@ def test_the_coming_campaign_has_documents_read_and_schedules_begun(demo):
     assert second_schedule.status == "draft" and second_schedule.entries.exclude(date=None).exists()
 
 
-# What each log-in finds on its start page. The observer and the municipal commission's expert get their work
-# with observation and the re-check, which the portal does not have yet.
+# What each log-in finds on its start page. The observer's first work is their instruction; their assignments,
+# like the municipal commission's expert's works, come with observation and the re-check.
 WORK_ON_START_PAGE = {
     "uo": "Ход кампании",
     "mun": "Ход кампании",
@@ -238,6 +238,7 @@ WORK_ON_START_PAGE = {
     "expert1": "Вносить баллы",
     "organizer1": "списки переданы",
     "uo_rep": 'data-testid="visit-',
+    "observer": 'data-testid="instruction-to-read"',
 }
 
 
