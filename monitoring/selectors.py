@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from monitoring.models import OBSERVER_INSTRUCTION_VERSION, InstructionAcknowledgement
@@ -26,11 +26,11 @@ class SittingVisit:
     released: int
 
 
-def sittings_to_visit(user: User, *, today: datetime.date | None = None, days: int = VISIT_DAYS) -> list[SittingVisit]:
+def sittings_to_visit(user: User, *, today: datetime.date | None = None, days: int = VISIT_DAYS) -> QuerySet[Sitting]:
     """The sittings of the schools the user monitors from `today` for `days` days, in the order of the day
-    and the hour, then the school's code (never by results, R15)."""
+    and the hour, then the school's code (never by results, R15); `visit()` describes each."""
     today = today or timezone.localdate()
-    sittings = (
+    return (
         Sitting.objects.filter(
             school__in=schools_with(user, Capability.MONITOR),
             campaign__status=Campaign.Status.ACTIVE,
@@ -44,15 +44,16 @@ def sittings_to_visit(user: User, *, today: datetime.date | None = None, days: i
         )
         .order_by("date", "lesson", "school__code", "assessment__code")
     )
-    return [
-        SittingVisit(
-            sitting=sitting,
-            starts_local=timezone.localtime(sitting.starts_at, sitting.school.tzinfo) if sitting.starts_at else None,
-            rooms=sitting.room_count,
-            released=sitting.released_count,
-        )
-        for sitting in sittings
-    ]
+
+
+def visit(sitting: Sitting) -> SittingVisit:
+    """A sitting of `sittings_to_visit` as the representative reads it."""
+    return SittingVisit(
+        sitting=sitting,
+        starts_local=timezone.localtime(sitting.starts_at, sitting.school.tzinfo) if sitting.starts_at else None,
+        rooms=sitting.room_count,
+        released=sitting.released_count,
+    )
 
 
 def observer_instruction_read(user: User) -> InstructionAcknowledgement | None:

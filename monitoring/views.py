@@ -1,9 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
 from monitoring import selectors, services
 from schools.access import Capability as C
@@ -37,12 +38,18 @@ class InstructionAcknowledgeView(CapabilityMixin, View):
         return redirect(reverse("monitoring:assignments"))
 
 
-class MonitoringCardsView(CapabilityMixin, TemplateView):
+class MonitoringCardsView(CapabilityMixin, ListView):
     """The department's start page for monitoring (its representative, specialists and municipal
-    coordinators): the sittings of the coming days to visit with the monitoring card."""
+    coordinators): the sittings of the coming days to visit with the monitoring card, a page at a time."""
 
     capability = C.MONITOR
     template_name = "monitoring/cards.html"
+    paginate_by = settings.PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.sittings_to_visit(self.request.user)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(visits=selectors.sittings_to_visit(self.request.user), **kwargs)
+        context = super().get_context_data(**kwargs)
+        context["visits"] = [selectors.visit(sitting) for sitting in context["object_list"]]
+        return context

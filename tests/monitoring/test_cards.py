@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from monitoring.selectors import sittings_to_visit
+from monitoring.selectors import sittings_to_visit, visit
 from schools.models import Role
 from tests.factories import (
     DepartmentFactory,
@@ -41,7 +41,7 @@ def test_the_representative_sees_the_weeks_sittings_of_the_departments_schools(
     elsewhere = SchoolFactory(department=DepartmentFactory(code="uo-far"), code="sch999002")
     make_sitting(assessment, elsewhere, date=today)  # another municipality's school
 
-    visits = sittings_to_visit(role_users[Role.DEPARTMENT_REPRESENTATIVE], today=today)
+    visits = [visit(s) for s in sittings_to_visit(role_users[Role.DEPARTMENT_REPRESENTATIVE], today=today)]
 
     assert [v.sitting for v in visits] == [moscow, later]
     assert visits[0].starts_local.strftime("%H:%M") == "09:10" and (visits[0].rooms, visits[0].released) == (1, 1)
@@ -55,3 +55,19 @@ def test_the_representative_sees_the_weeks_sittings_of_the_departments_schools(
 def test_without_sittings_the_page_says_so(client, role_users):
     client.force_login(role_users[Role.DEPARTMENT_REPRESENTATIVE])
     assert 'data-testid="no-visits"' in client.get(reverse("monitoring:cards")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_long_week_is_shown_a_page_at_a_time(client, department, school, role_users):
+    from django.conf import settings
+
+    today = timezone.localdate()
+    campaign = make_campaign(department, window_start=today, window_end=today + datetime.timedelta(days=20))
+    assessment = make_assessment(campaign)
+    for number in range(settings.PAGE_SIZE + 1):
+        make_sitting(assessment, school, date=today + datetime.timedelta(days=number % 7), lesson=1 + number // 7)
+    client.force_login(role_users[Role.DEPARTMENT_REPRESENTATIVE])
+    first = client.get(reverse("monitoring:cards")).content.decode()
+    second = client.get(reverse("monitoring:cards") + "?page=2").content.decode()
+    assert first.count('data-testid="visit-') == settings.PAGE_SIZE and "страница 1 из 2" in first
+    assert second.count('data-testid="visit-') == 1
