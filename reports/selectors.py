@@ -1,11 +1,19 @@
 """Reads for the department's dashboards. Figures come from summary data, never from pupils' names."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from grading.rules import unranked
 from procedures.models import Campaign
 from schools.access import Capability, department_ids_with, schools_with
-from schools.models import User, current_academic_year
+from schools.models import Pupil, SchoolClass, User, current_academic_year
+
+
+def _count_per_school(queryset) -> Coalesce:
+    """A correlated count of `queryset`'s rows of each school: joining pupils and classes to the schools in one
+    query multiplies them (every pupil × every class of the school) before counting."""
+    counted = queryset.filter(school=OuterRef("pk")).order_by().values("school").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def municipality_overview(user: User) -> dict:
@@ -14,8 +22,8 @@ def municipality_overview(user: User) -> dict:
     schools = (
         schools_with(user, Capability.VIEW_OVERVIEW)
         .annotate(
-            pupil_count=Count("pupils", filter=Q(pupils__is_active=True), distinct=True),
-            class_count=Count("classes", filter=Q(classes__academic_year=current_academic_year()), distinct=True),
+            pupil_count=_count_per_school(Pupil.objects.filter(is_active=True)),
+            class_count=_count_per_school(SchoolClass.objects.filter(academic_year=current_academic_year())),
         )
         .order_by("code")
     )
