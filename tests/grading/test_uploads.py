@@ -533,3 +533,20 @@ def test_the_results_stage_is_done_when_every_assessment_written_is_uploaded(
     assert stage_link(Stage.Kind.RESULTS_UPLOADED, campaign=campaign, school=school) == reverse(
         "grading:school_uploads", args=[campaign.code, school.code]
     )
+
+
+@pytest.mark.django_db
+def test_the_writing_pairs_query_returns_one_row_per_school_and_assessment(campaign, assessment, school, class_4a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grading.selectors.uploads import _writing_pairs
+    from tests.factories import PupilFactory, make_participant
+
+    for _n in range(3):
+        make_participant(assessment, pupil=PupilFactory(school=school, school_class=class_4a))
+    with CaptureQueriesContext(connection) as captured:
+        pairs = _writing_pairs(campaign=campaign, school_ids=[school.pk])
+    assert pairs == {(school.pk, assessment.pk)}
+    sql = captured.captured_queries[0]["sql"]
+    assert "ORDER BY" not in sql  # ordering columns would widen DISTINCT to every participation
