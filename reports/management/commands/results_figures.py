@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from grading.figures import assessment_figures, figures_json
 from grading.selectors.results import command_targets
+from monitoring.signals import assessment_signals
 from vpr_portal.commands import BatchCommand
 
 
@@ -26,7 +27,7 @@ class Command(BatchCommand):
             campaign=found_assessment.campaign.code,
             assessment=found_assessment.code,
             school=found_school.code if found_school else None,
-            signals=[],
+            signals=[signal.as_json() for signal in assessment_signals(found_assessment, school=found_school)],
         )
         if json:
             return _dumps(data)

@@ -1,0 +1,304 @@
+"""Objectivity signals (признаки необъективности, docs/glossary.md): reasons to look at a school's results of an
+assessment, never verdicts.
+
+Each signal is computed per school × assessment against the municipality: every participant of the assessment
+in every school of the campaign's department, the school included. The participants are those of the figures
+(grading/figures.py: present, with a complete work), counted by the same tallies, so a signal's numbers agree
+with the figures shown beside it. A signal carries its evidence, the numbers its rule used, so that a school can
+see why:
+
+- `boundary_bunching`: for each boundary c (the lowest score of «3», «4», «5») with n[s] the participants with
+  primary score s: up = n[c] + n[c+1], down = n[c−1] + n[c−2], W_up = n[c] + … + n[c+3], W_down = n[c−1] + … +
+  n[c−4] (scores outside 0…max count 0), p0 = (W_up + 1) / (W_up + W_down + 2) clipped to [0.5, 0.9], p =
+  P(X ≥ up) for X ~ Binomial(up + down, p0). Flagged when the school has ≥ 20 participants, up + down ≥ 8 and
+  p < 0.01; of several flagged boundaries the one with the smallest p is the signal. Evidence: c, up, down, p0,
+  p (p0 and p to four significant digits).
+- `inverted_difficulty`: completion of the school's Б tasks ≥ 10 points below the municipality's while that of
+  its П and В tasks is ≥ 10 points above; completion of a group = 100 × Σ points / (Σ max × participants).
+  Evidence: b_school, b_municipality, pv_school, pv_municipality.
+- `journal_gap`: among ≥ 10 participants with a journal mark, the share whose mark differs from the journal's
+  by 2 or more is ≥ 10 %. Evidence: n (with a journal mark), gap (of them, 2 or more apart), share.
+- `high_results`: the school's share of «4» and «5» is ≥ 25 percentage points above the municipality's.
+  Evidence: school, municipality (the two shares).
+- `stable_low`: the share of «2» is ≥ 25 % in two of the last three campaigns: the current campaign and the
+  two before it by window start, of the same department, that have an assessment of the same subject and
+  grade. A campaign without results of that school does not count. Evidence: campaigns, newest first, each
+  with its code, participants and share of «2» (None without results).
+
+Rules compare exact values; the evidence's percentages are rounded half up to one decimal as the figures are.
+Only schools with results in the assessment get signals. The thresholds are a `Thresholds` passed in (DESIGN's
+defaults until the department's settings exist). Every signal is a function of a `Context` read once for the
+assessment, registered in `SIGNALS`: `recheck_delta` joins them with a field of the context for the
+re-check's works. Reading takes a fixed number of queries for any number of schools.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from grading.figures import Figures, Tally, TaskInfo, assessment_tasks, figures_compute, round_half_up, tallies
+from procedures.models import Assessment, Task
+from schools.models import School
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The thresholds of the signals (DESIGN's defaults); percentages and points as numbers 0…100."""
+
+    bunching_participants: int = 20  # a school with fewer is not looked at
+    bunching_window: int = 8  # up + down at least this
+    bunching_p: float = 0.01  # p below this
+    inverted_points: int = 10
+    journal_participants: int = 10  # participants with a journal mark, at least
+    journal_share: int = 10  # % two marks or more apart, at least
+    high_results_points: int = 25
+    stable_low_share: int = 25  # % of «2», at least
+    stable_low_campaigns: int = 2  # … in this many
+    stable_low_window: int = 3  # … of the last campaigns
+    recheck_share: int = 20  # % of the re-checked works changing mark, at least
+    recheck_works: int = 5  # re-checked works, at least
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+@dataclass(frozen=True)
+class Signal:
+    kind: str
+    school: str  # the school's code
+    evidence: dict
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "school": self.school, "evidence": dict(self.evidence)}
+
+
+@dataclass(frozen=True)
+class CampaignResults:
+    """One campaign of the stable-low window: its code and the tallies of its assessment, by school id."""
+
+    code: str
+    by_school: dict
+
+
+@dataclass
+class Context:
+    """What every signal of an assessment reads, once: the municipality's tally and figures, the tasks and their
+    difficulty, the campaigns of the stable-low window."""
+
+    assessment: Assessment
+    thresholds: Thresholds
+    tasks: list[TaskInfo]
+    difficulty: dict[int, str]
+    municipality: Tally
+    municipality_figures: Figures
+    history: list[CampaignResults] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SchoolResults:
+    school_id: int
+    tally: Tally
+    figures: Figures
+
+
+def _share(part, whole) -> Fraction | None:
+    return Fraction(100 * part, whole) if whole else None
+
+
+def _rounded(value: Fraction | None) -> float | None:
+    return None if value is None else round_half_up(value)
+
+
+def _significant(value: float, digits: int = 4) -> float:
+    return float(f"{value:.{digits}g}")
+
+
+# The signals ----------------------------------------------------------------------------------------------------
+
+
+def _boundary_test(histogram: dict[str, int], c: int) -> tuple[int, int, float, float]:
+    """(up, down, p0, p) at the boundary c."""
+    from scipy.stats import binom  # imported when used: scipy.stats takes half a second to load
+
+    def n(score: int) -> int:
+        return histogram.get(str(score), 0)
+
+    up, down = n(c) + n(c + 1), n(c - 1) + n(c - 2)
+    wide_up, wide_down = sum(n(c + i) for i in range(4)), sum(n(c - i) for i in range(1, 5))
+    p0 = min(0.9, max(0.5, (wide_up + 1) / (wide_up + wide_down + 2)))
+    p = float(binom.sf(up - 1, up + down, p0))
+    return up, down, p0, p
+
+
+def boundary_bunching(context: Context, school: SchoolResults) -> dict | None:
+    thresholds = context.thresholds
+    if school.figures.participants < thresholds.bunching_participants:
+        return None
+    flagged = []
+    for mark in ("3", "4", "5"):
+        c = int(context.assessment.scale[mark])
+        up, down, p0, p = _boundary_test(school.figures.histogram, c)
+        if up + down >= thresholds.bunching_window and p < thresholds.bunching_p:
+            flagged.append((p, c, up, down, p0))
+    if not flagged:
+        return None
+    p, c, up, down, p0 = min(flagged)
+    return {"c": c, "up": up, "down": down, "p0": _significant(p0), "p": _significant(p)}
+
+
+def _completion(
+    tally: Tally, participants: int, tasks: list[TaskInfo], levels: set[str], difficulty
+) -> Fraction | None:
+    chosen = [task for task in tasks if difficulty.get(task.pk) in levels]
+    return _share(
+        sum(tally.task_points.get(task.pk, 0) for task in chosen), sum(t.max_points for t in chosen) * participants
+    )
+
+
+def inverted_difficulty(context: Context, school: SchoolResults) -> dict | None:
+    points = context.thresholds.inverted_points
+    completions = {}
+    for name, levels in (("b", {"Б"}), ("pv", {"П", "В"})):
+        for where, tally, figures in (
+            ("school", school.tally, school.figures),
+            ("municipality", context.municipality, context.municipality_figures),
+        ):
+            completions[f"{name}_{where}"] = _completion(
+                tally, figures.participants, context.tasks, levels, context.difficulty
+            )
+    if None in completions.values():
+        return None
+    if not (
+        completions["b_school"] <= completions["b_municipality"] - points
+        and completions["pv_school"] >= completions["pv_municipality"] + points
+    ):
+        return None
+    return {key: _rounded(value) for key, value in completions.items()}
+
+
+def journal_gap(context: Context, school: SchoolResults) -> dict | None:
+    thresholds = context.thresholds
+    n = gap = 0
+    for (_score, mark, journal), count in school.tally.results.items():
+        if mark is None or journal is None:
+            continue
+        n += count
+        gap += count if abs(mark - journal) >= 2 else 0
+    if not n or n < thresholds.journal_participants or _share(gap, n) < thresholds.journal_share:
+        return None
+    return {"n": n, "gap": gap, "share": _rounded(_share(gap, n))}
+
+
+def _high_share(figures: Figures) -> Fraction | None:
+    return _share(figures.mark_counts["4"] + figures.mark_counts["5"], figures.participants)
+
+
+def high_results(context: Context, school: SchoolResults) -> dict | None:
+    own, municipal = _high_share(school.figures), _high_share(context.municipality_figures)
+    if own is None or municipal is None or own - municipal < context.thresholds.high_results_points:
+        return None
+    return {"school": _rounded(own), "municipality": _rounded(municipal)}
+
+
+def stable_low(context: Context, school: SchoolResults) -> dict | None:
+    thresholds = context.thresholds
+    campaigns, low = [], 0
+    for campaign in context.history:
+        figures = figures_compute(campaign.by_school.get(school.school_id, Tally()), tasks=[])
+        share = _share(figures.mark_counts["2"], figures.participants)
+        low += share is not None and share >= thresholds.stable_low_share
+        campaigns.append({"code": campaign.code, "participants": figures.participants, "share": _rounded(share)})
+    if low < thresholds.stable_low_campaigns:
+        return None
+    return {"campaigns": campaigns}
+
+
+# kind → the function giving a school's evidence, or None when the signal is not raised (kinds in order).
+SIGNALS: list[tuple[str, Callable[[Context, SchoolResults], dict | None]]] = [
+    ("boundary_bunching", boundary_bunching),
+    ("high_results", high_results),
+    ("inverted_difficulty", inverted_difficulty),
+    ("journal_gap", journal_gap),
+    ("stable_low", stable_low),
+]
+
+
+# Reading ----------------------------------------------------------------------------------------------------------
+
+
+def _sum_tallies(tallies_: list[Tally]) -> Tally:
+    total = Tally()
+    for tally in tallies_:
+        total.absent += tally.absent
+        total.present += tally.present
+        total.results.update(tally.results)
+        total.task_points.update(tally.task_points)
+    return total
+
+
+def window_assessments(assessment: Assessment, *, window: int) -> list[Assessment]:
+    """The assessment and those of the same subject and grade in the campaigns before its own by window start,
+    of the same department: one per campaign (of several, the same level first, then the same code), newest
+    first, `window` at most. One query."""
+    campaign = assessment.campaign
+    earlier = (
+        Assessment.objects.filter(
+            campaign__department_id=campaign.department_id,
+            campaign__window_start__lt=campaign.window_start,
+            subject_id=assessment.subject_id,
+            grade=assessment.grade,
+        )
+        .select_related("campaign")
+        .order_by("-campaign__window_start", "campaign__code", "code")
+    )
+    chosen: dict[int, Assessment] = {}
+    for other in earlier:
+        best = chosen.get(other.campaign_id)
+        rank = (other.level != assessment.level, other.code != assessment.code)
+        if best is None or rank < (best.level != assessment.level, best.code != assessment.code):
+            chosen[other.campaign_id] = other
+    ordered = sorted(chosen.values(), key=lambda a: (-a.campaign.window_start.toordinal(), a.campaign.code))
+    return [assessment, *ordered][:window]
+
+
+def _context(assessment: Assessment, thresholds: Thresholds, by_school: dict, school: School | None) -> Context:
+    tasks = assessment_tasks(assessment)
+    difficulty = dict(Task.objects.filter(assessment=assessment).values_list("pk", "difficulty"))
+    municipality = _sum_tallies(list(by_school.values()))
+    history = [CampaignResults(assessment.campaign.code, by_school)]
+    for earlier in window_assessments(assessment, window=thresholds.stable_low_window)[1:]:
+        history.append(
+            CampaignResults(earlier.campaign.code, tallies(assessment=earlier, school=school, group="school"))
+        )
+    return Context(
+        assessment=assessment,
+        thresholds=thresholds,
+        tasks=tasks,
+        difficulty=difficulty,
+        municipality=municipality,
+        municipality_figures=figures_compute(municipality, tasks=tasks),
+        history=history,
+    )
+
+
+def assessment_signals(
+    assessment: Assessment, *, school: School | None = None, thresholds: Thresholds | None = None
+) -> list[Signal]:
+    """The signals of one school's results of the assessment, or of every school's (school=None), ordered by
+    school code, then kind (never by results, R15)."""
+    thresholds = thresholds or DEFAULT_THRESHOLDS
+    codes = dict(School.objects.filter(department_id=assessment.campaign.department_id).values_list("pk", "code"))
+    by_school = {pk: t for pk, t in tallies(assessment=assessment, group="school").items() if pk in codes}
+    context = _context(assessment, thresholds, by_school, school)
+    found = []
+    for school_id, tally in by_school.items():
+        if school is not None and school_id != school.pk:
+            continue
+        results = SchoolResults(school_id, tally, figures_compute(tally, tasks=context.tasks))
+        if not results.figures.participants:
+            continue
+        for kind, signal in SIGNALS:
+            evidence = signal(context, results)
+            if evidence is not None:
+                found.append(Signal(kind=kind, school=codes[school_id], evidence=evidence))
+    return sorted(found, key=lambda s: (s.school, s.kind))
