@@ -18,7 +18,8 @@ def _count_per_school(queryset) -> Coalesce:
 
 def municipality_overview(user: User) -> dict:
     """Counts per school for the department's overview (the schools where the user holds VIEW_OVERVIEW):
-    schools, this academic year's classes, pupils studying (no names)."""
+    schools, this academic year's classes, pupils studying (no names); the running campaigns, and the running
+    and closed ones whose municipal report may be downloaded."""
     schools = (
         schools_with(user, Capability.VIEW_OVERVIEW)
         .annotate(
@@ -28,12 +29,16 @@ def municipality_overview(user: User) -> dict:
         .order_by("code")
     )
     rows = unranked(schools, by=lambda school: school)  # R15: by code, never by results
-    campaigns = Campaign.objects.filter(
-        department_id__in=department_ids_with(user, Capability.VIEW_OVERVIEW),
-        status=Campaign.Status.ACTIVE,
-    ).order_by("window_start")
+    campaigns = list(
+        Campaign.objects.filter(
+            department_id__in=department_ids_with(user, Capability.VIEW_OVERVIEW),
+            status__in=(Campaign.Status.ACTIVE, Campaign.Status.CLOSED),
+        ).order_by("window_start", "code")
+    )
     return {
-        "active_campaigns": list(campaigns),
+        "active_campaigns": [campaign for campaign in campaigns if campaign.status == Campaign.Status.ACTIVE],
+        # the campaigns whose municipal report (xlsx) the overview offers: running or closed, never a draft
+        "report_campaigns": campaigns,
         "schools": rows,
         "school_total": len(rows),
         "pupil_total": sum(s.pupil_count for s in rows),

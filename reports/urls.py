@@ -6,5 +6,10 @@ app_name = "reports"
 
 urlpatterns = [
     path("overview/", views.OverviewView.as_view(), name="overview"),
+    path(
+        "campaigns/<str:campaign_code>/municipal-report.xlsx",
+        views.MunicipalReportView.as_view(),
+        name="municipal_report",
+    ),
     *views_documents.urlpatterns,
 ]
