@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from grading.figures import HIDDEN_BELOW, MARKS, Figures, assessment_figures, assessment_tasks, figures_by_school
 from grading.results_form import sheet_title
 from grading.rules import unranked
+from monitoring.signals import assessment_signals
 from procedures.models import Assessment, Campaign
 from schools.models import School
 from vpr_portal.excel import safe_cell
@@ -172,10 +173,6 @@ def _hidden_schools(by_school: dict[int, Figures], schools: list[School]) -> set
 
 def _signal_kinds(assessment: Assessment) -> dict[str, str]:
     """school code → the kinds of its signals of the assessment, comma-separated, in the order computed."""
-    try:
-        from monitoring.signals import assessment_signals
-    except ImportError:  # monitoring.signals is not there yet: no signals to list
-        return {}
     kinds: dict[str, list[str]] = {}
     for signal in assessment_signals(assessment):
         kinds.setdefault(signal.school, []).append(signal.kind)

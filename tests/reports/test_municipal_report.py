@@ -9,9 +9,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.management import call_command, execute_from_command_line
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from grading.services.scores import cell_parse, work_recompute
+from reports.exports import municipal_report_write
 from schools.models import Role
 from tests.factories import (
     DepartmentFactory,
@@ -129,6 +132,18 @@ def test_the_report_has_a_sheet_per_assessment_and_the_figures_of_results_figure
 
 
 @pytest.mark.django_db
+def test_the_signals_column_lists_the_kinds_results_figures_gives_each_school(campaign, planted, tmp_path):
+    _code, _out, _err, path = export(campaign, tmp_path)
+    rows = sheet_rows(path, "T-4")
+    for row, school in zip(rows[1:-1], planted["schools"], strict=True):
+        signals = figures_json(campaign, planted["small"], school.code)["signals"]
+        assert row[-1] == (", ".join(signal["kind"] for signal in signals) or None), school.code
+    # sch660000: every participant «5» against 64.3 % of «4» and «5» in the municipality
+    assert "high_results" in rows[1][-1]
+    assert rows[-1][-1] is None  # the municipality's row: its schools' signals are on their rows
+
+
+@pytest.mark.django_db
 def test_figures_are_numbers_and_missing_ones_empty(campaign, planted, tmp_path):
     _code, _out, _err, path = export(campaign, tmp_path)
     rows = sheet_rows(path, "T-4")
@@ -152,6 +167,21 @@ def test_no_name_and_no_formula_in_the_file(campaign, planted, pupil, tmp_path):
     assert not any(pupil.last_name in text or pupil.first_name in text for text in texts)
     assert not any(text.startswith("=") for text in texts)
     assert '\'=HYPERLINK("http://x","СШ")' in texts
+
+
+@pytest.mark.django_db
+def test_the_queries_do_not_grow_with_the_schools(campaign, department, school):
+    small = make_assessment(campaign, code="T-4", tasks=TASKS, scale=SCALE)
+    record(small, school, PEOPLE)
+    counts = []
+    for n in (1, 4):
+        for index in range(n):
+            extra = SchoolFactory(department=department, code=f"sch67{n}{index:03d}")
+            record(small, extra, [(f"5{n}{index:03d}", "4А", (2, 1, 2), 4, False, False)])
+        with CaptureQueriesContext(connection) as queries:
+            municipal_report_write(campaign, io.BytesIO())
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
 
 
 @pytest.mark.django_db
