@@ -14,6 +14,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from grading.models import Score, ScoreChange, Work
+from monitoring.signals import assessment_signals
 from procedures.models import Campaign, Participant, RoomProtocol, SchoolOrder, Seat
 from reports.demo.build import build_demo
 from reports.demo.patterns import PATTERNS
@@ -156,6 +157,23 @@ def test_each_kind_of_signal_has_its_planted_school_and_most_schools_show_none(d
     # the earlier campaigns, without the planted single-year patterns, flag (almost) nobody
     for code in FINISHED[:2]:
         assert sum(1 for kinds in signals(Campaign.objects.get(code=code)).values() if kinds) <= 2
+
+
+@pytest.mark.django_db
+def test_the_portals_signals_are_those_computed_plainly(demo):
+    """monitoring.signals gives in the latest finished campaign exactly the signals of the plain computation above,
+    the planted ones among them."""
+    campaign = Campaign.objects.get(code="VPR-2026")
+    expected = signals(campaign)
+    for key in stable_low():
+        expected[key].add("stable_low")
+    found = defaultdict(set)
+    for assessment in campaign.assessments.all():
+        for signal in assessment_signals(assessment):
+            found[(signal.school, assessment.code)].add(signal.kind)
+    assert dict(found) == {key: kinds for key, kinds in expected.items() if kinds}
+    for pattern in PATTERNS:
+        assert pattern.kind in found[(pattern.school, pattern.assessment)], pattern
 
 
 @pytest.mark.django_db
