@@ -14,7 +14,7 @@ share and the mean when nobody has a result. `Признаки` lists the kinds 
 Codes and the schools' short names only: no pupil's name (R11). Every text is written through `safe_cell`
 (a school named `=…` stays text). The queries are bounded per assessment, whatever the number of schools.
 
-With `hide_small` (the browser download: a department view, DESIGN's groups under 5) a group under 5
+With `hide_small` (the browser download, a department view; docs/glossary.md, «Показатели») a group under 5
 participants gets no percentages and no mean, as on the department's results pages; when that hides exactly one
 school, the smallest other school is hidden too, so that the municipality's row does not give the hidden
 figures away by subtraction (complementary suppression).
