@@ -26,10 +26,11 @@ see why:
   with its code, participants and share of «2» (None without results).
 
 Rules compare exact values; the evidence's percentages are rounded half up to one decimal as the figures are.
-Only schools with results in the assessment get signals. The thresholds are a `Thresholds` passed in (DESIGN's
-defaults until the department's settings exist). Every signal is a function of a `Context` read once for the
-assessment, registered in `SIGNALS`: `recheck_delta` joins them with a field of the context for the
-re-check's works. Reading takes a fixed number of queries for any number of schools.
+Only schools with results in the assessment get signals. The thresholds are a `Thresholds` passed in (its
+defaults are the numbers above, until the department's settings with their history exist). Every signal is a
+function of a `Context` read once for the assessment, registered in `SIGNALS`: `recheck_delta` joins them with
+a field of the context for the re-check's works. Reading takes a fixed number of queries for any number of
+schools.
 """
 
 from collections.abc import Callable
@@ -43,7 +44,7 @@ from schools.models import School
 
 @dataclass(frozen=True)
 class Thresholds:
-    """The thresholds of the signals (DESIGN's defaults); percentages and points as numbers 0…100."""
+    """The thresholds of the signals, by default the numbers of the rules above; percentages and points 0…100."""
 
     bunching_participants: int = 20  # a school with fewer is not looked at
     bunching_window: int = 8  # up + down at least this
