@@ -433,6 +433,11 @@ def test_the_acceptance_path_from_registry_to_figures(tmp_path):
         return one_decimal(Decimal(100 * part) / Decimal(whole))
 
     with_journal = [r for r in results if r[3] is not None]
+    # the one school is the whole municipality: of the signals only the journal gap can be planted by the data
+    gap = sum(1 for r in with_journal if abs(r[2] - r[3]) >= 2)
+    journal_gap = {"kind": "journal_gap", "school": "sch1", "evidence": {"n": len(with_journal), "gap": gap}}
+    journal_gap["evidence"]["share"] = pct(gap, len(with_journal))
+    flagged = len(with_journal) >= 10 and Decimal(100 * gap) / len(with_journal) >= 10
     assert figures == {
         "campaign": "VPR-T",
         "assessment": "RU-4",
@@ -453,8 +458,9 @@ def test_the_acceptance_path_from_registry_to_figures(tmp_path):
             "higher": pct(sum(1 for r in with_journal if r[2] > r[3]), len(with_journal)),
         },
         "histogram": {str(s): sum(1 for r in results if r[1] == s) for s in range(7)},
-        "signals": [],
+        "signals": [journal_gap] if flagged else [],
     }
+    assert flagged, "the seeded data has a journal gap: the command must list it"
     again = run("import_results", str(tmp_path / "filled.xlsx"), *targets)
     assert again[1] == "sch1, RU-4: строк 40, изменено 0, без изменений 40."
 
