@@ -104,6 +104,14 @@ class ResultsFiguresView(ResultsSchoolMixin, TemplateView):
             if as_school and shown_class
             else [],
             may_import=selectors.may_import_results(self.request.user, self.school),
+            # the department's way back to the municipality's page of the assessment (a URL name only: grading
+            # imports nothing from reports)
+            municipal_url=reverse(
+                "reports:municipal_assessment",
+                kwargs={"campaign_code": self.campaign.code, "assessment_code": self.assessment.code},
+            )
+            if self.can(C.VIEW_OVERVIEW, self.school)
+            else None,
         )
         return context
 

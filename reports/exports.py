@@ -26,13 +26,15 @@ from typing import BinaryIO
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from grading.figures import HIDDEN_BELOW, MARKS, Figures, assessment_figures, assessment_tasks, figures_by_school
+from grading.figures import MARKS, Figures, assessment_figures, assessment_tasks, figures_by_school
 from grading.results_form import sheet_title
 from grading.rules import unranked
-from monitoring.signals import assessment_signals
 from procedures.models import Assessment, Campaign
 from schools.models import School
 from vpr_portal.excel import safe_cell
+
+from .selectors import signal_kinds
+from .suppression import hidden_schools, too_small
 
 PERCENT_FORMAT = "0.0"
 
@@ -98,7 +100,7 @@ def _write_sheet(report: MunicipalReport, assessment: Assessment, *, hide_small:
     by_school = {pk: f for pk, f in figures_by_school(assessment=assessment, tasks=tasks).items() if f.participants}
     municipality = assessment_figures(assessment=assessment, tasks=tasks)
     schools = unranked(School.objects.filter(pk__in=by_school).only("pk", "code", "short_name"), by=lambda s: s)
-    hidden = _hidden_schools(by_school, schools) if hide_small else set()
+    hidden = hidden_schools(by_school, schools) if hide_small else set()
     kinds = _signal_kinds(assessment)
     labels = [task.label for task in tasks]
 
@@ -116,7 +118,7 @@ def _write_sheet(report: MunicipalReport, assessment: Assessment, *, hide_small:
         cells = _figure_cells(figures, labels, hidden=school.pk in hidden)
         sheet.append(_row(sheet, [school.code, school.short_name], cells, kinds.get(school.code, "")))
     department = assessment.campaign.department
-    hide_municipality = hide_small and _too_small(municipality)
+    hide_municipality = hide_small and too_small(municipality)
     cells = _figure_cells(municipality, labels, hidden=hide_municipality)
     sheet.append(_row(sheet, [_("муниципалитет"), department.short_name], cells, ""))
     report.sheets += 1
@@ -155,25 +157,6 @@ def _figure_cells(figures: Figures, labels: list[str], *, hidden: bool) -> list:
     ]
 
 
-def _too_small(figures: Figures) -> bool:
-    return figures.participants < HIDDEN_BELOW
-
-
-def _hidden_schools(by_school: dict[int, Figures], schools: list[School]) -> set[int]:
-    """The schools whose percentages a department view hides: under 5 participants, and when that is exactly
-    one school, also the smallest other one (by participants, then code), so that no hidden figure follows from
-    the municipality's row minus the others."""
-    hidden = {pk for pk, figures in by_school.items() if _too_small(figures)}
-    if len(hidden) == 1 and len(by_school) > 1:
-        others = [school for school in schools if school.pk not in hidden]
-        smallest = min(others, key=lambda school: (by_school[school.pk].participants, school.code))
-        hidden.add(smallest.pk)
-    return hidden
-
-
 def _signal_kinds(assessment: Assessment) -> dict[str, str]:
     """school code → the kinds of its signals of the assessment, comma-separated, in the order computed."""
-    kinds: dict[str, list[str]] = {}
-    for signal in assessment_signals(assessment):
-        kinds.setdefault(signal.school, []).append(signal.kind)
-    return {code: ", ".join(names) for code, names in kinds.items()}
+    return {code: ", ".join(names) for code, names in signal_kinds(assessment).items()}

@@ -7,6 +7,16 @@ app_name = "reports"
 urlpatterns = [
     path("overview/", views.OverviewView.as_view(), name="overview"),
     path(
+        "campaigns/<str:campaign_code>/results/",
+        views.MunicipalResultsView.as_view(),
+        name="municipal_results",
+    ),
+    path(
+        "campaigns/<str:campaign_code>/results/<str:assessment_code>/",
+        views.MunicipalAssessmentView.as_view(),
+        name="municipal_assessment",
+    ),
+    path(
         "campaigns/<str:campaign_code>/municipal-report.xlsx",
         views.MunicipalReportView.as_view(),
         name="municipal_report",
