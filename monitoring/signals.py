@@ -37,6 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from django.utils.translation import gettext_lazy
+
 from grading.figures import Figures, Tally, TaskInfo, assessment_tasks, figures_compute, round_half_up, tallies
 from procedures.models import Assessment, Task
 from schools.models import School
@@ -215,6 +217,21 @@ def stable_low(context: Context, school: SchoolResults) -> dict | None:
 
 
 # kind → the function giving a school's evidence, or None when the signal is not raised (kinds in order).
+# Each kind in words, for pages (the JSON and the xlsx keep the kinds' codes).
+SIGNAL_LABELS = {
+    "boundary_bunching": gettext_lazy("скопление у границы отметки"),
+    "inverted_difficulty": gettext_lazy("обратная трудность"),
+    "journal_gap": gettext_lazy("расхождение с журналом"),
+    "high_results": gettext_lazy("высокие результаты"),
+    "stable_low": gettext_lazy("устойчиво низкие"),
+    "recheck_delta": gettext_lazy("расхождение при перепроверке"),
+}
+
+
+def signal_label(kind: str) -> str:
+    return str(SIGNAL_LABELS.get(kind, kind))
+
+
 SIGNALS: list[tuple[str, Callable[[Context, SchoolResults], dict | None]]] = [
     ("boundary_bunching", boundary_bunching),
     ("high_results", high_results),

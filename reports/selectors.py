@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 
 from grading.figures import Figures, assessment_figures, assessment_tasks, figures_by_school
 from grading.rules import unranked
-from monitoring.signals import assessment_signals
+from monitoring.signals import assessment_signals, signal_label
 from procedures.models import Assessment, Campaign, Task
 from schools.access import Capability, department_ids_with, schools_with
 from schools.models import Pupil, School, SchoolClass, User, current_academic_year
@@ -72,7 +72,7 @@ class SchoolRow:
     school: School
     figures: Figures
     hidden: bool  # no percentages and no mean: under 5 participants, or complementary suppression
-    signals: list[str]
+    signals: list[tuple[str, str]]  # (kind, the kind in words)
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,12 @@ def municipal_assessment(assessment: Assessment) -> MunicipalAssessment:
     hidden = hidden_schools(by_school, schools)
     kinds = signal_kinds(assessment)
     rows = [
-        SchoolRow(school, by_school[school.pk], school.pk in hidden, kinds.get(school.code, [])) for school in schools
+        SchoolRow(
+            school,
+            by_school[school.pk],
+            school.pk in hidden,
+            [(kind, signal_label(kind)) for kind in kinds.get(school.code, [])],
+        )
+        for school in schools
     ]
     return MunicipalAssessment(municipality=municipality, tasks=tasks, schools=rows)

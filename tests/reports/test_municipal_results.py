@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from monitoring.signals import signal_label
 from schools.models import Role
 from tests.factories import DepartmentFactory, SchoolFactory, make_assessment, make_campaign, user_with_role
 from tests.reports.test_figures import PEOPLE, SCALE, TASKS, record
@@ -104,7 +105,7 @@ def test_schools_come_by_code_with_their_own_figures_and_signals(staff_client, c
     assert number(shown["mean_score"]) in rows["sch660001"]
     for code, row in rows.items():
         for signal in figures_json(campaign, planted, code)["signals"]:
-            assert signal["kind"] in row, code
+            assert signal["kind"] in row and signal_label(signal["kind"]) in row, code
         figures_url = reverse(
             "grading:results_figures",
             kwargs={"campaign_code": campaign.code, "school_code": code, "assessment_code": planted.code},
