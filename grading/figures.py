@@ -187,6 +187,16 @@ def assessment_tasks(assessment: Assessment) -> list[TaskInfo]:
     ]
 
 
+def counted_scores(assessment: Assessment):
+    """The scores that the figures count: of the present participants' complete works (every task graded)."""
+    return Score.objects.filter(
+        work__assessment=assessment,
+        work__participant__status=Participant.Status.WRITES,
+        work__participant__absent=False,
+        work__is_complete=True,
+    )
+
+
 def tallies(*, assessment: Assessment, school: School | None = None, group: str | None = None) -> dict:
     """Tallies of the assessment's participants (of one school, or of every school), grouped by `group`
     (None, "school" or "class"): group key → Tally. Three queries."""
@@ -198,12 +208,7 @@ def tallies(*, assessment: Assessment, school: School | None = None, group: str 
         participant__absent=False,
         is_complete=True,
     )
-    scores = Score.objects.filter(
-        work__assessment=assessment,
-        work__participant__status=Participant.Status.WRITES,
-        work__participant__absent=False,
-        work__is_complete=True,
-    )
+    scores = counted_scores(assessment)
     if school is not None:
         participants = participants.filter(school=school)
         counted_works = counted_works.filter(school=school)

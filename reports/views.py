@@ -8,6 +8,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from grading.figures import HIDDEN_BELOW, SMALL_SAMPLE
+from grading.item_analysis import MIN_PARTICIPANTS, WEAK_ITEM_REST, item_analysis
 from procedures.access import CampaignMixin
 from procedures.views.documents import content_disposition
 from schools.access import Capability as C
@@ -47,9 +48,9 @@ class MunicipalResultsView(CampaignMixin, TemplateView):
 
 class MunicipalAssessmentView(CampaignMixin, TemplateView):
     """One assessment for the municipality (participation, marks, mean, tasks, journal, the histogram with the
-    mark boundaries), then every school with results by code (R15, never by a figure), each with its signals'
-    kinds and a link to its results page. Small groups: a warning under 10; under 5 no percentages, with
-    complementary suppression (reports.suppression)."""
+    mark boundaries, the item analysis from 30 participants), then every school with results by code (R15, never
+    by a figure), each with its signals' kinds and a link to its results page. Small groups: a warning under 10;
+    under 5 no percentages, with complementary suppression (reports.suppression)."""
 
     capability = C.VIEW_OVERVIEW
     template_name = "reports/results/assessment.html"
@@ -72,6 +73,9 @@ class MunicipalAssessmentView(CampaignMixin, TemplateView):
             histogram=[(score, n, boundaries.get(score)) for score, n in whole.histogram.items()],
             small_sample=SMALL_SAMPLE,
             hidden_below=HIDDEN_BELOW,
+            item_analysis=item_analysis(self.assessment),
+            item_analysis_min=MIN_PARTICIPANTS,
+            weak_item_rest=WEAK_ITEM_REST,
         )
         return context
 
