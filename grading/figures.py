@@ -67,6 +67,8 @@ class Tally:
     # (primary score, mark, journal mark or None) → number of participants with a complete result
     results: Counter = field(default_factory=Counter)
     task_points: Counter = field(default_factory=Counter)  # task id → Σ points
+    # (mark, task id) → Σ points of the participants with that mark: completion by mark group
+    task_points_by_mark: Counter = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -229,9 +231,10 @@ def tallies(*, assessment: Assessment, school: School | None = None, group: str 
         key = row[work_field] if work_field else None
         result[key].results[(row["primary_score"], row["mark"], row["journal_mark"])] += row["n"]
     keys = [score_field] if score_field else []
-    for row in scores.values(*keys, "task_id").annotate(points=Sum("value")).order_by():
-        key = row[score_field] if score_field else None
-        result[key].task_points[row["task_id"]] += row["points"] or 0
+    for row in scores.values(*keys, "work__mark", "task_id").annotate(points=Sum("value")).order_by():
+        tally = result[row[score_field] if score_field else None]
+        tally.task_points[row["task_id"]] += row["points"] or 0
+        tally.task_points_by_mark[(row["work__mark"], row["task_id"])] += row["points"] or 0
     return dict(result)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_documents
+from . import views, views_documents, views_trends
 
 app_name = "reports"
 
@@ -22,4 +22,5 @@ urlpatterns = [
         name="municipal_report",
     ),
     *views_documents.urlpatterns,
+    *views_trends.urlpatterns,
 ]

@@ -88,6 +88,11 @@ class Capability(enum.StrEnum):
     MONITOR = "monitor"
     VIEW_OVERVIEW = "view_overview"
     OBSERVE = "observe"
+    # objectivity signals and their cases (разборы), the signals' thresholds
+    VIEW_CASES = "view_cases"  # the department: every school's cases; a school: its own
+    ANSWER_CASES = "answer_cases"  # the school answers the department's question
+    DECIDE_CASES = "decide_cases"  # the department asks, records its conclusion and measures, closes
+    SET_THRESHOLDS = "set_thresholds"  # the signals' thresholds, with their history
 
 
 class Scope(enum.StrEnum):
@@ -137,6 +142,9 @@ _MUNICIPAL = frozenset(
         C.VIEW_RETENTION,
         C.MONITOR,
         C.VIEW_OVERVIEW,
+        C.VIEW_CASES,
+        C.DECIDE_CASES,
+        C.SET_THRESHOLDS,
     }
 )
 
@@ -187,6 +195,8 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.UPLOAD_SCANS,
             C.VIEW_UPLOADS,
             C.VIEW_RETENTION,
+            C.VIEW_CASES,
+            C.ANSWER_CASES,
         }
     ),
     # the director reads the school's preparation and results, manages its people and approves the order
@@ -219,6 +229,8 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_RESULTS,
             C.RESULTS_FORM,
             C.VIEW_UPLOADS,
+            C.VIEW_CASES,
+            C.ANSWER_CASES,
         }
     ),
     # the technical specialist prints the materials, fills the ФИС ОКО form, uploads it and the scans

@@ -1,0 +1,3 @@
+"""Trends: the same assessment (subject × grade) over the campaigns the portal holds, and the cohort view."""
+
+urlpatterns: list = []
