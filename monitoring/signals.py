@@ -26,15 +26,16 @@ see why:
   with its code, participants and share of «2» (None without results).
 
 Rules compare exact values; the evidence's percentages are rounded half up to one decimal as the figures are.
-Only schools with results in the assessment get signals. The thresholds are a `Thresholds` passed in (its
-defaults are the numbers above, until the department's settings with their history exist). Every signal is a
+Only schools with results in the assessment get signals. The thresholds are the department's current settings
+(monitoring.models.ThresholdVersion, the latest version; the defaults of `Thresholds` — the numbers above — while
+it has none), or a `Thresholds` passed in. Every signal is a
 function of a `Context` read once for the assessment, registered in `SIGNALS`: `recheck_delta` joins them with
 a field of the context for the re-check's works. Reading takes a fixed number of queries for any number of
 schools.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from fractions import Fraction
 
 from django.utils.translation import gettext_lazy
@@ -63,6 +64,31 @@ class Thresholds:
 
 
 DEFAULT_THRESHOLDS = Thresholds()
+THRESHOLD_FIELDS = [f.name for f in fields(Thresholds)]
+
+
+def thresholds_from(values: dict) -> Thresholds:
+    """Thresholds from a version's stored values; a field the version does not know (added later) keeps its
+    default, a field no longer there is ignored."""
+    known = {name: values[name] for name in THRESHOLD_FIELDS if name in values}
+    return replace(DEFAULT_THRESHOLDS, **known)
+
+
+def thresholds_values(thresholds: Thresholds) -> dict:
+    return asdict(thresholds)
+
+
+def department_thresholds(department_id: int) -> tuple[Thresholds, int]:
+    """The department's current thresholds and their version's number (0: the defaults, no version yet). One
+    query."""
+    from monitoring.models import ThresholdVersion
+
+    latest = (
+        ThresholdVersion.objects.filter(department_id=department_id).order_by("-number").values("number", "values")
+    ).first()
+    if latest is None:
+        return DEFAULT_THRESHOLDS, 0
+    return thresholds_from(latest["values"]), latest["number"]
 
 
 @dataclass(frozen=True)
@@ -303,20 +329,37 @@ def assessment_signals(
     assessment: Assessment, *, school: School | None = None, thresholds: Thresholds | None = None
 ) -> list[Signal]:
     """The signals of one school's results of the assessment, or of every school's (school=None), ordered by
-    school code, then kind (never by results, R15)."""
-    thresholds = thresholds or DEFAULT_THRESHOLDS
+    school code, then kind (never by results, R15). Under the department's current thresholds unless
+    `thresholds` are given."""
+    if thresholds is None:
+        thresholds, _number = department_thresholds(assessment.campaign.department_id)
+    return assessment_signals_under(assessment, [thresholds], school=school)[0]
+
+
+def assessment_signals_under(
+    assessment: Assessment, thresholds: list[Thresholds], *, school: School | None = None
+) -> list[list[Signal]]:
+    """The signals of the assessment under each of several thresholds (a change's before and after), the
+    results read once."""
     codes = dict(School.objects.filter(department_id=assessment.campaign.department_id).values_list("pk", "code"))
     by_school = {pk: t for pk, t in tallies(assessment=assessment, group="school").items() if pk in codes}
-    context = _context(assessment, thresholds, by_school, school)
-    found = []
-    for school_id, tally in by_school.items():
-        if school is not None and school_id != school.pk:
-            continue
-        results = SchoolResults(school_id, tally, figures_compute(tally, tasks=context.tasks))
-        if not results.figures.participants:
-            continue
-        for kind, signal in SIGNALS:
-            evidence = signal(context, results)
-            if evidence is not None:
-                found.append(Signal(kind=kind, school=codes[school_id], evidence=evidence))
-    return sorted(found, key=lambda s: (s.school, s.kind))
+    widest = max(thresholds, key=lambda t: t.stable_low_window)
+    shared = _context(assessment, widest, by_school, school)
+    schools = [
+        SchoolResults(school_id, tally, figures_compute(tally, tasks=shared.tasks))
+        for school_id, tally in by_school.items()
+        if school is None or school_id == school.pk
+    ]
+    result = []
+    for each in thresholds:
+        context = replace(shared, thresholds=each, history=shared.history[: each.stable_low_window])
+        found = []
+        for results in schools:
+            if not results.figures.participants:
+                continue
+            for kind, signal in SIGNALS:
+                evidence = signal(context, results)
+                if evidence is not None:
+                    found.append(Signal(kind=kind, school=codes[results.school_id], evidence=evidence))
+        result.append(sorted(found, key=lambda s: (s.school, s.kind)))
+    return result
