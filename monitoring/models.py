@@ -162,3 +162,6 @@ class SignalCheck(models.Model):
     class Meta:
         verbose_name = _("проверка признаков")
         verbose_name_plural = _("проверки признаков")
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.checked_at:%Y-%m-%d %H:%M}"

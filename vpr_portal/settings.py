@@ -265,6 +265,8 @@ CELERY_BEAT_SCHEDULE["sweep-jobs"] = {
     "options": {"expires": JOBS_SWEEP_SECONDS},  # sweeps that could not run in time are dropped, not piled up
 }
 CELERY_BEAT_SCHEDULE["purge-jobs"] = {"task": "vpr_portal.tasks.purge_jobs", "schedule": crontab(hour=1, minute=45)}
+# Cases of newly flagged objectivity signals, for assessments whose results changed (docs/signal-cases.md).
+CELERY_BEAT_SCHEDULE["check-signal-cases"] = {"task": "monitoring.tasks.check_signal_cases", "schedule": 300.0}
 
 # Sessions survive a Redis outage: they live in the database, not in the cache.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -1,0 +1,466 @@
+"""Writes of the objectivity signals' thresholds and cases (разборы), docs/signal-cases.md.
+
+Every flagged signal has a case, school × assessment × kind, once. `cases_open(assessment)` makes it so: it
+computes the assessment's signals under the department's current thresholds, opens the case of each flagged
+signal that has none (get-or-create: safe to run twice, or at once), refreshes the live evidence of the cases
+it finds, and notes on a case whose signal is no longer flagged (or is flagged again) that it is so — it never
+closes one: only people close cases. It runs
+
+- from the periodic check (`cases_check_due`, a Celery beat task every few minutes, and the `signal_cases`
+  command), for each assessment whose results changed since it was last checked (works counted, the latest
+  `Work.updated_at`) or whose department's thresholds changed; grading knows nothing of monitoring, so an
+  import is seen by its effect on the works, whatever path wrote them;
+- at once when the department changes its thresholds (`thresholds_change`), for every campaign of the
+  department;
+- when someone with DECIDE_CASES follows the link of a signal that has no case yet (`signal_case_get_or_open`).
+
+The department asks a question (`case_ask`), the school's coordinator or director answers (`case_answer`),
+the department records its conclusion and the measures taken and closes the case (`case_conclude`, Регламент
+3.2, 4.1.9). Each step notifies the other side and is audited; the audit names school, assessment and kind,
+never a pupil (R11).
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from grading.models import Work
+from monitoring.models import CaseMessage, SignalCase, SignalCheck, ThresholdVersion
+from monitoring.signals import (
+    THRESHOLD_FIELDS,
+    Signal,
+    Thresholds,
+    assessment_signals_under,
+    department_thresholds,
+    signal_label,
+    thresholds_values,
+)
+from procedures.models import Assessment, Campaign
+from schools.models import Department, Role, School, User
+from schools.services import audit_record, notifications_send
+
+TEXT_MAX_LENGTH = 5000
+REASON_MAX_LENGTH = 1000
+NOTE_VANISHED = gettext_lazy("признак больше не выявляется")
+NOTE_RETURNED = gettext_lazy("признак снова выявляется")
+SCHOOL_ANSWERING_ROLES = (Role.SCHOOL_COORDINATOR, Role.DIRECTOR)
+DEPARTMENT_DECIDING_ROLES = (Role.DEPARTMENT_STAFF, Role.MUNICIPAL_COORDINATOR)
+
+
+@dataclass
+class CasesOpened:
+    """What a check did: cases opened now, cases whose signal vanished or came back (as (school, assessment,
+    kind))."""
+
+    opened: list[tuple[str, str, str]] = field(default_factory=list)
+    vanished: list[tuple[str, str, str]] = field(default_factory=list)
+    returned: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def __iadd__(self, other: "CasesOpened") -> "CasesOpened":
+        self.opened += other.opened
+        self.vanished += other.vanished
+        self.returned += other.returned
+        return self
+
+
+# Opening cases ------------------------------------------------------------------------------------------------
+
+
+def _results_state(assessment_ids: list[int]) -> dict[int, tuple[int, object]]:
+    """assessment id → (works, latest change of a work): what the periodic check compares. One query."""
+    rows = (
+        Work.objects.filter(assessment_id__in=assessment_ids)
+        .values("assessment_id")
+        .annotate(n=Count("id"), at=Max("updated_at"))
+        .order_by()
+    )
+    return {row["assessment_id"]: (row["n"], row["at"]) for row in rows}
+
+
+def _note(case: SignalCase, text: str, now) -> None:
+    CaseMessage.objects.create(case=case, kind=CaseMessage.Kind.NOTE, text=text, created_at=now)
+
+
+def _apply_signals(assessment: Assessment, signals: list[Signal], now) -> CasesOpened:
+    """Brings the assessment's cases in line with its signals now flagged (see the module's docstring)."""
+    done = CasesOpened()
+    schools = dict(School.objects.filter(department_id=assessment.campaign.department_id).values_list("code", "pk"))
+    flagged = {(signal.school, signal.kind): signal for signal in signals}
+    existing = {
+        (case.school.code, case.kind): case
+        for case in SignalCase.objects.filter(assessment=assessment).select_related("school")
+    }
+    for (code, kind), signal in flagged.items():
+        case = existing.get((code, kind))
+        if case is None:
+            try:
+                with transaction.atomic():
+                    case = SignalCase.objects.create(
+                        campaign_id=assessment.campaign_id,
+                        assessment=assessment,
+                        school_id=schools[code],
+                        kind=kind,
+                        evidence_at_opening=signal.evidence,
+                        evidence=signal.evidence,
+                        opened_at=now,
+                        checked_at=now,
+                    )
+            except IntegrityError:  # opened at the same moment by another check: that one is the case
+                continue
+            audit_record(
+                actor=None,
+                action="signal_case.opened",
+                target=case,
+                target_label=f"{code} · {assessment.code} · {kind}",
+                school=case.school,
+                after={"kind": kind, "evidence": signal.evidence},
+            )
+            done.opened.append((code, assessment.code, kind))
+            continue
+        returned = not case.signal_present
+        case.evidence, case.signal_present, case.checked_at = signal.evidence, True, now
+        case.save(update_fields=["evidence", "signal_present", "checked_at"])
+        if returned:
+            _note(case, str(NOTE_RETURNED), now)
+            done.returned.append((code, assessment.code, kind))
+    for (code, kind), case in existing.items():
+        if (code, kind) in flagged or not case.signal_present:
+            continue
+        case.signal_present, case.checked_at = False, now
+        case.save(update_fields=["signal_present", "checked_at"])
+        _note(case, str(NOTE_VANISHED), now)
+        done.vanished.append((code, assessment.code, kind))
+    return done
+
+
+def _record_check(assessment: Assessment, version: int, now) -> None:
+    works, changed_at = _results_state([assessment.pk]).get(assessment.pk, (0, None))
+    SignalCheck.objects.update_or_create(
+        assessment=assessment,
+        defaults={"works": works, "results_changed_at": changed_at, "thresholds_version": version, "checked_at": now},
+    )
+
+
+@transaction.atomic
+def cases_open(*, assessment: Assessment, now=None) -> CasesOpened:
+    """Opens the case of every signal of the assessment flagged under the department's current thresholds and
+    notes the cases whose signal vanished or came back; idempotent."""
+    now = now or timezone.now()
+    thresholds, version = department_thresholds(assessment.campaign.department_id)
+    done = _apply_signals(assessment, assessment_signals_under(assessment, [thresholds])[0], now)
+    _record_check(assessment, version, now)
+    return done
+
+
+def _checkable_campaigns():
+    """The department's own campaigns (not a school's internal procedure), without drafts."""
+    return Campaign.objects.filter(owner_school__isnull=True).exclude(status=Campaign.Status.DRAFT)
+
+
+def cases_check_due(*, department: Department | None = None) -> CasesOpened:
+    """Checks the assessments whose results or department's thresholds changed since their last check (or that
+    were never checked, once they have works). Each assessment in its own transaction."""
+    assessments = list(
+        Assessment.objects.filter(campaign__in=_checkable_campaigns()).select_related("campaign").order_by("pk")
+    )
+    if department is not None:
+        assessments = [a for a in assessments if a.campaign.department_id == department.pk]
+    ids = [a.pk for a in assessments]
+    state = _results_state(ids)
+    checks = {c.assessment_id: c for c in SignalCheck.objects.filter(assessment_id__in=ids)}
+    versions = {
+        row["department_id"]: row["number"]
+        for row in ThresholdVersion.objects.values("department_id").annotate(number=Max("number"))
+    }
+    done = CasesOpened()
+    for assessment in assessments:
+        works, changed_at = state.get(assessment.pk, (0, None))
+        check = checks.get(assessment.pk)
+        version = versions.get(assessment.campaign.department_id, 0)
+        if check is None and not works:
+            continue
+        if check is not None and (check.works, check.results_changed_at, check.thresholds_version) == (
+            works,
+            changed_at,
+            version,
+        ):
+            continue
+        done += cases_open(assessment=assessment)
+    return done
+
+
+def signal_case_get_or_open(*, assessment: Assessment, school: School, kind: str) -> SignalCase | None:
+    """The case of the signal; opened now when the signal is flagged and has none; None when neither."""
+    case = SignalCase.objects.filter(assessment=assessment, school=school, kind=kind).first()
+    if case is not None:
+        return case
+    cases_open(assessment=assessment)
+    return SignalCase.objects.filter(assessment=assessment, school=school, kind=kind).first()
+
+
+# Thresholds ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThresholdLimits:
+    low: float
+    high: float
+    whole: bool = True
+
+
+# What each threshold may be set to: counts from 1, shares and points 0…100, a probability strictly between 0 and 1.
+THRESHOLD_LIMITS = {
+    "bunching_participants": ThresholdLimits(1, 100000),
+    "bunching_window": ThresholdLimits(1, 1000),
+    "bunching_p": ThresholdLimits(0.000001, 0.5, whole=False),
+    "inverted_points": ThresholdLimits(0, 100),
+    "journal_participants": ThresholdLimits(1, 100000),
+    "journal_share": ThresholdLimits(0, 100),
+    "high_results_points": ThresholdLimits(0, 100),
+    "stable_low_share": ThresholdLimits(0, 100),
+    "stable_low_campaigns": ThresholdLimits(1, 10),
+    "stable_low_window": ThresholdLimits(1, 10),
+    "recheck_share": ThresholdLimits(0, 100),
+    "recheck_works": ThresholdLimits(1, 100000),
+}
+
+
+def thresholds_validate(values: dict) -> Thresholds:
+    """The thresholds of `values` (every field of Thresholds), checked; ValidationError with every problem."""
+    errors: dict[str, list[str]] = {}
+    clean = {}
+    for name in THRESHOLD_FIELDS:
+        limits = THRESHOLD_LIMITS[name]
+        value = values.get(name)
+        if value is None or value == "":
+            errors[name] = [_("Укажите значение.")]
+            continue
+        try:
+            number = float(str(value).replace(",", "."))
+        except ValueError:
+            errors[name] = [_("Введите число.")]
+            continue
+        if limits.whole and number != int(number):
+            errors[name] = [_("Введите целое число.")]
+            continue
+        if not limits.low <= number <= limits.high:
+            errors[name] = [
+                _("Значение должно быть от {low} до {high}.").format(low=f"{limits.low:g}", high=f"{limits.high:g}")
+            ]
+            continue
+        clean[name] = int(number) if limits.whole else number
+    if not errors and clean["stable_low_campaigns"] > clean["stable_low_window"]:
+        errors["stable_low_campaigns"] = [_("Число кампаний с высокой долей «2» не может быть больше окна кампаний.")]
+    if errors:
+        raise ValidationError(errors)
+    return Thresholds(**clean)
+
+
+def _signal_keys(campaign_code: str, assessment_code: str, signals: list[Signal]) -> set[tuple[str, str, str, str]]:
+    return {(s.school, campaign_code, assessment_code, s.kind) for s in signals}
+
+
+@transaction.atomic
+def thresholds_change(*, department: Department, values: dict, reason: str, actor: User) -> ThresholdVersion:
+    """Records a new version of the department's thresholds and re-evaluates the signals of every assessment of
+    its campaigns under the old and the new ones: the version keeps which signals appear and which vanish
+    (school, campaign, assessment, kind), and the cases follow (`cases_open` of each assessment)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Укажите причину изменения.")]})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": [_("Причина длиннее {n} символов.").format(n=REASON_MAX_LENGTH)]})
+    new = thresholds_validate(values)
+    # the department's versions are numbered one after another: the row lock serialises two changes at once
+    Department.objects.select_for_update().filter(pk=department.pk).first()
+    old, number = department_thresholds(department.pk)
+    if new == old:
+        raise ValidationError(_("Значения не изменились."))
+    now = timezone.now()
+    version = ThresholdVersion.objects.create(
+        department=department,
+        number=number + 1,
+        values=thresholds_values(new),
+        reason=reason,
+        created_by=actor,
+        created_at=now,
+    )
+    appeared, vanished = set(), set()
+    assessments = Assessment.objects.filter(campaign__in=_checkable_campaigns(), campaign__department=department)
+    for assessment in assessments.select_related("campaign").order_by("campaign__window_start", "code"):
+        before, after = assessment_signals_under(assessment, [old, new])
+        before_keys = _signal_keys(assessment.campaign.code, assessment.code, before)
+        after_keys = _signal_keys(assessment.campaign.code, assessment.code, after)
+        appeared |= after_keys - before_keys
+        vanished |= before_keys - after_keys
+        _apply_signals(assessment, after, now)
+        _record_check(assessment, version.number, now)
+    version.changes = {"appeared": sorted(map(list, appeared)), "vanished": sorted(map(list, vanished))}
+    version.save(update_fields=["changes"])
+    audit_record(
+        actor=actor,
+        action="signal_thresholds.changed",
+        target=version,
+        department=department,
+        before=thresholds_values(old),
+        after={**thresholds_values(new), "appeared": len(appeared), "vanished": len(vanished)},
+        reason=reason,
+    )
+    return version
+
+
+# The case's flow ----------------------------------------------------------------------------------------------
+
+
+def _role_in(user: User, *, school: School, roles) -> str:
+    """The role the user acts in on this case: the first of `roles` they hold there (school or department)."""
+    for membership in user.active_memberships:
+        if membership.role in roles and (
+            membership.school_id == school.pk or membership.department_id == school.department_id
+        ):
+            return membership.role
+    return ""
+
+
+def _text(text: str, *, empty: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(empty)
+    if len(text) > TEXT_MAX_LENGTH:
+        raise ValidationError(_("Текст длиннее {n} символов: сократите его.").format(n=TEXT_MAX_LENGTH))
+    return text
+
+
+def _case_label(case: SignalCase) -> str:
+    return f"{case.school.code} · {case.assessment.code} · {case.kind}"
+
+
+def _notify(case: SignalCase, *, users, text: str, event: str, message: CaseMessage) -> None:
+    url = reverse("monitoring:case", kwargs={"pk": case.pk})
+    notifications_send(users=users, text=text, url=url, key=f"signal_case:{case.pk}:{event}:{message.pk}")
+
+
+def _locked(case: SignalCase) -> SignalCase:
+    return SignalCase.objects.select_for_update().select_related("school", "assessment", "campaign").get(pk=case.pk)
+
+
+@transaction.atomic
+def case_ask(*, case: SignalCase, text: str, actor: User) -> CaseMessage:
+    """The department asks the school about the signal; the school's coordinators and directors are notified."""
+    case = _locked(case)
+    if case.is_closed:
+        raise ValidationError(_("Разбор закрыт."))
+    text = _text(text, empty=_("Напишите вопрос школе."))
+    now = timezone.now()
+    role = _role_in(actor, school=case.school, roles=DEPARTMENT_DECIDING_ROLES)
+    message = CaseMessage.objects.create(
+        case=case, kind=CaseMessage.Kind.QUESTION, text=text, author=actor, author_role=role, created_at=now
+    )
+    case.status = SignalCase.Status.ASKED
+    case.asked_at = case.asked_at or now
+    case.save(update_fields=["status", "asked_at"])
+    users = User.objects.filter(
+        memberships__school=case.school,
+        memberships__role__in=SCHOOL_ANSWERING_ROLES,
+        memberships__is_active=True,
+        is_active=True,
+    ).distinct()
+    _notify(
+        case,
+        users=users,
+        text=_("Вопрос управления образования по признаку «{kind}»: {assessment}").format(
+            kind=signal_label(case.kind), assessment=case.assessment.code
+        ),
+        event="asked",
+        message=message,
+    )
+    audit_record(actor=actor, action="signal_case.asked", target=case, target_label=_case_label(case))
+    return message
+
+
+@transaction.atomic
+def case_answer(*, case: SignalCase, text: str, actor: User) -> CaseMessage:
+    """The school answers the department's question; the department's staff and coordinators are notified."""
+    case = _locked(case)
+    if case.status not in (SignalCase.Status.ASKED, SignalCase.Status.ANSWERED):
+        raise ValidationError(_("Ответить можно, когда управление образования задало вопрос и разбор не закрыт."))
+    text = _text(text, empty=_("Напишите ответ."))
+    role = _role_in(actor, school=case.school, roles=SCHOOL_ANSWERING_ROLES)
+    message = CaseMessage.objects.create(
+        case=case, kind=CaseMessage.Kind.ANSWER, text=text, author=actor, author_role=role, created_at=timezone.now()
+    )
+    case.status = SignalCase.Status.ANSWERED
+    case.save(update_fields=["status"])
+    users = User.objects.filter(
+        memberships__department_id=case.school.department_id,
+        memberships__role__in=DEPARTMENT_DECIDING_ROLES,
+        memberships__is_active=True,
+        is_active=True,
+    ).distinct()
+    _notify(
+        case,
+        users=users,
+        text=_("Школа {school} ответила по признаку «{kind}»: {assessment}").format(
+            school=case.school.code, kind=signal_label(case.kind), assessment=case.assessment.code
+        ),
+        event="answered",
+        message=message,
+    )
+    audit_record(actor=actor, action="signal_case.answered", target=case, target_label=_case_label(case))
+    return message
+
+
+@transaction.atomic
+def case_conclude(*, case: SignalCase, conclusion: str, measures: str, actor: User) -> CaseMessage:
+    """The department records its conclusion (the signal confirmed or not) and the measures taken, and closes
+    the case (Регламент 3.2, 4.1.9); the school is notified."""
+    case = _locked(case)
+    if case.is_closed:
+        raise ValidationError(_("Разбор уже закрыт."))
+    if conclusion not in SignalCase.Conclusion.values:
+        raise ValidationError(_("Выберите заключение: признак подтвердился или не подтвердился."))
+    measures = _text(measures, empty=_("Опишите принятые меры (или почему меры не нужны)."))
+    now = timezone.now()
+    role = _role_in(actor, school=case.school, roles=DEPARTMENT_DECIDING_ROLES)
+    label = SignalCase.Conclusion(conclusion).label
+    message = CaseMessage.objects.create(
+        case=case,
+        kind=CaseMessage.Kind.CONCLUSION,
+        text=f"{label}. {measures}",
+        author=actor,
+        author_role=role,
+        created_at=now,
+    )
+    case.status, case.conclusion, case.measures = SignalCase.Status.CLOSED, conclusion, measures
+    case.closed_at, case.closed_by = now, actor
+    case.save(update_fields=["status", "conclusion", "measures", "closed_at", "closed_by"])
+    if case.asked_at is not None:  # the school took part: it learns the outcome
+        users = User.objects.filter(
+            memberships__school=case.school,
+            memberships__role__in=SCHOOL_ANSWERING_ROLES,
+            memberships__is_active=True,
+            is_active=True,
+        ).distinct()
+        _notify(
+            case,
+            users=users,
+            text=_("Разбор по признаку «{kind}» ({assessment}) закрыт: {conclusion}").format(
+                kind=signal_label(case.kind), assessment=case.assessment.code, conclusion=label
+            ),
+            event="closed",
+            message=message,
+        )
+    audit_record(
+        actor=actor,
+        action="signal_case.concluded",
+        target=case,
+        target_label=_case_label(case),
+        after={"conclusion": conclusion},
+    )
+    return message
