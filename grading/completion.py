@@ -125,6 +125,7 @@ class MarkGroup:
     participants: int
     tasks: dict[str, float | None]  # task label → completion %, None when hidden or nobody has the mark
     hidden: bool
+    whole_hidden: bool = False  # the whole group of participants is hidden: not even the count is shown
 
 
 def completion_by_mark(tally: Tally, tasks: list, *, hide_small: bool = False, hidden: bool = False) -> list[MarkGroup]:
@@ -148,6 +149,7 @@ def completion_by_mark(tally: Tally, tasks: list, *, hide_small: bool = False, h
                 for task in tasks
             },
             hidden=mark in suppressed,
+            whole_hidden=hidden,
         )
         for mark in MARKS
     ]

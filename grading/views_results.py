@@ -16,11 +16,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from grading import figures
+from grading import charts, completion, figures
 from grading.selectors import results as selectors
+from grading.selectors.drilldown import school_drilldown
 from grading.services import results as services
 from procedures.access import SchoolCampaignMixin
 from procedures.views.documents import content_disposition
@@ -48,6 +50,19 @@ class ResultsSchoolMixin(SchoolCampaignMixin):
         kwargs = {"campaign_code": self.campaign.code, "school_code": self.school.code, **extra}
         return reverse(f"grading:{name}", kwargs=kwargs)
 
+    def parallel_label(self) -> str:
+        return _("Параллель {grade} классов (вся школа)").format(grade=self.assessment.grade)
+
+    def municipal_url(self) -> str | None:
+        """The department's way back to the municipality's page of the assessment (a URL name only: grading
+        imports nothing from reports)."""
+        if not self.can(C.VIEW_OVERVIEW, self.school):
+            return None
+        return reverse(
+            "reports:municipal_assessment",
+            kwargs={"campaign_code": self.campaign.code, "assessment_code": self.assessment.code},
+        )
+
 
 class ResultsIndexView(ResultsSchoolMixin, TemplateView):
     """The school's assessments of the campaign with how far their results are, and what can be done."""
@@ -67,8 +82,10 @@ class ResultsIndexView(ResultsSchoolMixin, TemplateView):
 
 
 class ResultsFiguresView(ResultsSchoolMixin, TemplateView):
-    """The figures of one assessment: the parallel (the whole school), each class, and, for the school, every
-    participant's result."""
+    """The figures of one assessment: the parallel (the whole school) beside the municipality, each class (a link
+    to its page), completion by level, skill and mark group, the charts with a table beside each, and, for the
+    school, every participant's result. The department reads it by codes only, small groups hidden
+    (grading.selectors.drilldown)."""
 
     capability = C.VIEW_RESULTS
     template_name = "grading/results/figures.html"
@@ -77,26 +94,45 @@ class ResultsFiguresView(ResultsSchoolMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         as_school = selectors.reads_as_school(self.request.user, self.school)
         tasks = list(self.assessment.tasks.all())  # prefetched in position order
-        page = selectors.school_figures(
-            assessment=self.assessment, school=self.school, tasks=tasks, hide_small=not as_school
-        )
+        drill = school_drilldown(assessment=self.assessment, school=self.school, tasks=tasks, department=not as_school)
+        whole, municipality = drill.school.figures, drill.municipality.figures
         # the participants' table, one class at a time: a whole parallel is thousands of rows
         shown_class = self.request.GET.get("class")
-        if shown_class not in page.class_names:
-            shown_class = page.class_names[0] if page.class_names else None
+        if shown_class not in drill.class_names:
+            shown_class = drill.class_names[0] if drill.class_names else None
         context.update(
             self.base_context(),
-            page=page,
+            drill=drill,
             tasks=tasks,
-            whole=page.whole,
-            groups=page.groups,
-            task_table=page.task_table,
-            scale=sorted((int(mark), int(score)) for mark, score in self.assessment.scale.items()),
-            boundaries={str(score) for score in self.assessment.scale.values()},
+            whole=whole,
+            municipality=municipality,
+            groups=[(self.parallel_label(), whole, True)]
+            + [(group.class_name, group.figures, False) for group in drill.classes],
+            class_links=[
+                (group, self.url("results_class", assessment_code=self.assessment.code, class_name=group.class_name))
+                for group in drill.classes
+            ],
+            task_table=[
+                (
+                    task,
+                    [whole.tasks.get(task.label)] + [g.figures.tasks.get(task.label) for g in drill.classes],
+                    municipality.tasks.get(task.label),
+                )
+                for task in tasks
+            ],
+            charts=page_charts(
+                self.assessment,
+                tasks,
+                focus=[drill.school, *drill.classes],
+                municipality=drill.municipality,
+                histogram=whole,
+            ),
+            histogram_rows=charts.histogram_rows(whole, self.assessment.scale),
+            **completion_tables(drill.school, drill.municipality),
             as_school=as_school,
             small_sample=figures.SMALL_SAMPLE,
             hidden_below=figures.HIDDEN_BELOW,
-            class_names=page.class_names,
+            class_names=drill.class_names,
             shown_class=shown_class,
             classes=selectors.results_by_class(
                 assessment=self.assessment, school=self.school, tasks=tasks, with_names=True, class_name=shown_class
@@ -104,16 +140,92 @@ class ResultsFiguresView(ResultsSchoolMixin, TemplateView):
             if as_school and shown_class
             else [],
             may_import=selectors.may_import_results(self.request.user, self.school),
-            # the department's way back to the municipality's page of the assessment (a URL name only: grading
-            # imports nothing from reports)
-            municipal_url=reverse(
-                "reports:municipal_assessment",
-                kwargs={"campaign_code": self.campaign.code, "assessment_code": self.assessment.code},
-            )
-            if self.can(C.VIEW_OVERVIEW, self.school)
-            else None,
+            municipal_url=self.municipal_url(),
         )
         return context
+
+
+class ResultsClassView(ResultsSchoolMixin, TemplateView):
+    """One class's figures of the assessment beside the school's and the municipality's: marks, mean, tasks,
+    levels, the histogram. Codes only (R11): no participant is listed here, for anyone; the school finds its
+    participants' results on the school's page. A class without a writing participant of the assessment: 404."""
+
+    capability = C.VIEW_RESULTS
+    template_name = "grading/results/class.html"
+
+    def resolve(self, **kwargs) -> None:
+        super().resolve(**kwargs)
+        self.class_name = kwargs["class_name"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        as_school = selectors.reads_as_school(self.request.user, self.school)
+        tasks = list(self.assessment.tasks.all())
+        drill = school_drilldown(assessment=self.assessment, school=self.school, tasks=tasks, department=not as_school)
+        group = drill.class_group(self.class_name)
+        if group is None:
+            raise Http404
+        rows = [group, drill.school, drill.municipality]
+        context.update(
+            self.base_context(),
+            group=group,
+            rows=rows,
+            tasks=tasks,
+            task_table=[(task, [row.figures.tasks.get(task.label) for row in rows]) for task in tasks],
+            level_table=completion.side_by_side(*(row.levels for row in rows)),
+            skill_table=completion.side_by_side(*(row.skills for row in rows)),
+            completion_columns=[row.label for row in rows],
+            histogram_rows=charts.histogram_rows(group.figures, self.assessment.scale),
+            charts=page_charts(
+                self.assessment,
+                tasks,
+                focus=[group, drill.school],
+                municipality=drill.municipality,
+                histogram=group.figures,
+            ),
+            siblings=[
+                (
+                    other.class_name,
+                    self.url("results_class", assessment_code=self.assessment.code, class_name=other.class_name),
+                )
+                for other in drill.classes
+            ],
+            school_url=self.url("results_figures", assessment_code=self.assessment.code),
+            as_school=as_school,
+            small_sample=figures.SMALL_SAMPLE,
+            hidden_below=figures.HIDDEN_BELOW,
+            municipal_url=self.municipal_url(),
+        )
+        return context
+
+
+def page_charts(assessment, tasks, *, focus: list, municipality, histogram) -> dict:
+    """The charts of a school's or a class's page: marks of the focus groups and the municipality, the tasks'
+    completion lines of the first focus group and the municipality, the histogram, the levels."""
+    shown = [*focus, municipality]
+    lines = [focus[0], municipality]
+    level_rows = completion.side_by_side(*(group.levels for group in lines))
+    return charts.comparison_charts(
+        [(group.label, group.figures) for group in shown],
+        task_labels=[task.label for task in tasks],
+        lines=[(group.label, group.figures) for group in lines],
+        histogram=histogram,
+        scale=assessment.scale,
+        level_columns=[group.label for group in lines if not group.hidden],
+        level_rows=[
+            (level.key, [s for s, g in zip(shares, lines, strict=True) if not g.hidden]) for level, shares in level_rows
+        ],
+    )
+
+
+def completion_tables(school, municipality) -> dict:
+    """The school's completion by level, by skill and by mark group beside the municipality's."""
+    return {
+        "level_table": completion.side_by_side(school.levels, municipality.levels),
+        "skill_table": completion.side_by_side(school.skills, municipality.skills),
+        "mark_group_table": list(zip(school.mark_groups, municipality.mark_groups, strict=True)),
+        "completion_columns": [school.label, municipality.label],
+    }
 
 
 class ResultsFormDownloadView(ResultsSchoolMixin, View):
@@ -212,6 +324,7 @@ ASSESSMENT = RESULTS + "<str:assessment_code>/"
 urlpatterns = [
     path(RESULTS, ResultsIndexView.as_view(), name="results"),
     path(ASSESSMENT, ResultsFiguresView.as_view(), name="results_figures"),
+    path(ASSESSMENT + "classes/<str:class_name>/", ResultsClassView.as_view(), name="results_class"),
     path(ASSESSMENT + "form.xlsx", ResultsFormDownloadView.as_view(), name="results_form"),
     path(ASSESSMENT + "fisoko.xlsx", ResultsFormDownloadView.as_view(filled=True), name="results_form_filled"),
     path(ASSESSMENT + "import/", ResultsImportView.as_view(), name="results_import"),
