@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_cases
 
 app_name = "monitoring"
 
@@ -8,4 +8,24 @@ urlpatterns = [
     path("assignments/", views.AssignmentsView.as_view(), name="assignments"),
     path("instruction/", views.InstructionAcknowledgeView.as_view(), name="instruction_acknowledge"),
     path("cards/", views.MonitoringCardsView.as_view(), name="cards"),
+    # objectivity signals: thresholds and cases
+    path("thresholds/", views_cases.ThresholdsView.as_view(), name="thresholds"),
+    path("thresholds/<int:number>/", views_cases.ThresholdVersionView.as_view(), name="threshold_version"),
+    path("campaigns/<str:campaign_code>/signals/", views_cases.CampaignSignalsView.as_view(), name="campaign_signals"),
+    path(
+        "campaigns/<str:campaign_code>/signals/check/",
+        views_cases.CampaignSignalsCheckView.as_view(),
+        name="campaign_signals_check",
+    ),
+    path("campaigns/<str:campaign_code>/cases/", views_cases.CampaignCasesView.as_view(), name="campaign_cases"),
+    path(
+        "campaigns/<str:campaign_code>/<str:assessment_code>/<str:school_code>/<str:kind>/case/",
+        views_cases.SignalCaseView.as_view(),
+        name="signal_case",
+    ),
+    path("schools/<str:school_code>/cases/", views_cases.SchoolCasesView.as_view(), name="school_cases"),
+    path("cases/<int:pk>/", views_cases.CaseView.as_view(), name="case"),
+    path("cases/<int:pk>/ask/", views_cases.CaseAskView.as_view(), name="case_ask"),
+    path("cases/<int:pk>/answer/", views_cases.CaseAnswerView.as_view(), name="case_answer"),
+    path("cases/<int:pk>/conclude/", views_cases.CaseConcludeView.as_view(), name="case_conclude"),
 ]
