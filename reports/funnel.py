@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import sqrt
 
+from django.utils.translation import gettext as _
+
 from grading.figures import round_half_up
 
 Z_INNER = 1.96
@@ -103,3 +105,34 @@ def funnel(groups: list[tuple[str, int, int]], *, total: int, total_count: int, 
     largest = max([point.n for point in points], default=0)
     curve = [(n, *limits(p0, n, Z_INNER), *limits(p0, n, Z_OUTER)) for n in curve_sizes(largest, smallest=smallest)]
     return Funnel(p0=round_half_up(100 * p0), points=points, curve=curve)
+
+
+def funnel_chart(plot: Funnel, *, title: str, y_label: str) -> dict | None:
+    """The JSON static/js/charts.js draws the funnel from (None without participants)."""
+    if plot.p0 is None:
+        return None
+    return {
+        "type": "funnel",
+        "title": title,
+        "p0": plot.p0,
+        "curve": [
+            {"n": n, "inner_lower": il, "inner_upper": iu, "outer_lower": ol, "outer_upper": ou}
+            for n, il, iu, ol, ou in plot.curve
+        ],
+        "points": [
+            {
+                "code": point.code,
+                "n": point.n,
+                "share": point.share,
+                "outside_inner": point.outside_inner,
+                "outside_outer": point.outside_outer,
+            }
+            for point in plot.points
+        ],
+        "points_label": _("Школы"),
+        "p0_label": _("Муниципалитет"),
+        "inner_label": _("Границы 95 % (z = 1,96)"),
+        "outer_label": _("Границы 99,8 % (z = 3,09)"),
+        "x_label": _("Участников в школе"),
+        "y_label": y_label,
+    }

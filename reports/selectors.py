@@ -1,17 +1,27 @@
 """Reads for the department's dashboards. Figures come from summary data, never from pupils' names."""
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from grading.figures import Figures, assessment_figures, assessment_tasks, figures_by_school
+from grading.completion import (
+    MarkGroup,
+    TaskGroup,
+    completion_by_level,
+    completion_by_mark,
+    completion_by_skill,
+    sum_tallies,
+)
+from grading.figures import HIDDEN_BELOW, Figures, Tally, TaskInfo, assessment_figures, figures_compute, tallies
 from grading.rules import unranked
 from monitoring.signals import assessment_signals, signal_label
 from procedures.models import Assessment, Campaign, Task
 from schools.access import Capability, department_ids_with, schools_with
 from schools.models import Pupil, School, SchoolClass, User, current_academic_year
 
+from .funnel import Funnel, FunnelPoint, funnel
 from .suppression import hidden_schools
 
 
@@ -72,38 +82,131 @@ class SchoolRow:
     school: School
     figures: Figures
     hidden: bool  # no percentages and no mean: under 5 participants, or complementary suppression
-    signals: list[tuple[str, str]]  # (kind, the kind in words)
+    signals: list[tuple[str, str, str | None]]  # (kind, the kind in words, the URL of its case or None)
 
 
 @dataclass(frozen=True)
 class MunicipalAssessment:
     municipality: Figures
-    tasks: list[Task]  # in position order, with their level
+    tasks: list[Task]  # in position order, with their level and skill
     schools: list[SchoolRow]  # every school with results, by code (R15), never by a figure
+    levels: list[TaskGroup] = field(default_factory=list)  # the municipality's completion by level Б/П/В
+    skills: list[TaskGroup] = field(default_factory=list)  # … by skill (кодификатор)
+    mark_groups: list[MarkGroup] = field(default_factory=list)  # … by the participants of each mark
 
 
-def municipal_assessment(assessment: Assessment) -> MunicipalAssessment:
-    """The municipality's figures of the assessment and a row per school with results (at least one present
-    participant with a complete result), ordered by the school's code (R15). Codes and short names only (R11).
-    The queries do not grow with the schools."""
+@dataclass(frozen=True)
+class _Results:
+    tasks: list[Task]
+    municipality_tally: Tally
+    municipality: Figures
+    by_school: dict[int, Figures]  # schools with a participant with a result
+    schools: list[School]  # those schools by code (R15)
+    hidden: set[int]
+
+
+def _results(assessment: Assessment) -> _Results:
+    """The assessment's tallies per school (three queries), the municipality as their sum (the tally
+    `results_figures` counts), the figures of each school with results as a department view shows them, the
+    schools by code and the hidden ones (reports.suppression). Five queries for any number of schools."""
     tasks = list(Task.objects.filter(assessment=assessment).order_by("position"))
-    infos = assessment_tasks(assessment)
-    municipality = assessment_figures(assessment=assessment, hide_small=True, tasks=infos)
+    infos = [TaskInfo(task.pk, task.label, task.max_points) for task in tasks]
+    tallies_by_school = tallies(assessment=assessment, group="school")
+    municipality_tally = sum_tallies(tallies_by_school.values())
     by_school = {
         pk: figures
-        for pk, figures in figures_by_school(assessment=assessment, hide_small=True, tasks=infos).items()
+        for pk, figures in (
+            (pk, figures_compute(tally, tasks=infos, hide_small=True)) for pk, tally in tallies_by_school.items()
+        )
         if figures.participants
     }
     schools = unranked(School.objects.filter(pk__in=by_school).only("pk", "code", "short_name"), by=lambda s: s)
-    hidden = hidden_schools(by_school, schools)
+    return _Results(
+        tasks=tasks,
+        municipality_tally=municipality_tally,
+        municipality=figures_compute(municipality_tally, tasks=infos, hide_small=True),
+        by_school=by_school,
+        schools=schools,
+        hidden=hidden_schools(by_school, schools),
+    )
+
+
+def municipal_assessment(assessment: Assessment, *, case_url: Callable[[str, str], str | None] | None = None):
+    """The municipality's figures of the assessment with its completion by level, skill and mark group, and a row
+    per school with results (at least one present participant with a complete result), ordered by the school's
+    code (R15), each signal with the URL of its case (`case_url(school code, kind)`, when given). Codes and short
+    names only (R11). The queries do not grow with the schools."""
+    results = _results(assessment)
     kinds = signal_kinds(assessment)
+    tally, whole = results.municipality_tally, results.municipality
     rows = [
         SchoolRow(
             school,
-            by_school[school.pk],
-            school.pk in hidden,
-            [(kind, signal_label(kind)) for kind in kinds.get(school.code, [])],
+            results.by_school[school.pk],
+            school.pk in results.hidden,
+            [
+                (kind, signal_label(kind), case_url(school.code, kind) if case_url else None)
+                for kind in kinds.get(school.code, [])
+            ],
         )
-        for school in schools
+        for school in results.schools
     ]
-    return MunicipalAssessment(municipality=municipality, tasks=tasks, schools=rows)
+    return MunicipalAssessment(
+        municipality=whole,
+        tasks=results.tasks,
+        schools=rows,
+        levels=completion_by_level(tally, results.tasks, hidden=whole.percentages_hidden),
+        skills=completion_by_skill(tally, results.tasks, hidden=whole.percentages_hidden),
+        mark_groups=completion_by_mark(tally, results.tasks, hide_small=True, hidden=whole.percentages_hidden),
+    )
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    """A school of the funnel's table: by code, its participants, and its two points (None when hidden)."""
+
+    school: School
+    participants: int
+    hidden: bool
+    low: FunnelPoint | None  # the share of «2»
+    high: FunnelPoint | None  # the share of «4» and «5»
+
+
+@dataclass(frozen=True)
+class MunicipalFunnel:
+    municipality: Figures
+    low: Funnel
+    high: Funnel
+    rows: list[FunnelRow]  # by code (R15)
+
+
+def _high(figures: Figures) -> int:
+    return figures.mark_counts["4"] + figures.mark_counts["5"]
+
+
+def municipal_funnel(assessment: Assessment) -> MunicipalFunnel:
+    """The funnel plots of the assessment: each school's share of «2» and of «4»+«5» against its participants,
+    around the municipal share. A school whose percentages a department view hides (under 5, or the complement)
+    is in the table with its participants but not plotted. Five queries for any number of schools."""
+    results = _results(assessment)
+    whole = results.municipality
+    shown = [school for school in results.schools if school.pk not in results.hidden]
+
+    def plot(count: Callable[[Figures], int]) -> Funnel:
+        groups = [(s.code, results.by_school[s.pk].participants, count(results.by_school[s.pk])) for s in shown]
+        return funnel(groups, total=whole.participants, total_count=count(whole), smallest=HIDDEN_BELOW)
+
+    low, high = plot(lambda f: f.mark_counts["2"]), plot(_high)
+    low_points = {point.code: point for point in low.points}
+    high_points = {point.code: point for point in high.points}
+    rows = [
+        FunnelRow(
+            school=school,
+            participants=results.by_school[school.pk].participants,
+            hidden=school.pk in results.hidden,
+            low=low_points.get(school.code),
+            high=high_points.get(school.code),
+        )
+        for school in results.schools
+    ]
+    return MunicipalFunnel(municipality=whole, low=low, high=high, rows=rows)

@@ -17,6 +17,11 @@ urlpatterns = [
         name="municipal_assessment",
     ),
     path(
+        "campaigns/<str:campaign_code>/results/<str:assessment_code>/funnel/",
+        views.MunicipalFunnelView.as_view(),
+        name="municipal_funnel",
+    ),
+    path(
         "campaigns/<str:campaign_code>/municipal-report.xlsx",
         views.MunicipalReportView.as_view(),
         name="municipal_report",

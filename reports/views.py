@@ -1,12 +1,17 @@
 import io
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
+from grading import charts
+from grading.completion import side_by_side
 from grading.figures import HIDDEN_BELOW, SMALL_SAMPLE
 from grading.item_analysis import MIN_PARTICIPANTS, WEAK_ITEM_REST, item_analysis
 from procedures.access import CampaignMixin
@@ -16,7 +21,8 @@ from schools.access import CapabilityMixin
 from vpr_portal.access import get_scoped_or_404
 
 from .exports import municipal_report_filename, municipal_report_write
-from .selectors import campaign_results, municipal_assessment, municipality_overview
+from .funnel import Z_INNER, Z_OUTER, funnel_chart
+from .selectors import campaign_results, municipal_assessment, municipal_funnel, municipality_overview
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,31 +52,56 @@ class MunicipalResultsView(CampaignMixin, TemplateView):
         return context
 
 
-class MunicipalAssessmentView(CampaignMixin, TemplateView):
-    """One assessment for the municipality (participation, marks, mean, tasks, journal, the histogram with the
-    mark boundaries, the item analysis from 30 participants), then every school with results by code (R15, never
-    by a figure), each with its signals' kinds and a link to its results page. Small groups: a warning under 10;
-    under 5 no percentages, with complementary suppression (reports.suppression)."""
+class MunicipalAssessmentMixin(CampaignMixin):
+    """`assessment_code` among the campaign's assessments, for the department (VIEW_OVERVIEW)."""
 
     capability = C.VIEW_OVERVIEW
-    template_name = "reports/results/assessment.html"
 
     def resolve(self, **kwargs) -> None:
         self.assessment = get_scoped_or_404(
             self.campaign.assessments.select_related("subject"), code=kwargs["assessment_code"]
         )
 
+
+class MunicipalAssessmentView(MunicipalAssessmentMixin, TemplateView):
+    """One assessment for the municipality (participation, marks, mean, tasks, completion by level, skill and mark
+    group, journal, the histogram with the mark boundaries, the item analysis from 30 participants), each with a
+    chart and a table beside it, then every school with results by code (R15, never by a figure), each with its
+    signals (a link to the signal's case once monitoring has them) and a link to its results page. Small groups:
+    a warning under 10; under 5 no percentages, with complementary suppression (reports.suppression)."""
+
+    template_name = "reports/results/assessment.html"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = municipal_assessment(self.assessment)
+        page = municipal_assessment(self.assessment, case_url=signal_case_url(self.campaign, self.assessment))
         whole = page.municipality
-        boundaries = {str(score): mark for mark, score in self.assessment.scale.items()}  # the lowest score of a mark
+        scale = self.assessment.scale
+        labels = [task.label for task in page.tasks]
+        name = gettext("Муниципалитет")
         context.update(
             assessment=self.assessment,
             page=page,
             whole=whole,
             task_rows=[(task, whole.tasks[task.label]) for task in page.tasks],
-            histogram=[(score, n, boundaries.get(score)) for score, n in whole.histogram.items()],
+            histogram_rows=charts.histogram_rows(whole, scale),
+            level_table=side_by_side(page.levels),
+            skill_table=side_by_side(page.skills),
+            mark_group_table=[(group,) for group in page.mark_groups],
+            completion_columns=[name],
+            charts={
+                "marks": charts.marks_chart([(name, whole)]),
+                "tasks": charts.tasks_chart(labels, [] if whole.percentages_hidden else [(name, whole.tasks)]),
+                "histogram": None if whole.percentages_hidden else charts.histogram_chart(whole, scale),
+                "levels": charts.groups_chart(
+                    gettext("Выполнение заданий по уровням сложности, %"),
+                    [group.key for group in page.levels],
+                    [(name, [group.share for group in page.levels])],
+                ),
+                "mark_groups": charts.tasks_chart(
+                    labels, [(f"«{g.mark}»", g.tasks) for g in page.mark_groups if g.participants and not g.hidden]
+                ),
+            },
             small_sample=SMALL_SAMPLE,
             hidden_below=HIDDEN_BELOW,
             item_analysis=item_analysis(self.assessment),
@@ -78,6 +109,52 @@ class MunicipalAssessmentView(CampaignMixin, TemplateView):
             weak_item_rest=WEAK_ITEM_REST,
         )
         return context
+
+
+class MunicipalFunnelView(MunicipalAssessmentMixin, TemplateView):
+    """The funnel plots of one assessment (docs/glossary.md): each school's share of «2» and of «4»+«5» against
+    its participants, with the limits around the municipal share; beside each, the schools by code (R15, never
+    by a result) with their participants, share and whether they lie outside the inner or the outer limits.
+    Schools whose percentages are hidden (under 5, or the complement) are listed without a share or a point."""
+
+    template_name = "reports/results/funnel.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plots = municipal_funnel(self.assessment)
+        context.update(
+            assessment=self.assessment,
+            plots=plots,
+            whole=plots.municipality,
+            charts={
+                "low": funnel_chart(plots.low, title=gettext("Доля «2» по школам"), y_label=gettext("Доля «2», %")),
+                "high": funnel_chart(
+                    plots.high,
+                    title=gettext("Доля «4» и «5» по школам"),
+                    y_label=gettext("Доля «4» и «5», %"),
+                ),
+            },
+            z_inner=Z_INNER,
+            z_outer=Z_OUTER,
+            small_sample=SMALL_SAMPLE,
+            hidden_below=HIDDEN_BELOW,
+        )
+        return context
+
+
+def signal_case_url(campaign, assessment) -> Callable[[str, str], str] | None:
+    """The URL of a signal's case (monitoring:signal_case) for a school's code and the signal's kind, or None
+    while monitoring has no such page: the results then show the signals without links."""
+
+    def url(school_code: str, kind: str) -> str:
+        kwargs = {"campaign_code": campaign.code, "assessment_code": assessment.code}
+        return reverse("monitoring:signal_case", kwargs={**kwargs, "school_code": school_code, "kind": kind})
+
+    try:
+        url("probe", "probe")
+    except NoReverseMatch:
+        return None
+    return url
 
 
 class MunicipalReportView(CampaignMixin, View):
