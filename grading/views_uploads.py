@@ -46,8 +46,8 @@ class SchoolUploadsMixin(SchoolCampaignMixin):
 
 
 class UploadMatrixView(CampaignMixin, TemplateView):
-    """Every school × the assessments it writes, with the upload status, the late first; filters by status
-    and school."""
+    """Every school × the assessments it writes, with the upload status, the late first, fifty schools a page;
+    filters by status and by a school's code or name."""
 
     capability = C.MONITOR_UPLOADS
     template_name = "grading/uploads/matrix.html"
@@ -57,6 +57,8 @@ class UploadMatrixView(CampaignMixin, TemplateView):
             campaign=self.campaign,
             state=text_param(self.request.GET, "status"),
             school_code=text_param(self.request.GET, "school"),
+            query=text_param(self.request.GET, "q"),
+            page=text_param(self.request.GET, "page"),
         )
         return super().get_context_data(campaign=self.campaign, matrix=matrix, **kwargs)
 

@@ -27,8 +27,9 @@ number of queries whatever the number of schools.
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -41,7 +42,7 @@ from procedures.selectors.plan import Moment
 from procedures.selectors.schedules import assigned_works_by_school, campaign_assessments
 from procedures.services.plan import CheckResult, department_tz, register_stage_check
 from schools.access import Capability, user_can
-from schools.models import School, User
+from schools.models import School, User, search_key
 
 
 class UploadState:
@@ -145,13 +146,20 @@ def _writing_pairs(*, campaign: Campaign, school_ids: list[int]) -> set[tuple[in
 
 
 def written_assessments(
-    *, campaign: Campaign, school_ids: Iterable[int], assessments: list[Assessment] | None = None
+    *,
+    campaign: Campaign,
+    school_ids: Iterable[int],
+    assessments: list[Assessment] | None = None,
+    pairs: set[tuple[int, int]] | None = None,
 ) -> dict[int, list[Assessment]]:
-    """For each school, the assessments it writes, in catalogue order (four queries, three with `assessments`)."""
+    """For each school, the assessments it writes, in catalogue order (four queries, three with `assessments`,
+    one fewer with `pairs`: the (school, assessment) pairs of the participations that write, when the caller has
+    read them already)."""
     school_ids = list(school_ids)
     assessments = campaign_assessments(campaign) if assessments is None else assessments
     works = assigned_works_by_school(campaign=campaign, school_ids=school_ids, assessments=assessments)
-    pairs = _writing_pairs(campaign=campaign, school_ids=school_ids)
+    if pairs is None:
+        pairs = _writing_pairs(campaign=campaign, school_ids=school_ids)
     result: dict[int, list[Assessment]] = {}
     for school_id in school_ids:
         assigned = {work.assessment.pk for work in works.get(school_id, []) if work.classes}
@@ -198,13 +206,15 @@ def upload_cells(
     now: datetime.datetime | None = None,
     assessments: list[Assessment] | None = None,
 ) -> dict[int, list[UploadCell]]:
-    """For each school, a cell per assessment it writes (catalogue order): six queries for any number of
-    schools (five with `assessments`)."""
+    """For each school, a cell per assessment it writes (catalogue order): five queries for any number of
+    schools (four with `assessments`). The grading's grouped query also gives the pairs the schools write."""
     now = now or timezone.now()
     school_ids = [school.pk for school in schools]
     assessments = campaign_assessments(campaign) if assessments is None else assessments
-    written = written_assessments(campaign=campaign, school_ids=school_ids, assessments=assessments)
     gradings = _grading_by_pair(campaign=campaign, school_ids=school_ids)
+    written = written_assessments(
+        campaign=campaign, school_ids=school_ids, assessments=assessments, pairs=set(gradings)
+    )
     uploads = _uploads_by_pair(campaign=campaign, school_ids=school_ids)
     deadline = campaign.upload_deadline
     cells: dict[int, list[UploadCell]] = {}
@@ -249,17 +259,22 @@ class MatrixRow:
 class UploadMatrix:
     campaign: Campaign
     assessments: list[Assessment]
+    # the rows of the page shown (`page`), in the matrix's order
     rows: list[MatrixRow]
-    # per status, over the schools the school filter keeps, in UploadState.ORDER
+    # per status, over the schools the school filters keep, in UploadState.ORDER
     counts: list[tuple[str, str, int]]
     deadline: Moment | None
     state: str = ""
     school: School | None = None
-    schools: list[School] = field(default_factory=list)
+    query: str = ""
+    page: Page | None = None
 
     @property
     def total(self) -> int:
         return sum(n for _state, _label, n in self.counts)
+
+
+MATRIX_PAGE_SIZE = 50
 
 
 def _rank(row_cells: list[UploadCell]) -> tuple[int, ...]:
@@ -275,14 +290,29 @@ def schools_of(campaign: Campaign) -> QuerySet[School]:
 
 
 def upload_matrix(
-    *, campaign: Campaign, state: str = "", school_code: str = "", now: datetime.datetime | None = None
+    *,
+    campaign: Campaign,
+    state: str = "",
+    school_code: str = "",
+    query: str = "",
+    page: int | str | None = 1,
+    per_page: int = MATRIX_PAGE_SIZE,
+    now: datetime.datetime | None = None,
 ) -> UploadMatrix:
-    """Every school of the campaign's department × the campaign's assessments, the late first. `state` keeps
-    the schools with a cell in that status; `school_code` keeps one school. Six queries for any number of
-    schools."""
-    schools = list(schools_of(campaign))
-    chosen = next((school for school in schools if school.code == school_code), None) if school_code else None
-    shown = [chosen] if chosen is not None else schools
+    """Every school of the campaign's department × the campaign's assessments, the late first, a page of
+    `per_page` schools at a time. `state` keeps the schools with a cell in that status; `school_code` keeps one
+    school, `query` the schools whose code or name contains it. The counts are over every school the school
+    filters keep. Six queries for any number of schools, and a page renders `per_page` rows whatever the
+    region's size."""
+    schools = schools_of(campaign)
+    chosen = schools.filter(code=school_code).first() if school_code else None
+    query = query.strip()
+    if chosen is not None:
+        shown = [chosen]
+    elif query:
+        shown = list(schools.filter(search_text__contains=search_key(query)))
+    else:
+        shown = list(schools)
     assessments = campaign_assessments(campaign)
     cells = upload_cells(campaign=campaign, schools=shown, now=now, assessments=assessments)
     counts = {s: 0 for s in UploadState.ORDER}
@@ -299,15 +329,17 @@ def upload_matrix(
         rows.append((_rank(cells[school.pk]), school.code, row))
     # the late first (a deadline, not a result); schools of the same standing by code (R15)
     rows = sorted(unranked(rows, by=lambda item: item[2].school), key=lambda item: item[0])
+    shown_page = Paginator([row for _rank_, _code, row in rows], per_page).get_page(page)
     return UploadMatrix(
         campaign=campaign,
         assessments=assessments,
-        rows=[row for _rank_, _code, row in rows],
+        rows=list(shown_page.object_list),
         counts=[(s, UploadState.LABELS[s], counts[s]) for s in UploadState.ORDER],
         deadline=Moment.of(campaign.upload_deadline, department_tz(campaign)),
         state=state if state in counts else "",
         school=chosen,
-        schools=schools,
+        query="" if chosen is not None else query,
+        page=shown_page,
     )
 
 
