@@ -22,11 +22,13 @@ def marks_chart(groups: list[tuple[str, Figures]]) -> dict:
     }
 
 
-def tasks_chart(labels: list[str], series: list[tuple[str, dict]]) -> dict:
-    """Lines of each task's completion (%), one per group; a hidden share is a gap."""
+def tasks_chart(labels: list[str], series: list[tuple[str, dict]], *, reference: str | None = None, title=None) -> dict:
+    """Lines of each task's completion (%), one per group; a hidden share is a gap. The `reference` series (the
+    municipality beside a school) is drawn dashed and grey."""
     return {
         "type": "tasks",
-        "title": _("Выполнение заданий, %"),
+        "title": title or _("Выполнение заданий, %"),
+        "reference": reference,
         "labels": list(labels),
         "series": [{"label": name, "values": [shares.get(label) for label in labels]} for name, shares in series],
     }
@@ -48,10 +50,14 @@ def histogram_chart(figures: Figures, scale: dict) -> dict:
     }
 
 
-def groups_chart(title: str, labels: list[str], series: list[tuple[str, list]]) -> dict:
-    """Bars of groups of tasks (levels, skills) or of participants (mark groups), one set per column."""
+def groups_chart(
+    title: str, labels: list[str], series: list[tuple[str, list]], *, reference: str | None = None
+) -> dict:
+    """Bars of groups of tasks (levels, skills) or of participants (mark groups), one set per column; the
+    `reference` series (the municipality) in grey."""
     return {
         "type": "groups",
+        "reference": reference,
         "title": title,
         "labels": list(labels),
         "series": [{"label": name, "values": list(values)} for name, values in series],
@@ -67,6 +73,7 @@ def comparison_charts(
     scale: dict,
     level_columns: list[str] | None = None,
     level_rows: list[tuple[str, list]] | None = None,
+    reference: str | None = None,
 ) -> dict:
     """The charts of a results page: the marks of `groups` as stacked bars, the tasks' completion of `lines`, the
     histogram of `histogram` (None when its percentages are hidden) and, when given, the completion by level
@@ -74,7 +81,9 @@ def comparison_charts(
     charts = {
         "marks": marks_chart(groups),
         "tasks": tasks_chart(
-            task_labels, [(label, f.tasks) for label, f in lines if not f.percentages_hidden and f.participants]
+            task_labels,
+            [(label, f.tasks) for label, f in lines if not f.percentages_hidden and f.participants],
+            reference=reference,
         ),
         "histogram": None if histogram.percentages_hidden else histogram_chart(histogram, scale),
     }
@@ -83,6 +92,7 @@ def comparison_charts(
             _("Выполнение заданий по уровням сложности, %"),
             [key for key, _values in level_rows],
             [(column, [values[i] for _key, values in level_rows]) for i, column in enumerate(level_columns)],
+            reference=reference,
         )
     return charts
 

@@ -128,6 +128,7 @@ class ResultsFiguresView(ResultsSchoolMixin, TemplateView):
                 histogram=whole,
             ),
             histogram_rows=charts.histogram_rows(whole, self.assessment.scale),
+            scale=sorted((int(mark), int(score)) for mark, score in self.assessment.scale.items()),
             **completion_tables(drill.school, drill.municipality),
             as_school=as_school,
             small_sample=figures.SMALL_SAMPLE,
@@ -200,10 +201,11 @@ class ResultsClassView(ResultsSchoolMixin, TemplateView):
 
 
 def page_charts(assessment, tasks, *, focus: list, municipality, histogram) -> dict:
-    """The charts of a school's or a class's page: marks of the focus groups and the municipality, the tasks'
-    completion lines of the first focus group and the municipality, the histogram, the levels."""
+    """The charts of a school's page (focus: the school and its classes) or a class's (the class and its school):
+    the marks of the focus groups and the municipality, the tasks' completion and the levels' of the first focus
+    group (with the school on a class's page) and the municipality, the histogram."""
     shown = [*focus, municipality]
-    lines = [focus[0], municipality]
+    lines = [focus[0], municipality] if focus[0].kind == "school" else [*focus[:2], municipality]
     level_rows = completion.side_by_side(*(group.levels for group in lines))
     return charts.comparison_charts(
         [(group.label, group.figures) for group in shown],
@@ -215,6 +217,7 @@ def page_charts(assessment, tasks, *, focus: list, municipality, histogram) -> d
         level_rows=[
             (level.key, [s for s, g in zip(shares, lines, strict=True) if not g.hidden]) for level, shares in level_rows
         ],
+        reference=municipality.label,
     )
 
 

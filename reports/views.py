@@ -99,7 +99,9 @@ class MunicipalAssessmentView(MunicipalAssessmentMixin, TemplateView):
                     [(name, [group.share for group in page.levels])],
                 ),
                 "mark_groups": charts.tasks_chart(
-                    labels, [(f"«{g.mark}»", g.tasks) for g in page.mark_groups if g.participants and not g.hidden]
+                    labels,
+                    [(f"«{g.mark}»", g.tasks) for g in page.mark_groups if g.participants and not g.hidden],
+                    title=gettext("Выполнение заданий группами участников, %"),
                 ),
             },
             small_sample=SMALL_SAMPLE,

@@ -99,19 +99,18 @@
       };
     },
     tasks: function (data) {
-      var last = data.series.length ? data.series[data.series.length - 1].label : null;
       return {
         type: "line",
         data: {
           labels: data.labels,
           datasets: data.series.map(function (series, index) {
-            var colour = seriesColour(index, series.label, data.series.length > 1 ? last : null);
+            var colour = seriesColour(index, series.label, data.reference);
             return {
               label: series.label,
               data: series.values,
               borderColor: colour,
               backgroundColor: colour,
-              borderDash: index === data.series.length - 1 && index > 0 ? [6, 4] : [],
+              borderDash: series.label === data.reference ? [6, 4] : [],
               spanGaps: false,
               tension: 0,
             };
@@ -153,7 +152,6 @@
       };
     },
     groups: function (data) {
-      var last = data.series.length ? data.series[data.series.length - 1].label : null;
       return {
         type: "bar",
         data: {
@@ -162,7 +160,7 @@
             return {
               label: series.label,
               data: series.values,
-              backgroundColor: seriesColour(index, series.label, data.series.length > 1 ? last : null),
+              backgroundColor: seriesColour(index, series.label, data.reference),
             };
           }),
         },
