@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, FilteredRelation, Max, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +39,7 @@ from grading.models import FormUpload, Work
 from grading.rules import unranked
 from procedures.models import Assessment, Campaign, Participant, Stage
 from procedures.selectors.plan import Moment
-from procedures.selectors.schedules import assigned_works_by_school, campaign_assessments
+from procedures.selectors.schedules import assigned_class_ids_by_school, campaign_assessments
 from procedures.services.plan import CheckResult, department_tz, register_stage_check
 from schools.access import Capability, user_can
 from schools.models import School, User, search_key
@@ -157,28 +157,37 @@ def written_assessments(
     read them already)."""
     school_ids = list(school_ids)
     assessments = campaign_assessments(campaign) if assessments is None else assessments
-    works = assigned_works_by_school(campaign=campaign, school_ids=school_ids, assessments=assessments)
+    assigned = assigned_class_ids_by_school(campaign=campaign, school_ids=school_ids, assessments=assessments)
     if pairs is None:
         pairs = _writing_pairs(campaign=campaign, school_ids=school_ids)
     result: dict[int, list[Assessment]] = {}
     for school_id in school_ids:
-        assigned = {work.assessment.pk for work in works.get(school_id, []) if work.classes}
-        result[school_id] = [a for a in assessments if a.pk in assigned or (school_id, a.pk) in pairs]
+        classes = assigned.get(school_id, {})
+        result[school_id] = [a for a in assessments if classes.get(a.pk) or (school_id, a.pk) in pairs]
     return result
 
 
-def _grading_by_pair(*, campaign: Campaign, school_ids: list[int]) -> dict[tuple[int, int], Grading]:
-    """Grading progress of every (school, assessment): one grouped query over the participations that write."""
+def _grading_by_pair(
+    *, campaign: Campaign, school_ids: list[int], assessments: list[Assessment] | None = None
+) -> dict[tuple[int, int], Grading]:
+    """Grading progress of every (school, assessment): one grouped query over the participations that write.
+
+    The works are joined on the campaign's assessments only (a condition of the join, not of the rows): the
+    database then reads this campaign's works instead of hashing every work of every campaign."""
     present = Q(absent=False)
+    assessment_ids = (
+        [a.pk for a in campaign_assessments(campaign)] if assessments is None else [a.pk for a in assessments]
+    )
     rows = (
         Participant.objects.filter(campaign=campaign, school_id__in=school_ids, status=Participant.Status.WRITES)
+        .annotate(campaign_work=FilteredRelation("work", condition=Q(work__assessment_id__in=assessment_ids)))
         .values("school_id", "assessment_id")
         .annotate(
             participants=Count("id"),
             present=Count("id", filter=present),
-            scored=Count("id", filter=present & Q(work__primary_score__isnull=False)),
-            complete=Count("id", filter=present & Q(work__is_complete=True)),
-            changed_at=Max("work__results_changed_at"),
+            scored=Count("id", filter=present & Q(campaign_work__primary_score__isnull=False)),
+            complete=Count("id", filter=present & Q(campaign_work__is_complete=True)),
+            changed_at=Max("campaign_work__results_changed_at"),
         )
         .order_by()
     )
@@ -211,7 +220,7 @@ def upload_cells(
     now = now or timezone.now()
     school_ids = [school.pk for school in schools]
     assessments = campaign_assessments(campaign) if assessments is None else assessments
-    gradings = _grading_by_pair(campaign=campaign, school_ids=school_ids)
+    gradings = _grading_by_pair(campaign=campaign, school_ids=school_ids, assessments=assessments)
     written = written_assessments(
         campaign=campaign, school_ids=school_ids, assessments=assessments, pairs=set(gradings)
     )

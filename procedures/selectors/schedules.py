@@ -9,7 +9,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -39,7 +39,13 @@ def campaign_classes(*, campaign: Campaign, school: School) -> QuerySet[SchoolCl
 def campaign_classes_by_school(*, campaign: Campaign, school_ids) -> dict[int, list[SchoolClass]]:
     """`campaign_classes` for many schools in one query: school id → its classes (grade, letter order)."""
     by_school: dict[int, dict[int, list[SchoolClass]]] = defaultdict(lambda: defaultdict(list))
-    for school_class in SchoolClass.objects.filter(school_id__in=list(school_ids)).order_by("grade", "letter"):
+    # Only the two years `_year_for` may choose (the campaign's, the school's latest): the register keeps every
+    # past year's classes, which are not read.
+    latest = SchoolClass.objects.filter(school_id=OuterRef("school_id")).order_by("-academic_year")
+    candidates = Q(academic_year=campaign.academic_year) | Q(academic_year=Subquery(latest.values("academic_year")[:1]))
+    for school_class in (
+        SchoolClass.objects.filter(school_id__in=list(school_ids)).filter(candidates).order_by("grade", "letter")
+    ):
         by_school[school_class.school_id][school_class.academic_year].append(school_class)
     result: dict[int, list[SchoolClass]] = {}
     for school_id, years in by_school.items():
@@ -87,6 +93,42 @@ def assigned_works_by_school(
                 of_grade = [c for c in classes.get(school_id, []) if c.grade == assessment.grade]
                 works.append(AssignedWork(assessment, of_grade, False))
         result[school_id] = works
+    return result
+
+
+def assigned_class_ids_by_school(
+    *, campaign: Campaign, school_ids, assessments: list[Assessment] | None = None
+) -> dict[int, dict[int, list[int]]]:
+    """`assigned_works_by_school` as ids only, school → assessment id → the ids of the classes that write it,
+    read as tuples without building a class object: for the pages that count over a whole region (two queries,
+    three without `assessments`)."""
+    school_ids = list(school_ids)
+    assessments = campaign_assessments(campaign) if assessments is None else assessments
+    latest = SchoolClass.objects.filter(school_id=OuterRef("school_id")).order_by("-academic_year")
+    candidates = Q(academic_year=campaign.academic_year) | Q(academic_year=Subquery(latest.values("academic_year")[:1]))
+    by_year: dict[int, dict[int, dict[int, list[int]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    for class_id, school_id, year, grade in (
+        SchoolClass.objects.filter(school_id__in=school_ids)
+        .filter(candidates)
+        .order_by("grade", "letter")
+        .values_list("id", "school_id", "academic_year", "grade")
+    ):
+        by_year[school_id][year][grade].append(class_id)
+    explicit: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for school_id, assessment_id, class_id in (
+        ClassAssignment.objects.filter(assessment__campaign=campaign, school_id__in=school_ids)
+        .order_by("school_class__grade", "school_class__letter")
+        .values_list("school_id", "assessment_id", "school_class_id")
+    ):
+        explicit[(school_id, assessment_id)].append(class_id)
+    result: dict[int, dict[int, list[int]]] = {}
+    for school_id in school_ids:
+        years = by_year.get(school_id, {})
+        of_grade = years.get(_year_for(set(years), campaign), {})
+        result[school_id] = {
+            a.pk: explicit[(school_id, a.pk)] if (school_id, a.pk) in explicit else of_grade.get(a.grade, [])
+            for a in assessments
+        }
     return result
 
 

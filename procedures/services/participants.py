@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from procedures.models import Assessment, Campaign, Participant, ParticipantCode, Stage
 from procedures.selectors.participants import awaiting_parents_decision, extra_minutes_for
-from procedures.selectors.schedules import assigned_works_by_school, assignments_for
+from procedures.selectors.schedules import assigned_class_ids_by_school, assignments_for
 from procedures.services.plan import CheckResult, register_stage_check
 from schools.models import Pupil, School, SchoolClass, User
 from schools.services import audit_record
@@ -698,14 +698,13 @@ def codes_issued(campaign: Campaign, schools: Sequence[School]) -> CheckResult:
 
     The pupils are counted in the database, per school: the union of both kinds of pupils who write, each
     joined to their code. Five queries for any number of schools (the assignment's three, the exemptions, the
-    counts), and no row per pupil comes back."""
+    counts), and no row per pupil or class object comes back."""
     school_ids = [s.pk for s in schools]
-    works = assigned_works_by_school(campaign=campaign, school_ids=school_ids)
     assessments_of_class: dict[int, set[int]] = defaultdict(set)
-    for school_works in works.values():
-        for work in school_works:
-            for school_class in work.classes:
-                assessments_of_class[school_class.pk].add(work.assessment.pk)
+    for school_works in assigned_class_ids_by_school(campaign=campaign, school_ids=school_ids).values():
+        for assessment_id, class_ids in school_works.items():
+            for class_id in class_ids:
+                assessments_of_class[class_id].add(assessment_id)
     with_participation = Participant.objects.filter(
         campaign=campaign,
         school_id__in=school_ids,
