@@ -69,9 +69,7 @@ def test_the_class_page_shows_the_class_beside_the_school_and_the_municipality(
 
 
 @pytest.mark.django_db
-def test_the_department_drills_down_from_the_municipality_to_a_class_and_back(
-    client, role_users, assessment, school
-):
+def test_the_department_drills_down_from_the_municipality_to_a_class_and_back(client, role_users, assessment, school):
     as_user(client, role_users, Role.DEPARTMENT_STAFF)
     municipal = client.get(municipal_url(assessment)).content.decode()
     assert school_url(assessment, school) in municipal
@@ -86,9 +84,7 @@ def test_the_department_drills_down_from_the_municipality_to_a_class_and_back(
 
 
 @pytest.mark.django_db
-def test_the_school_page_shows_the_municipality_beside_the_school(
-    client, role_users, campaign, assessment, school
-):
+def test_the_school_page_shows_the_municipality_beside_the_school(client, role_users, campaign, assessment, school):
     as_user(client, role_users, Role.DEPARTMENT_STAFF)
     response = client.get(school_url(assessment, school))
     same_figures(response.context["whole"], figures_json(campaign, assessment, school.code))
@@ -109,15 +105,14 @@ def test_the_school_page_shows_the_municipality_beside_the_school(
         (ours.key, [ours.share, theirs.share]) for ours, theirs in expected
     ]
     assert [group.key for group, _shares in shown] == ["Б", "П"]
-    assert response.context["mark_group_table"][0][1].participants == figures_json(campaign, assessment)[
-        "mark_counts"
-    ]["2"]
+    assert (
+        response.context["mark_group_table"][0][1].participants
+        == figures_json(campaign, assessment)["mark_counts"]["2"]
+    )
 
 
 @pytest.mark.django_db
-def test_small_classes_are_hidden_with_their_complement_for_the_department(
-    client, role_users, assessment, school
-):
+def test_small_classes_are_hidden_with_their_complement_for_the_department(client, role_users, assessment, school):
     as_user(client, role_users, Role.DEPARTMENT_STAFF)
     drill = client.get(school_url(assessment, school)).context["drill"]
     hidden = {group.class_name: group.hidden for group in drill.classes}
