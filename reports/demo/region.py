@@ -8,8 +8,9 @@ What it holds, by the academic year Y in force (spring Y + 1 is the coming campa
   names (fictitious people), about 3 % with ОВЗ (their parents' decision recorded), a few in family education;
 - three finished (closed) campaigns: the two oldest springs with the fourth grade's Russian and mathematics only,
   the last spring with the whole catalogue (grades 4–8 and 10 of that year), every work scored;
-- the coming spring's campaign, started, with its participants and codes and no results yet (what «Ход кампании»
-  and the upload matrix list);
+- the coming spring's campaign, started, with its plan-graph's standard stages, its participants and their codes
+  (a tenth of the schools have not issued them yet) and no results yet (what «Ход кампании» and the upload matrix
+  list);
 - a few planted patterns, one school per kind and per hundred schools (patterns.py's kinds): bunching at a
   boundary, inverted difficulty, a journal gap, high results in the last spring, and a stable share of «2» in
   mathematics of the fourth grade over the three springs;
@@ -42,6 +43,7 @@ from grading.models import Score, Work
 from procedures.models import Assessment, Campaign, Participant, ParticipantCode
 from procedures.selectors.participants import extra_minutes_for
 from procedures.services.campaigns import campaign_set_status
+from procedures.services.plan import stages_create_defaults
 from schools.models import (
     Department,
     Membership,
@@ -230,17 +232,17 @@ def planted_at(number: int) -> dict[str, tuple[str, str]]:
 
 def _school_shape(rng: random.Random, number: int) -> tuple[int, tuple[int, int]]:
     if planted_at(number):
-        return 2, (22, 27)  # a planted pattern needs a school of ordinary size
+        return 2, (24, 29)  # a planted pattern needs a school of ordinary size
     draw = rng.random()
     if draw < 0.08:
-        return 1, (4, 12)  # a small rural school: groups under 10 and under 5
+        return 1, (5, 14)  # a small rural school: groups under 10 and under 5
     if draw < 0.25:
-        return 1, (18, 26)
+        return 1, (20, 28)
     if draw < 0.6:
-        return 2, (20, 27)
+        return 2, (22, 29)
     if draw < 0.88:
-        return 3, (22, 28)
-    return 4, (24, 29)
+        return 3, (24, 30)
+    return 4, (26, 31)
 
 
 def _names(rng: random.Random, sex: str) -> tuple[str, str, str]:
@@ -416,6 +418,10 @@ class Enrolment:
     # assessment id → [(participant id, school row, pupil row)] of those who write
     writers: dict[int, list[tuple[int, SchoolRow, PupilRow]]] = field(default_factory=lambda: defaultdict(list))
 
+    def without_codes(self, school: SchoolRow) -> bool:
+        """A tenth of the schools have not issued the coming campaign's codes yet («Ход кампании» shows them)."""
+        return self.campaign.status == Campaign.Status.ACTIVE and school.number % 10 == 7
+
     def add_school(self, school: SchoolRow, *, classes: dict, back: int) -> None:
         exempt_rng = random.Random(f"{SEED}:{self.campaign.code}:{school.code}:exempt")
         by_class: dict[tuple[int, str], list[PupilRow]] = defaultdict(list)
@@ -428,7 +434,7 @@ class Enrolment:
             for pupil in sorted(pupils, key=lambda p: (p.last_name.casefold(), p.first_name.casefold(), p.id)):
                 exempt = {a.pk for a in self.by_grade[grade] if exempt_rng.random() < EXEMPT_SHARE}
                 code = ""
-                if len(exempt) < len(self.by_grade[grade]):
+                if len(exempt) < len(self.by_grade[grade]) and not self.without_codes(school):
                     number += 1
                     code = f"{number:05d}"
                     self.code_rows.append(
@@ -497,6 +503,8 @@ class RegionBuilder:
             self._campaign(campaign, plan, school_rows)
             if plan.status == Campaign.Status.CLOSED:
                 campaign_set_status(campaign=campaign, status=Campaign.Status.CLOSED, actor=None)
+            else:
+                stages_create_defaults(campaign=campaign, actor=None)
             campaigns.append((campaign, plan))
             self.say(f"{campaign.code}: {time.perf_counter() - started:.1f} с")
         self.writer.finish([School, SchoolClass, Pupil, Participant, ParticipantCode, Work, Score])
