@@ -3,6 +3,7 @@ percentages and no mean; when that hides exactly one school, the smallest other 
 municipality's figures minus the shown schools' do not give the hidden figures away (complementary suppression).
 One rule for the municipal report (xlsx) and the municipal results pages."""
 
+from grading.completion import complementary
 from grading.figures import HIDDEN_BELOW, Figures
 from schools.models import School
 
@@ -15,9 +16,6 @@ def hidden_schools(by_school: dict[int, Figures], schools: list[School]) -> set[
     """The schools whose percentages a department view hides: under 5 participants, and when that is exactly
     one school, also the smallest other one (by participants, then code), so that no hidden figure follows from
     the municipality's row minus the others."""
-    hidden = {pk for pk, figures in by_school.items() if too_small(figures)}
-    if len(hidden) == 1 and len(by_school) > 1:
-        others = [school for school in schools if school.pk not in hidden]
-        smallest = min(others, key=lambda school: (by_school[school.pk].participants, school.code))
-        hidden.add(smallest.pk)
-    return hidden
+    codes = {school.pk: school.code for school in schools}
+    sizes = {pk: figures.participants for pk, figures in by_school.items()}
+    return complementary(sizes, order=lambda pk: codes.get(pk, ""))  # the one rule, also for classes and marks
