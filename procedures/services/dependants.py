@@ -12,7 +12,10 @@ AppConfig.ready():
   value (an «X» counts as 0), so that a task is not removed under its scores nor its maximum lowered
   below one of them;
 - a recompute callback, `recompute(assessment) -> int`, called in the same transaction after the
-  assessment's tasks or scale changed (grading recomputes every work's primary score and mark).
+  assessment's tasks or scale changed (grading recomputes every work's primary score and mark);
+- a participants callback, `changed(school_id, assessment_ids)`, called last in the same transaction after
+  participants of a school were added, removed, or changed in status, absence or class (`participants_changed`;
+  grading refreshes the summary rows its figures read).
 """
 
 from collections import Counter
@@ -42,6 +45,7 @@ _KINDS: dict[str, DependantKind] = {}
 _TASK_RESULTS: dict[str, TaskResults] = {}
 _RECOMPUTE: dict[str, Recompute] = {}
 _LOCKS: dict[str, Callable[[Assessment], None]] = {}
+_PARTICIPANTS_CHANGED: dict[str, Callable[[int, list[int]], None]] = {}
 
 
 def register_dependants(key: str, *, order: int, phrase: Callable[[int], str], count: DependantCount) -> None:
@@ -66,6 +70,21 @@ def register_lock(key: str, lock: Callable[[Assessment], None]) -> None:
 def assessment_lock_dependants(assessment: Assessment) -> None:
     for lock in _LOCKS.values():
         lock(assessment)
+
+
+def register_participants_changed(key: str, changed: Callable[[int, list[int]], None]) -> None:
+    _PARTICIPANTS_CHANGED[key] = changed
+
+
+def participants_changed(participants: Iterable[Participant]) -> None:
+    """Tells the apps above that these participants were added, removed, or changed in status, absence or class;
+    call it last in the writing transaction."""
+    by_school: dict[int, set[int]] = {}
+    for participant in participants:
+        by_school.setdefault(participant.school_id, set()).add(participant.assessment_id)
+    for school_id, assessment_ids in sorted(by_school.items()):
+        for changed in _PARTICIPANTS_CHANGED.values():
+            changed(school_id, sorted(assessment_ids))
 
 
 @dataclass(frozen=True)

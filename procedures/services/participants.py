@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from procedures.models import Assessment, Campaign, Participant, ParticipantCode, Stage
 from procedures.selectors.participants import awaiting_parents_decision, extra_minutes_for
 from procedures.selectors.schedules import assigned_class_ids_by_school, assignments_for
+from procedures.services.dependants import participants_changed
 from procedures.services.plan import CheckResult, register_stage_check
 from schools.models import Pupil, School, SchoolClass, User
 from schools.services import audit_record
@@ -229,6 +230,7 @@ def participants_refresh(*, campaign: Campaign, school: School, actor: User | No
     Participant.objects.bulk_update(plan.to_update, list(PARTICIPANT_FIELDS), batch_size=500)
     if plan.to_delete:
         Participant.objects.filter(pk__in=[row.pk for row in plan.to_delete]).delete()
+    participants_changed([*plan.to_create, *plan.to_update, *plan.to_delete])
     summary = RefreshSummary(
         created=len(plan.to_create),
         updated=len(plan.to_update),
@@ -312,6 +314,7 @@ def participant_exempt(*, participant: Participant, reason: str, document: str, 
     participant.exemption_reason = reason[:300]
     participant.exemption_document = document[:300]
     participant.save(update_fields=["status", "exemption_reason", "exemption_document"])
+    participants_changed([participant])
     _audit_participant(participant=participant, actor=actor, action="participant.exempted", before=before)
     return participant
 
@@ -325,6 +328,7 @@ def participant_unexempt(*, participant: Participant, actor: User | None) -> Par
     participant.status = Participant.Status.WRITES
     participant.exemption_reason = participant.exemption_document = ""
     participant.save(update_fields=["status", "exemption_reason", "exemption_document"])
+    participants_changed([participant])
     _audit_participant(participant=participant, actor=actor, action="participant.unexempted", before=before)
     return participant
 
@@ -378,6 +382,7 @@ def participant_disability_decision(
         )
         _audit_participant(participant=row, actor=actor, action="participant.parents_decision", before=before)
         changed.append(row)
+    participants_changed(changed)
     return changed
 
 
@@ -431,6 +436,7 @@ def participant_family_add(
             _apply_snapshot(row, pupil)
         row.save()
         rows.append(row)
+    participants_changed(rows)
     audit_record(
         actor=actor,
         action="participants.family_added",

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from procedures.models import Participant, ProtocolIncident, RoomProtocol, SittingRoom
 from procedures.selectors.participants import extra_minutes_for
 from procedures.selectors.protocols import needs_extra_time, room_participants
+from procedures.services.dependants import participants_changed
 from schools.models import User
 from schools.services import audit_record
 
@@ -96,6 +97,8 @@ def _apply(
         Participant.objects.filter(pk__in=back).update(absent=False)
     for participant in participants:
         participant.absent = participant.pk in absent
+    if newly_absent or back:
+        participants_changed(p for p in participants if p.pk in newly_absent or p.pk in back)
     return absent
 
 
