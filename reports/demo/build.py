@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from schools.models import Department
 
 from .campaigns import seed_demo_campaign
+from .cases import seed_cases
 from .preparation import seed_preparation
 from .registry import DEPARTMENT, seed_demo, summary
 from .results import seed_finished_campaigns
@@ -35,6 +36,7 @@ def build_demo(*, stdout=None, today: datetime.date | None = None) -> DemoBuilt:
     current = seed_demo_campaign(department=department)
     seed_preparation(current)
     training = seed_training_campaign(department=department, today=today)
+    seed_cases(department=department)
     campaigns = [c.title for c in [*finished, current, training]]
     line = "{people} {campaigns}".format(
         people=summary(counts), campaigns=_("Кампании: {titles}.").format(titles=", ".join(campaigns))
