@@ -457,3 +457,20 @@ def test_cohort_queries_do_not_grow_with_classes_or_pupils(client, coordinator, 
                 write(after, school, 4, pupil=pupil, class_name=f"6{letter}")
         counts.append(queries(client, school_url("cohort", before, school)))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db
+def test_the_cohort_links_to_the_same_pupils_a_year_earlier(client, coordinator, department, school):
+    grade_4 = work_of(campaign_of(department, 2024), grade=4)
+    grade_5 = work_of(campaign_of(department, 2025), grade=5)
+    grade_6 = work_of(campaign_of(department, 2026), grade=6)
+    for mark in (3, 4, 5, 4, 3):
+        pupil = PupilFactory(school_class=SchoolClassFactory(school=school, grade=6, letter="А"))
+        for work, class_name in ((grade_4, "4А"), (grade_5, "5А"), (grade_6, "6А")):
+            write(work, school, mark, pupil=pupil, class_name=class_name)
+    response = client_of(client, coordinator).get(school_url("cohort", grade_5, school))
+    assert response.context["earlier"] == grade_4 and response.context["cohort"].after == grade_6
+    assert f'href="{school_url("cohort", grade_4, school)}"' in response.content.decode()
+    earliest = client.get(school_url("cohort", grade_4, school))
+    assert earliest.context["earlier"] is None and earliest.context["cohort"].after == grade_5
+    assert earliest.context["cohort"].groups[0].matched == 5
