@@ -170,7 +170,7 @@ class MunicipalTrend:
     series: list[Assessment]  # the campaigns with results in the municipality, oldest first
     without_results: list[Assessment]  # the series' campaigns without any result yet
     municipality: list[Point]
-    schools: list[SchoolTrendRow] = field(default_factory=list)  # by code (R15)
+    schools: list[SchoolTrendRow]  # by code (R15)
 
 
 def _by_school(assessment: Assessment, tasks) -> dict[int, Figures]:
@@ -181,9 +181,9 @@ def _by_school(assessment: Assessment, tasks) -> dict[int, Figures]:
     }
 
 
-def municipal_trend(assessment: Assessment, campaigns: QuerySet[Campaign], *, with_schools: bool) -> MunicipalTrend:
-    """The municipality's figures of the assessment's series and, `with_schools`, every school with a result in
-    one of its campaigns, by code (R15), each with its figures per campaign as the department sees them: under
+def municipal_trend(assessment: Assessment, campaigns: QuerySet[Campaign]) -> MunicipalTrend:
+    """The municipality's figures of the assessment's series and every school with a result in one of its
+    campaigns, by code (R15), each with its figures per campaign as the department sees them: under
     5 participants, or hidden as the complement of such a school, no percentages. Queries: a few per campaign,
     one for the schools."""
     series, without, municipality, per_campaign = [], [], [], []
@@ -195,23 +195,20 @@ def municipal_trend(assessment: Assessment, campaigns: QuerySet[Campaign], *, wi
             continue
         series.append(item)
         municipality.append(Point(item, whole, whole.percentages_hidden))
-        if with_schools:
-            per_campaign.append(_by_school(item, tasks))
-    rows: list[SchoolTrendRow] = []
-    if with_schools:
-        ids = set().union(*per_campaign) if per_campaign else set()
-        schools = unranked(School.objects.filter(pk__in=ids).only("pk", "code", "short_name"), by=lambda s: s)
-        hidden = [hidden_schools(by_school, [s for s in schools if s.pk in by_school]) for by_school in per_campaign]
-        rows = [
-            SchoolTrendRow(
-                school,
-                [
-                    Point(item, by_school.get(school.pk), school.pk in hidden_here)
-                    for item, by_school, hidden_here in zip(series, per_campaign, hidden, strict=True)
-                ],
-            )
-            for school in schools
-        ]
+        per_campaign.append(_by_school(item, tasks))
+    ids = set().union(*per_campaign)
+    schools = unranked(School.objects.filter(pk__in=ids).only("pk", "code", "short_name"), by=lambda s: s)
+    hidden = [hidden_schools(by_school, [s for s in schools if s.pk in by_school]) for by_school in per_campaign]
+    rows = [
+        SchoolTrendRow(
+            school,
+            [
+                Point(item, by_school.get(school.pk), school.pk in hidden_here)
+                for item, by_school, hidden_here in zip(series, per_campaign, hidden, strict=True)
+            ],
+        )
+        for school in schools
+    ]
     return MunicipalTrend(series=series, without_results=without, municipality=municipality, schools=rows)
 
 

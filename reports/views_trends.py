@@ -47,7 +47,7 @@ class MunicipalTrendView(TrendContextMixin, CampaignMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        trend = municipal_trend(self.assessment, campaigns_with(self.viewer, self.capability), with_schools=True)
+        trend = municipal_trend(self.assessment, campaigns_with(self.viewer, self.capability))
         query = self.request.GET.get("q", "").strip()
         rows = trend.schools
         if query:
