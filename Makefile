@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup venv deps dev-deps migrate seed serve test e2e faults lint format bench messages worker beat check clean backup restore
+.PHONY: run setup venv deps dev-deps migrate seed serve test e2e faults lint format bench bench-region messages worker beat check clean backup restore
 
 # `make run`: set everything up on the embedded default (SQLite, tasks in-process) and serve the portal.
 run: setup seed serve
@@ -79,8 +79,18 @@ check: dev-deps
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
+# `make bench`: the benchmarks on a throwaway SQLite database, then issue 10's region benchmarks on PostgreSQL
+# (BENCH_POSTGRES_URL, by default postgres://postgres@127.0.0.1:5432/postgres) when it answers. The region's
+# database is built once (a few minutes) and kept for the next runs; docs/performance.md.
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 bench: dev-deps messages
 	$(PY) -m tests.bench
+	@if $(PY) -c "import psycopg2; psycopg2.connect('$(BENCH_POSTGRES_URL)').close()" 2>/dev/null; then \
+		BENCH_POSTGRES_URL=$(BENCH_POSTGRES_URL) $(PY) -m tests.bench --region; \
+	else echo "PostgreSQL ($(BENCH_POSTGRES_URL)) does not answer: the region benchmarks are skipped."; fi
+
+bench-region: dev-deps messages
+	BENCH_POSTGRES_URL=$(BENCH_POSTGRES_URL) $(PY) -m tests.bench --region $(BENCH_ARGS)
 
 # `make backup`: one archive of the database and MEDIA_ROOT in backups/ (KEEP=14 keeps the newest 14).
 # `make restore BACKUP=backups/vpr-….tar` replaces both after a question (YES=1 answers it). docs/backups.md.
