@@ -66,6 +66,9 @@ def test_the_class_page_shows_the_class_beside_the_school_and_the_municipality(
     row = re.search(r'<tr data-task="C">(.*?)</tr>', html, re.S).group(1)
     for figures in (group.figures, school_row.figures, municipality.figures):
         assert f"{figures.tasks['C']:.1f}".replace(".", ",") in row
+    # the journal comparison of the class: 8 with a journal mark «4»
+    journal = re.search(r'<tr data-group="class"[^>]*><td>Класс 4В</td>(.*?)</tr>', html, re.S).group(1)
+    assert ">8<" in journal and f"{group.figures.journal.confirmed:.1f}".replace(".", ",") in journal
 
 
 @pytest.mark.django_db
