@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from procedures.models import ClassAssignment, Participant, ParticipantCode
-from procedures.selectors.schedules import assigned_works_by_school
+from procedures.selectors.schedules import assigned_class_ids_by_school, assigned_works_by_school
 from procedures.services.participants import codes_issue, codes_issued, participant_exempt, participants_refresh
 from schools.models import Pupil
 from tests.factories import PupilFactory, SchoolClassFactory, SchoolFactory, make_assessment, make_participant
@@ -140,3 +140,31 @@ def test_the_check_reads_five_queries_whatever_the_number_of_schools_and_pupils(
         assert set(result) == {s.pk for s in schools}
         counts.append(len(queries))
     assert counts == [5, 5]
+
+
+@pytest.mark.django_db
+def test_the_assignment_as_ids_names_the_same_classes_as_the_assignment(campaign, department, works):
+    russian, maths = works
+    current, _classes = school_with_classes(department, "sch770001")
+    # a past year's fourth grade is not the campaign's: never read
+    SchoolClassFactory(school=current, grade=4, letter="В", academic_year=campaign.academic_year - 1)
+    # a school without classes of the campaign's year reads its latest year
+    older = SchoolFactory(department=department, code="sch770002")
+    for year in (campaign.academic_year - 2, campaign.academic_year - 1):
+        SchoolClassFactory(school=older, grade=4, letter="А", academic_year=year)
+    # the department's distribution: only 4Б writes Russian
+    explicit, explicit_classes = school_with_classes(department, "sch770003")
+    ClassAssignment.objects.create(assessment=russian, school_class=explicit_classes[1], school=explicit)
+    empty = SchoolFactory(department=department, code="sch770004")
+    school_ids = [current.pk, older.pk, explicit.pk, empty.pk]
+
+    as_ids = assigned_class_ids_by_school(campaign=campaign, school_ids=school_ids)
+
+    as_objects = assigned_works_by_school(campaign=campaign, school_ids=school_ids)
+    assert as_ids == {
+        school_id: {work.assessment.pk: [c.pk for c in work.classes] for work in school_works}
+        for school_id, school_works in as_objects.items()
+    }
+    assert as_ids[explicit.pk][russian.pk] == [explicit_classes[1].pk]
+    assert len(as_ids[explicit.pk][maths.pk]) == 2
+    assert as_ids[empty.pk] == {russian.pk: [], maths.pk: []}
