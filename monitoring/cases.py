@@ -126,7 +126,7 @@ def _apply_signals(assessment: Assessment, signals: list[Signal], now) -> CasesO
         returned = not case.signal_present
         case.evidence, case.signal_present, case.checked_at = signal.evidence, True, now
         case.save(update_fields=["evidence", "signal_present", "checked_at"])
-        if returned:
+        if returned and not case.is_closed:
             _note(case, str(NOTE_RETURNED), now)
             done.returned.append((code, assessment.code, kind))
     for (code, kind), case in existing.items():
@@ -134,7 +134,8 @@ def _apply_signals(assessment: Assessment, signals: list[Signal], now) -> CasesO
             continue
         case.signal_present, case.checked_at = False, now
         case.save(update_fields=["signal_present", "checked_at"])
-        _note(case, str(NOTE_VANISHED), now)
+        if not case.is_closed:  # a concluded case keeps its conclusion last
+            _note(case, str(NOTE_VANISHED), now)
         done.vanished.append((code, assessment.code, kind))
     return done
 

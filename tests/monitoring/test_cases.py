@@ -4,6 +4,8 @@ open with a note; the department asks, the school answers, the department conclu
 audit; the pages show the evidence drawn, to the case's school only, without pupils' names (R11) and ordered by
 code (R15)."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -83,6 +85,20 @@ def test_a_vanished_signal_leaves_its_case_open_with_a_note(bunching, school):
         "признак больше не выявляется",
         "признак снова выявляется",
     ]
+
+
+@pytest.mark.django_db
+def test_a_concluded_case_whose_signal_vanishes_keeps_its_conclusion_last(bunching, school, role_users):
+    cases_open(assessment=bunching)
+    case = case_of(bunching, school)
+    case_conclude(
+        case=case, conclusion="not_confirmed", measures="Меры не нужны.", actor=role_users[Role.DEPARTMENT_STAFF]
+    )
+    Work.objects.filter(school=school, primary_score=10).update(primary_score=13, mark=3)
+    assert cases_open(assessment=bunching).vanished == [("sch660001", "RU-4", "boundary_bunching")]
+    case.refresh_from_db()
+    assert case.status == "closed" and not case.signal_present
+    assert list(case.messages.values_list("kind", flat=True)) == ["conclusion"]
 
 
 @pytest.mark.django_db
@@ -291,4 +307,6 @@ def test_the_signals_list_takes_the_same_queries_for_any_number_of_schools(clien
         return len(queries)
 
     assert count(2) == count(6)
-    assert client.get(url).content.decode().count('data-kind="boundary_bunching"') == 8
+    body = client.get(url).content.decode()
+    codes = re.findall(r'<tr data-school="(sch\d+)" data-assessment="RU-4"', body)
+    assert len(codes) == 8 and codes == sorted(codes)  # by school code, never by a result (R15)

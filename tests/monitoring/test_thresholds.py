@@ -21,7 +21,6 @@ from schools.models import AuditEntry, Role
 from tests.factories import make_assessment, make_campaign
 from tests.monitoring.test_signals import bunched, journal_rows, low_rows, plant, plant_levels, totals
 
-
 # Every setting below also moves a threshold no signal reads yet (the re-check's), so that a version at a default
 # value is still a change.
 BASE = {**asdict(DEFAULT_THRESHOLDS), "recheck_works": 6}
