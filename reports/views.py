@@ -76,34 +76,18 @@ class MunicipalAssessmentView(MunicipalAssessmentMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         page = municipal_assessment(self.assessment, case_url=signal_case_url(self.campaign, self.assessment))
         whole = page.municipality
-        scale = self.assessment.scale
-        labels = [task.label for task in page.tasks]
         name = gettext("Муниципалитет")
         context.update(
             assessment=self.assessment,
             page=page,
             whole=whole,
             task_rows=[(task, whole.tasks[task.label]) for task in page.tasks],
-            histogram_rows=charts.histogram_rows(whole, scale),
+            histogram_rows=charts.histogram_rows(whole, self.assessment.scale),
             level_table=side_by_side(page.levels),
             skill_table=side_by_side(page.skills),
             mark_group_table=[(group,) for group in page.mark_groups],
             completion_columns=[name],
-            charts={
-                "marks": charts.marks_chart([(name, whole)]),
-                "tasks": charts.tasks_chart(labels, [] if whole.percentages_hidden else [(name, whole.tasks)]),
-                "histogram": None if whole.percentages_hidden else charts.histogram_chart(whole, scale),
-                "levels": charts.groups_chart(
-                    gettext("Выполнение заданий по уровням сложности, %"),
-                    [group.key for group in page.levels],
-                    [(name, [group.share for group in page.levels])],
-                ),
-                "mark_groups": charts.tasks_chart(
-                    labels,
-                    [(f"«{g.mark}»", g.tasks) for g in page.mark_groups if g.participants and not g.hidden],
-                    title=gettext("Выполнение заданий группами участников, %"),
-                ),
-            },
+            charts=municipal_charts(page, scale=self.assessment.scale, name=name),
             small_sample=SMALL_SAMPLE,
             hidden_below=HIDDEN_BELOW,
             item_analysis=item_analysis(self.assessment),
@@ -144,6 +128,27 @@ class MunicipalFunnelView(MunicipalAssessmentMixin, TemplateView):
         return context
 
 
+def municipal_charts(page, *, scale: dict, name: str) -> dict:
+    """The municipal assessment page's charts (grading.charts): marks, tasks, levels, mark groups, histogram."""
+    whole = page.municipality
+    labels = [task.label for task in page.tasks]
+    return {
+        "marks": charts.marks_chart([(name, whole)]),
+        "tasks": charts.tasks_chart(labels, [] if whole.percentages_hidden else [(name, whole.tasks)]),
+        "histogram": None if whole.percentages_hidden else charts.histogram_chart(whole, scale),
+        "levels": charts.groups_chart(
+            gettext("Выполнение заданий по уровням сложности, %"),
+            [group.key for group in page.levels],
+            [(name, [group.share for group in page.levels])],
+        ),
+        "mark_groups": charts.tasks_chart(
+            labels,
+            [(f"«{group.mark}»", group.tasks) for group in page.mark_groups if group.participants and not group.hidden],
+            title=gettext("Выполнение заданий группами участников, %"),
+        ),
+    }
+
+
 def signal_case_url(campaign, assessment) -> Callable[[str, str], str] | None:
     """The URL of a signal's case (monitoring:signal_case) for a school's code and the signal's kind, or None
     while monitoring has no such page: the results then show the signals without links."""
@@ -153,7 +158,7 @@ def signal_case_url(campaign, assessment) -> Callable[[str, str], str] | None:
         return reverse("monitoring:signal_case", kwargs={**kwargs, "school_code": school_code, "kind": kind})
 
     try:
-        url("probe", "probe")
+        url("sch000000", "high_results")
     except NoReverseMatch:
         return None
     return url

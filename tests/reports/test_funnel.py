@@ -168,6 +168,8 @@ def test_the_funnel_page_shows_no_pupil_name_and_links_back(staff, funnel_data, 
     assert pupil.last_name not in html and pupil.first_name not in html
     assert assessment_url(funnel_data) in html
     assert funnel_url(funnel_data) in staff.get(assessment_url(funnel_data)).content.decode()
+    campaign_page = reverse("reports:municipal_results", args=[funnel_data.campaign.code])
+    assert funnel_url(funnel_data) in staff.get(campaign_page).content.decode()
 
 
 @pytest.mark.django_db
