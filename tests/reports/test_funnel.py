@@ -147,6 +147,7 @@ def test_the_funnel_page_lists_every_school_by_code_with_its_share_and_position(
     # under 5, and its complement: listed with participants, without a share, not plotted
     for code in ("sch660000", "sch660002"):
         assert "%" not in rows[code] and "—" in rows[code]
+    assert "мало" in rows["sch660000"] and "мало" not in rows["sch660003"]  # 3 and 40 participants
     chart = json.loads(
         re.search(r'<script id="chart-funnel-low-data" type="application/json">(.*?)</script>', html).group(1)
     )
