@@ -1,12 +1,11 @@
-"""The school's results: the index, the figures of an assessment, the results form (blank and for ФИС ОКО) and
-its import (grading/views_results.py).
+"""The school's results: the index, the figures of an assessment, the results form (blank and for ФИС ОКО) and its
+import (grading/views_results.py).
 
-The school's coordinator and director read the results with names (a class's page has none, for anyone); they and the technical specialist download
-the forms (the one for ФИС ОКО included); only the coordinator imports (the capabilities are the table's,
-schools.access). The department's specialists and municipal coordinators read any school's index and
-figures, by codes only. Everybody else: 403; the school roles of another school: 404. Each school's pupils get
-their participation and code here (the forms refuse participants without a code).
-"""
+The school's coordinator and director read the results with names (a class's page has none, for anyone); they and the
+technical specialist download the forms (the one for ФИС ОКО included); only the coordinator imports (the
+capabilities are the table's, schools.access). The department's specialists and municipal coordinators read any
+school's index and figures, by codes only. Everybody else: 403; the school roles of another school: 404. Each
+school's pupils get their participation and code here (the forms refuse participants without a code)."""
 
 from schools.access import Capability as C
 

@@ -1,8 +1,8 @@
-"""The department's municipal report (reports/views.py, MunicipalReportView): the xlsx of a campaign's results
-per school and for the municipality, offered on the overview. VIEW_OVERVIEW, like the overview: the
-department's specialists and municipal coordinators; every other role gets 403 (the schools included: the
-report lists every school), and the funnel plots of an assessment (reports:municipal_funnel). Another department's campaign does not exist for them (404,
-tests/reports/test_municipal_report.py)."""
+"""The department's municipal report (reports/views.py, MunicipalReportView): the xlsx of a campaign's results per
+school and for the municipality, offered on the overview. VIEW_OVERVIEW, like the overview: the department's
+specialists and municipal coordinators; every other role gets 403 (the schools included: the report lists every
+school), and the funnel plots of an assessment (reports:municipal_funnel). Another department's campaign does not
+exist for them (404, tests/reports/test_municipal_report.py)."""
 
 from schools.access import Capability as C
 

@@ -4,10 +4,10 @@ of small groups, against numbers computed by hand from the participants of tests
 import pytest
 
 from grading.completion import (
+    complementary,
     completion_by_level,
     completion_by_mark,
     completion_by_skill,
-    complementary,
     mark_participants,
     side_by_side,
     sum_tallies,
