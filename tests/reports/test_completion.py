@@ -112,3 +112,21 @@ def test_the_sum_of_the_schools_tallies_is_the_municipalitys(small, school, othe
     rows = side_by_side(completion_by_level(by_school[school.pk], tasks), completion_by_level(summed, tasks))
     # the municipality: Б (9 + 4 + 5 + 3) / (3 × 11) = 63.63…; П (10 + 6) / (3 × 11) = 48.48…
     assert [(group.key, shares) for group, shares in rows] == [("Б", [61.9, 63.6]), ("П", [47.6, 48.5])]
+
+
+def test_one_small_mark_group_hides_the_smallest_other_in_a_department_view():
+    class T:
+        pk, label, max_points = 1, "1", 1
+
+    tally = Tally()
+    for mark, n in ((2, 3), (3, 12), (4, 7)):  # nobody with «5»
+        tally.results[(mark, mark, None)] += n
+        tally.task_points_by_mark[(mark, 1)] += n - 1
+        tally.task_points[1] += n - 1
+    groups = {group.mark: group for group in completion_by_mark(tally, [T()], hide_small=True)}
+    # «2» (3) hidden; «4» (7), the smallest other, with it: «2» = whole − «3» − «4» otherwise
+    assert {mark: group.hidden for mark, group in groups.items()} == {"2": True, "3": False, "4": True, "5": False}
+    assert groups["3"].tasks == {"1": 91.7}  # 11 / 12
+    assert groups["4"].tasks == {"1": None} and groups["4"].participants == 7 and not groups["4"].whole_hidden
+    shown = {group.mark: group.tasks["1"] for group in completion_by_mark(tally, [T()])}
+    assert shown == {"2": 66.7, "3": 91.7, "4": 85.7, "5": None}
