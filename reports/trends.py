@@ -33,9 +33,9 @@ from grading.figures import (
     Tally,
     assessment_figures,
     assessment_tasks,
-    figures_by_school,
     figures_compute,
     percent,
+    tallies,
 )
 from grading.models import Work
 from grading.rules import unranked
@@ -173,12 +173,28 @@ class MunicipalTrend:
     schools: list[SchoolTrendRow]  # by code (R15)
 
 
-def _by_school(assessment: Assessment, tasks) -> dict[int, Figures]:
-    return {
-        pk: figures
-        for pk, figures in figures_by_school(assessment=assessment, hide_small=True, tasks=tasks).items()
-        if figures.participants
-    }
+def _summed(group_tallies) -> Tally:
+    """The tally of several groups together: the municipality's from its schools'."""
+    total = Tally()
+    for tally in group_tallies:
+        total.absent += tally.absent
+        total.present += tally.present
+        total.results.update(tally.results)
+        total.task_points.update(tally.task_points)
+        total.task_points_by_mark.update(tally.task_points_by_mark)
+    return total
+
+
+def _campaign_figures(assessment: Assessment) -> tuple[Figures, dict[int, Figures]]:
+    """The municipality's figures of the assessment and each school's with a result, as a department view shows
+    them, from one tally per school (grading.figures.tallies): the municipality's is their sum, so a region is
+    read once per campaign. A school's figures here are its marks and mean only (no task figures, no histogram):
+    what a trend shows. Four queries."""
+    tasks = assessment_tasks(assessment)
+    by_school = tallies(assessment=assessment, group="school")
+    whole = figures_compute(_summed(by_school.values()), tasks=tasks, hide_small=True)
+    schools = {pk: figures_compute(tally, tasks=[], hide_small=True) for pk, tally in by_school.items()}
+    return whole, {pk: figures for pk, figures in schools.items() if figures.participants}
 
 
 def municipal_trend(assessment: Assessment, campaigns: QuerySet[Campaign]) -> MunicipalTrend:
@@ -188,14 +204,13 @@ def municipal_trend(assessment: Assessment, campaigns: QuerySet[Campaign]) -> Mu
     one for the schools."""
     series, without, municipality, per_campaign = [], [], [], []
     for item in trend_assessments(assessment, campaigns):
-        tasks = assessment_tasks(item)
-        whole = assessment_figures(assessment=item, hide_small=True, tasks=tasks)
+        whole, by_school = _campaign_figures(item)
         if not whole.participants:
             without.append(item)
             continue
         series.append(item)
         municipality.append(Point(item, whole, whole.percentages_hidden))
-        per_campaign.append(_by_school(item, tasks))
+        per_campaign.append(by_school)
     ids = set().union(*per_campaign)
     schools = unranked(School.objects.filter(pk__in=ids).only("pk", "code", "short_name"), by=lambda s: s)
     hidden = [hidden_schools(by_school, [s for s in schools if s.pk in by_school]) for by_school in per_campaign]
@@ -229,20 +244,21 @@ def school_trend(
     complement hidden). A few queries per campaign."""
     series, without, own, municipality, next_year = [], [], [], [], {}
     for item in trend_assessments(assessment, campaigns):
-        tasks = assessment_tasks(item)
-        whole = assessment_figures(assessment=item, hide_small=True, tasks=tasks)
+        if as_school:  # the municipality's and the school's own tallies: two small reads
+            tasks = assessment_tasks(item)
+            whole = assessment_figures(assessment=item, hide_small=True, tasks=tasks)
+            figures = assessment_figures(assessment=item, school=school, tasks=tasks)
+            point = Point(item, figures if figures.participants else None)
+        else:  # every school's, for the complementary suppression
+            whole, by_school = _campaign_figures(item)
+            others = list(School.objects.filter(pk__in=by_school).only("pk", "code"))
+            point = Point(item, by_school.get(school.pk), school.pk in hidden_schools(by_school, others))
         if not whole.participants:
             without.append(item)
             continue
         series.append(item)
         municipality.append(Point(item, whole, whole.percentages_hidden))
-        if as_school:
-            figures = assessment_figures(assessment=item, school=school, tasks=tasks)
-            own.append(Point(item, figures if figures.participants else None))
-        else:
-            by_school = _by_school(item, tasks)
-            others = list(School.objects.filter(pk__in=by_school).only("pk", "code"))
-            own.append(Point(item, by_school.get(school.pk), school.pk in hidden_schools(by_school, others)))
+        own.append(point)
         later = next_year_assessment(item, campaigns)
         if later is not None:
             next_year[item.pk] = later
