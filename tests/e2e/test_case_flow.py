@@ -1,5 +1,5 @@
 """A signal's case from the department's dashboard to the school's answer and the department's conclusion: uo opens
-the overview, the municipal results, the assessment, sees the school with its signal, goes to the campaign's signals
+the overview, the municipal results, the assessment, sees the school with its signal and drills into its results, goes to the campaign's signals
 and opens the school's case (the evidence drawn), asks; the coordinator of that school sees the notification, opens
 the case and answers; uo records the conclusion and closes it. Screenshots in test-artifacts/e2e/."""
 
@@ -34,6 +34,9 @@ def test_department_asks_the_school_answers_the_department_concludes(page, shot,
     row = page.get_by_test_id("municipal-schools").locator(f'tr[data-school="{school.code}"]')
     expect(row).to_contain_text("скопление у границы отметки")
     shot(page, "2-municipal-assessment")
+    row.get_by_role("link", name="Результаты школы").click()
+    expect(page.locator("h1")).to_contain_text("RU-4")
+    shot(page, "2b-school-results")
 
     # The badge on the municipal page does not link to the case yet: the campaign's signals list does.
     page.goto("/monitoring/campaigns/VPR-2026/signals/")
