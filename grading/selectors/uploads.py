@@ -414,11 +414,13 @@ def results_uploaded(campaign: Campaign, schools: Sequence[School]) -> CheckResu
     (a form changed after its upload must be uploaded again); done_at is the last upload. A school that writes
     nothing is not done (as for the codes). Six queries for any number of schools."""
     school_ids = [school.pk for school in schools]
-    written = written_assessments(campaign=campaign, school_ids=school_ids)
+    assessments = campaign_assessments(campaign)
+    written = written_assessments(campaign=campaign, school_ids=school_ids, assessments=assessments)
+    # the campaign's assessments by id: the (school, assessment) index instead of a join through every work
     changed = {
         (school_id, assessment_id): at
         for school_id, assessment_id, at in Work.objects.filter(
-            school_id__in=school_ids, assessment__campaign=campaign, results_changed_at__isnull=False
+            school_id__in=school_ids, assessment_id__in=[a.pk for a in assessments], results_changed_at__isnull=False
         )
         .values("school_id", "assessment_id")
         .annotate(at=Max("results_changed_at"))
