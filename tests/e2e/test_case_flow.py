@@ -1,7 +1,8 @@
 """A signal's case from the department's dashboard to the school's answer and the department's conclusion: uo opens
-the overview, the municipal results, the assessment, sees the school with its signal and drills into its results, goes to the campaign's signals
-and opens the school's case (the evidence drawn), asks; the coordinator of that school sees the notification, opens
-the case and answers; uo records the conclusion and closes it. Screenshots in test-artifacts/e2e/."""
+the overview, the municipal results, the assessment, sees the school with its signal, drills into its results, and
+follows the signal's badge to its case (the evidence drawn), asks; the coordinator of that school sees the
+notification, opens the case and answers; uo records the conclusion and closes it, and the campaign's signals list
+shows the case closed. Screenshots in test-artifacts/e2e/."""
 
 import pytest
 from playwright.sync_api import expect
@@ -36,14 +37,11 @@ def test_department_asks_the_school_answers_the_department_concludes(page, shot,
     shot(page, "2-municipal-assessment")
     row.get_by_role("link", name="Результаты школы").click()
     expect(page.locator("h1")).to_contain_text("RU-4")
-    shot(page, "2b-school-results")
+    shot(page, "3-school-results")
 
-    # The badge on the municipal page does not link to the case yet: the campaign's signals list does.
-    page.goto("/monitoring/campaigns/VPR-2026/signals/")
-    signal = page.get_by_test_id("campaign-signals").locator(f'tr[data-school="{school.code}"]')
-    expect(signal).to_contain_text("скопление у границы отметки")
-    shot(page, "3-signals")
-    signal.get_by_role("link", name="Открыть разбор").click()
+    page.go_back()
+    row.locator('a[data-signal="boundary_bunching"]').click()  # the badge leads to the signal's case
+    expect(page.locator("h1")).to_contain_text("скопление у границы отметки")
     expect(page.get_by_test_id("evidence-chart")).to_be_visible()
     expect(page.locator('rect[data-tone="up"]')).to_have_count(2)
     shot(page, "4-case-department")
@@ -77,3 +75,8 @@ def test_department_asks_the_school_answers_the_department_concludes(page, shot,
     case.refresh_from_db()
     assert (case.status, case.conclusion) == ("closed", "not_confirmed")
     assert list(case.messages.values_list("kind", flat=True)) == ["question", "answer", "conclusion"]
+
+    page.goto("/monitoring/campaigns/VPR-2026/signals/")
+    signal = page.get_by_test_id("campaign-signals").locator(f'tr[data-school="{school.code}"]')
+    expect(signal).to_contain_text("закрыт")
+    shot(page, "9-signals")
