@@ -537,13 +537,12 @@ class RegionBuilder:
             "МБОУ «Средняя общеобразовательная школа №{n}»",
             "МАОУ «Гимназия №{n}»",
             "МАОУ «Лицей №{n}»",
-            "МКОУ «Основная общеобразовательная школа №{n}»",
+            "МБОУ «Центр образования №{n}»",
         )
         rows = []
         for school in schools:
             name = names[school.number % len(names)].format(n=school.number)
             short = name.split("«")[1].rstrip("»").replace("Средняя общеобразовательная школа", "СОШ")
-            short = short.replace("Основная общеобразовательная школа", "ООШ")
             rows.append(
                 (
                     school.id,
