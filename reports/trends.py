@@ -373,6 +373,7 @@ class Cohort:
     groups: list[CohortGroup]  # each class of Y by name, then the parallel (class_name None)
     unlinked_before: int  # counted participations whose link to the pupil was removed (R12)
     unlinked_after: int
+    after_written: int = 0  # the school's counted works a year later: none yet, nothing to compare
 
 
 def _hidden_classes(groups: list[CohortGroup]) -> set[str]:
@@ -441,4 +442,5 @@ def cohort(assessment: Assessment, campaigns: QuerySet[Campaign], *, school: Sch
         groups=[*shown, parallel],
         unlinked_before=sum(1 for row in before_rows if row[0] is None),
         unlinked_after=sum(1 for row in after_rows if row[0] is None),
+        after_written=len(after_rows),
     )

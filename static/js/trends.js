@@ -73,6 +73,7 @@
         animation: false,
         scales: { y: { beginAtZero: true, title: { display: true, text: trend.text.mean } } },
         plugins: {
+          legend: { labels: { usePointStyle: true } },
           tooltip: {
             callbacks: {
               label: function (item) {

@@ -474,3 +474,14 @@ def test_the_cohort_links_to_the_same_pupils_a_year_earlier(client, coordinator,
     earliest = client.get(school_url("cohort", grade_4, school))
     assert earliest.context["earlier"] is None and earliest.context["cohort"].after == grade_5
     assert earliest.context["cohort"].groups[0].matched == 5
+
+
+@pytest.mark.django_db
+def test_a_year_not_written_yet_is_said_so(client, coordinator, department, school):
+    before = work_of(campaign_of(department, 2025))
+    work_of(campaign_of(department, 2026), grade=6)
+    pupil = PupilFactory(school_class=SchoolClassFactory(school=school, grade=6, letter="А"))
+    write(before, school, 4, pupil=pupil, class_name="5А")
+    response = client_of(client, coordinator).get(school_url("cohort", before, school))
+    assert response.context["cohort"].after_written == 0
+    assert 'data-testid="no-results-yet"' in response.content.decode()
