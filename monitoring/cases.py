@@ -23,7 +23,7 @@ never a pupil (R11).
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
@@ -83,60 +83,73 @@ def _results_state(assessment_ids: list[int]) -> dict[int, tuple[int, object]]:
     return {row["assessment_id"]: (row["n"], row["at"]) for row in rows}
 
 
-def _note(case: SignalCase, text: str, now) -> None:
-    CaseMessage.objects.create(case=case, kind=CaseMessage.Kind.NOTE, text=text, created_at=now)
+def _note(case: SignalCase, text: str, now) -> CaseMessage:
+    return CaseMessage(case=case, kind=CaseMessage.Kind.NOTE, text=text, created_at=now)
 
 
 def _apply_signals(assessment: Assessment, signals: list[Signal], now) -> CasesOpened:
-    """Brings the assessment's cases in line with its signals now flagged (see the module's docstring)."""
+    """Brings the assessment's cases in line with its signals now flagged (see the module's docstring), in bulk: a
+    fixed number of statements plus one audit entry per case opened, whatever the number of schools."""
     done = CasesOpened()
-    schools = dict(School.objects.filter(department_id=assessment.campaign.department_id).values_list("code", "pk"))
+    schools = {
+        school.code: school
+        for school in School.objects.filter(department_id=assessment.campaign.department_id).select_related(
+            "department"
+        )
+    }
     flagged = {(signal.school, signal.kind): signal for signal in signals}
     existing = {
         (case.school.code, case.kind): case
         for case in SignalCase.objects.filter(assessment=assessment).select_related("school")
     }
-    for (code, kind), signal in flagged.items():
-        case = existing.get((code, kind))
-        if case is None:
-            try:
-                with transaction.atomic():
-                    case = SignalCase.objects.create(
-                        campaign_id=assessment.campaign_id,
-                        assessment=assessment,
-                        school_id=schools[code],
-                        kind=kind,
-                        evidence_at_opening=signal.evidence,
-                        evidence=signal.evidence,
-                        opened_at=now,
-                        checked_at=now,
-                    )
-            except IntegrityError:  # opened at the same moment by another check: that one is the case
-                continue
+    missing = [key for key in flagged if key not in existing]
+    if missing:
+        SignalCase.objects.bulk_create(
+            [
+                SignalCase(
+                    campaign_id=assessment.campaign_id,
+                    assessment=assessment,
+                    school=schools[code],
+                    kind=kind,
+                    evidence_at_opening=flagged[(code, kind)].evidence,
+                    evidence=flagged[(code, kind)].evidence,
+                    opened_at=now,
+                    checked_at=now,
+                )
+                for code, kind in missing
+            ],
+            ignore_conflicts=True,  # opened at the same moment by another check: that one is the case
+        )
+        by_pk = {school.pk: school for school in schools.values()}
+        for case in SignalCase.objects.filter(assessment=assessment, opened_at=now).order_by("pk"):
+            case.school = by_pk[case.school_id]
             audit_record(
                 actor=None,
                 action="signal_case.opened",
                 target=case,
-                target_label=f"{code} · {assessment.code} · {kind}",
+                target_label=f"{case.school.code} · {assessment.code} · {case.kind}",
                 school=case.school,
-                after={"kind": kind, "evidence": signal.evidence},
+                after={"kind": case.kind, "evidence": case.evidence_at_opening},
             )
-            done.opened.append((code, assessment.code, kind))
-            continue
-        returned = not case.signal_present
-        case.evidence, case.signal_present, case.checked_at = signal.evidence, True, now
-        case.save(update_fields=["evidence", "signal_present", "checked_at"])
-        if returned and not case.is_closed:
-            _note(case, str(NOTE_RETURNED), now)
-            done.returned.append((code, assessment.code, kind))
-    for (code, kind), case in existing.items():
-        if (code, kind) in flagged or not case.signal_present:
-            continue
-        case.signal_present, case.checked_at = False, now
-        case.save(update_fields=["signal_present", "checked_at"])
-        if not case.is_closed:  # a concluded case keeps its conclusion last
-            _note(case, str(NOTE_VANISHED), now)
-        done.vanished.append((code, assessment.code, kind))
+            done.opened.append((case.school.code, assessment.code, case.kind))
+    present, notes, vanished = [], [], []
+    for key, case in existing.items():
+        code, kind = key
+        if key in flagged:
+            if not case.signal_present:
+                done.returned.append((code, assessment.code, kind))
+                if not case.is_closed:
+                    notes.append(_note(case, str(NOTE_RETURNED), now))
+            case.evidence, case.signal_present, case.checked_at = flagged[key].evidence, True, now
+            present.append(case)
+        elif case.signal_present:
+            vanished.append(case.pk)
+            done.vanished.append((code, assessment.code, kind))
+            if not case.is_closed:  # a concluded case keeps its conclusion last
+                notes.append(_note(case, str(NOTE_VANISHED), now))
+    SignalCase.objects.bulk_update(present, ["evidence", "signal_present", "checked_at"], batch_size=500)
+    SignalCase.objects.filter(pk__in=vanished).update(signal_present=False, checked_at=now)
+    CaseMessage.objects.bulk_create(notes, batch_size=500)
     return done
 
 

@@ -107,6 +107,14 @@ class CampaignResults:
 
     code: str
     by_school: dict
+    # school id → (participants, share of «2»), computed once for every thresholds the context is read under
+    low_shares: dict = field(default_factory=dict, compare=False)
+
+    def low_share(self, school_id: int) -> tuple[int, Fraction | None]:
+        if school_id not in self.low_shares:
+            figures = figures_compute(self.by_school.get(school_id, Tally()), tasks=[])
+            self.low_shares[school_id] = (figures.participants, _share(figures.mark_counts["2"], figures.participants))
+        return self.low_shares[school_id]
 
 
 @dataclass
@@ -145,14 +153,16 @@ def _significant(value: float, digits: int = 4) -> float:
 # The signals ----------------------------------------------------------------------------------------------------
 
 
-def _boundary_test(histogram: dict[str, int], c: int) -> tuple[int, int, float, float]:
-    """(up, down, p0, p) at the boundary c."""
+def _boundary_test(histogram: dict[str, int], c: int, window: int) -> tuple[int, int, float, float] | None:
+    """(up, down, p0, p) at the boundary c; None when up + down is under `window` (p is not needed then)."""
     from scipy.stats import binom  # imported when used: scipy.stats takes half a second to load
 
     def n(score: int) -> int:
         return histogram.get(str(score), 0)
 
     up, down = n(c) + n(c + 1), n(c - 1) + n(c - 2)
+    if up + down < window:
+        return None
     wide_up, wide_down = sum(n(c + i) for i in range(4)), sum(n(c - i) for i in range(1, 5))
     p0 = min(0.9, max(0.5, (wide_up + 1) / (wide_up + wide_down + 2)))
     p = float(binom.sf(up - 1, up + down, p0))
@@ -166,8 +176,11 @@ def boundary_bunching(context: Context, school: SchoolResults) -> dict | None:
     flagged = []
     for mark in ("3", "4", "5"):
         c = int(context.assessment.scale[mark])
-        up, down, p0, p = _boundary_test(school.figures.histogram, c)
-        if up + down >= thresholds.bunching_window and p < thresholds.bunching_p:
+        tested = _boundary_test(school.figures.histogram, c, thresholds.bunching_window)
+        if tested is None:
+            continue
+        up, down, p0, p = tested
+        if p < thresholds.bunching_p:
             flagged.append((p, c, up, down, p0))
     if not flagged:
         return None
@@ -233,10 +246,9 @@ def stable_low(context: Context, school: SchoolResults) -> dict | None:
     thresholds = context.thresholds
     campaigns, low = [], 0
     for campaign in context.history:
-        figures = figures_compute(campaign.by_school.get(school.school_id, Tally()), tasks=[])
-        share = _share(figures.mark_counts["2"], figures.participants)
+        participants, share = campaign.low_share(school.school_id)
         low += share is not None and share >= thresholds.stable_low_share
-        campaigns.append({"code": campaign.code, "participants": figures.participants, "share": _rounded(share)})
+        campaigns.append({"code": campaign.code, "participants": participants, "share": _rounded(share)})
     if low < thresholds.stable_low_campaigns:
         return None
     return {"campaigns": campaigns}
