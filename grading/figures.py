@@ -18,8 +18,9 @@ binary float's 12.2). With no participant a share is 0.0 (there is nothing to di
 participants carries `small_sample`; under 5, a department view asks for `hide_small=True` and gets every
 percentage (and the mean) as None.
 
-Counting is done in SQL, grouped (by school or class when asked): three queries for any number of participants
-and groups, plus one for the tasks.
+The counts come from the summary rows (grading/summaries.py: per school × assessment × class, kept current by every
+write that changes them), grouped in SQL by school or class when asked: three queries for any number of
+participants, schools and groups. `tallies_raw` counts the same from the raw rows, to check the summaries.
 """
 
 from collections import Counter, defaultdict
@@ -29,7 +30,7 @@ from math import floor
 
 from django.db.models import Count, Q, Sum
 
-from grading.models import Score, Work
+from grading.models import ParticipationSummary, ResultSummary, Score, TaskSummary, Work
 from procedures.models import Assessment, Participant, Task
 from schools.models import School
 
@@ -43,6 +44,8 @@ GROUP_FIELDS = {
     "school": ("school_id", "school_id", "work__school_id"),
     "class": ("class_name", "participant__class_name", "work__participant__class_name"),
 }
+# group → the summary rows' field
+SUMMARY_GROUP_FIELDS = {None: None, "school": "school_id", "class": "class_name"}
 
 
 def round_half_up(value: Fraction, places: int = 1) -> float:
@@ -201,7 +204,33 @@ def counted_scores(assessment: Assessment):
 
 def tallies(*, assessment: Assessment, school: School | None = None, group: str | None = None) -> dict:
     """Tallies of the assessment's participants (of one school, or of every school), grouped by `group`
-    (None, "school" or "class"): group key → Tally. Three queries."""
+    (None, "school" or "class"): group key → Tally. Three queries over the summary rows (grading/summaries.py),
+    whatever the number of participants and schools."""
+    key = SUMMARY_GROUP_FIELDS[group]
+    by = key or "assessment_id"  # without a group, every row is of the one assessment
+    scope = {"assessment": assessment} if school is None else {"assessment": assessment, "school": school}
+    result: dict = defaultdict(Tally)
+    participation = ParticipationSummary.objects.filter(**scope).values(by)
+    for row in participation.annotate(absent_n=Sum("absent"), present_n=Sum("present")).order_by():
+        tally = result[row[key] if key else None]
+        tally.absent += int(row["absent_n"])
+        tally.present += int(row["present_n"])
+    results = ResultSummary.objects.filter(**scope).values(by, "primary_score", "mark", "journal_mark")
+    for row in results.annotate(total=Sum("n")).order_by():
+        counts = result[row[key] if key else None].results
+        counts[(row["primary_score"], row["mark"], row["journal_mark"])] += int(row["total"])
+    for row in (
+        TaskSummary.objects.filter(**scope).values(by, "mark", "task_id").annotate(total=Sum("points")).order_by()
+    ):
+        tally = result[row[key] if key else None]
+        tally.task_points[row["task_id"]] += int(row["total"])
+        tally.task_points_by_mark[(row["mark"], row["task_id"])] += int(row["total"])
+    return dict(result)
+
+
+def tallies_raw(*, assessment: Assessment, school: School | None = None, group: str | None = None) -> dict:
+    """The same tallies counted from the raw participants, works and scores: only to check the summary rows
+    against (tests, `rebuild_summaries --check`); figures read `tallies`."""
     participant_field, work_field, score_field = GROUP_FIELDS[group]
     participants = Participant.objects.filter(assessment=assessment, status=Participant.Status.WRITES)
     counted_works = Work.objects.filter(

@@ -1,7 +1,7 @@
 """Item analysis of an assessment at the municipal level: how each task works, and how reliable the whole is.
 
-Who counts: the participants of every school of the campaign's department, as the figures count them
-(`grading.figures.counted_scores`: present, with a complete work); a task not attempted («X») counts 0 points.
+Who counts: the participants of every school of the campaign's department, as the figures count them (present,
+with a complete work); a task not attempted («X») counts 0 points.
 The analysis needs at least MIN_PARTICIPANTS of them; with fewer, `item_analysis` returns None.
 
 - difficulty p of a task = mean points / max points (a share 0…1);
@@ -12,19 +12,21 @@ The analysis needs at least MIN_PARTICIPANTS of them; with fewer, `item_analysis
   the primary score. Both are sample variances (divided by n − 1), as common psychometrics software computes
   them; α is None with fewer than two tasks or when the primary score has no variance.
 
-Tasks come in the catalogue's order, never ordered by a figure. Two queries for any number of participants: the
-tasks, and every counted score of the assessment.
+Everything follows from sums the summary rows keep (grading/summaries.py): per task Σ points, Σ points² and
+Σ points × primary score, and the number of participants, Σ primary score and Σ primary score² — computed in
+exact integers, so no participant's row is read. Tasks come in the catalogue's order, never ordered by a
+figure.
 """
 
-from collections import defaultdict
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 
-import numpy as np
-from django.db.models import F
+from django.db.models import BigIntegerField, F, Sum
 
 from procedures.models import Assessment, Task
 
-from .figures import counted_scores
+from .models import ResultSummary, TaskSummary
 
 MIN_PARTICIPANTS = 30
 WEAK_ITEM_REST = 0.2
@@ -48,59 +50,66 @@ class ItemAnalysis:
     items: list[ItemFigures]
 
 
-def _pearson(x: np.ndarray, y: np.ndarray) -> float | None:
-    """Pearson's r, or None when x or y is constant."""
-    if np.ptp(x) == 0 or np.ptp(y) == 0:
-        return None
-    return float(np.corrcoef(x, y)[0, 1])
-
-
-def _alpha(matrix: np.ndarray) -> float | None:
-    """Cronbach's α of a participants × tasks matrix, with sample variances (ddof=1)."""
-    k = matrix.shape[1]
-    total_variance = matrix.sum(axis=1).var(ddof=1)
-    if k < 2 or total_variance == 0:
-        return None
-    return float(k / (k - 1) * (1 - matrix.var(axis=0, ddof=1).sum() / total_variance))
+def _variation(n: int, total: int, squares: int) -> int:
+    """n² × the population variance, exactly: n Σx² − (Σx)²."""
+    return n * squares - total * total
 
 
 def item_analysis(assessment: Assessment) -> ItemAnalysis | None:
     """The item analysis of the assessment over the municipality (every school of the campaign's department), or
-    None under MIN_PARTICIPANTS participants. Two queries."""
+    None under MIN_PARTICIPANTS participants. Three queries over the summary rows, whatever the number of
+    participants and schools."""
     tasks = list(
         Task.objects.filter(assessment=assessment)
         .order_by("position")
         .values_list("pk", "label", "difficulty", "skill", "max_points")
     )
-    rows = (
-        counted_scores(assessment)
-        .filter(work__school__department_id=F("work__assessment__campaign__department_id"))
-        .values_list("work_id", "task_id", "value")
+    municipal = {"assessment": assessment, "school__department_id": F("assessment__campaign__department_id")}
+    big = BigIntegerField()
+    totals = ResultSummary.objects.filter(**municipal).aggregate(
+        participants=Sum("n"),
+        scores=Sum(F("n") * F("primary_score"), output_field=big),
+        squares=Sum(F("n") * F("primary_score") * F("primary_score"), output_field=big),
+    )
+    sums = {
+        row["task_id"]: (int(row["x"]), int(row["xx"]), int(row["xt"]))
+        for row in TaskSummary.objects.filter(**municipal)
+        .values("task_id")
+        .annotate(x=Sum("points"), xx=Sum("points_squared"), xt=Sum("points_by_total"))
         .order_by()
-    )
-    points: dict[int, dict[int, int]] = defaultdict(dict)
-    for work_id, task_id, value in rows:
-        points[work_id][task_id] = value or 0  # «X» counts 0
-    if len(points) < MIN_PARTICIPANTS or not tasks:
+    }
+    n = int(totals["participants"] or 0)
+    if n < MIN_PARTICIPANTS or not tasks:
         return None
-    matrix = np.array(
-        [[by_task.get(pk, 0) for pk, *_rest in tasks] for by_task in points.values()],
-        dtype=float,
-    )
-    totals = matrix.sum(axis=1)
-    items = []
-    for column, (_pk, label, level, skill, max_points) in enumerate(tasks):
-        task_points = matrix[:, column]
-        item_rest = _pearson(task_points, totals - task_points)
+    score_sum, score_squares = int(totals["scores"] or 0), int(totals["squares"] or 0)
+    total_variation = _variation(n, score_sum, score_squares)
+    items, task_variations = [], 0
+    for pk, label, level, skill, max_points in tasks:
+        x, xx, xt = sums.get(pk, (0, 0, 0))
+        variation = _variation(n, x, xx)
+        task_variations += variation
+        # the rest R = T − x: n² cov(x, R) and n² var(R) from the same sums
+        covariation = n * xt - x * score_sum - variation
+        rest_variation = total_variation - 2 * (n * xt - x * score_sum) + variation
+        item_rest = (
+            None
+            if variation == 0 or rest_variation == 0
+            else covariation / (math.sqrt(variation) * math.sqrt(rest_variation))
+        )
         items.append(
             ItemFigures(
                 label=label,
                 level=level,
                 skill=skill,
                 max_points=max_points,
-                difficulty=float(task_points.mean() / max_points),
+                difficulty=float(Fraction(x, n * max_points)),
                 item_rest=item_rest,
                 weak=item_rest is not None and item_rest < WEAK_ITEM_REST,
             )
         )
-    return ItemAnalysis(participants=len(points), alpha=_alpha(matrix), items=items)
+    k = len(tasks)
+    alpha = None
+    if k >= 2 and total_variation != 0:
+        # the sample variances' n − 1 cancels in the ratio
+        alpha = float(Fraction(k, k - 1) * (1 - Fraction(task_variations, total_variation)))
+    return ItemAnalysis(participants=n, alpha=alpha, items=items)

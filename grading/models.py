@@ -137,3 +137,64 @@ class FormUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} — {self.assessment}"
+
+
+# Summary rows: what the figures count, per school × assessment × class, kept current by every write that changes
+# it (grading/summaries.py). Dashboards read these few rows instead of grouping a region's millions of scores.
+
+
+class ParticipationSummary(models.Model):
+    """Participants who write the assessment, absent and present, of one class of one school."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+", db_index=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    class_name = models.CharField(max_length=4)
+    absent = models.PositiveIntegerField()
+    present = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "school", "class_name"], name="participation_summary_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.school_id}/{self.class_name}"
+
+
+class ResultSummary(models.Model):
+    """The number `n` of counted works (present, writing, complete) of one class of one school with one primary
+    score, mark and journal mark."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+", db_index=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    class_name = models.CharField(max_length=4)
+    primary_score = models.PositiveSmallIntegerField(null=True)
+    mark = models.PositiveSmallIntegerField(null=True)
+    journal_mark = models.PositiveSmallIntegerField(null=True)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["assessment", "school"], name="result_summary_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.school_id}/{self.class_name}: {self.primary_score} × {self.n}"
+
+
+class TaskSummary(models.Model):
+    """The points of one task over the counted works of one class of one school with one mark: Σ points, and for
+    the item analysis Σ points² and Σ points × primary score («X» counts 0)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+", db_index=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    class_name = models.CharField(max_length=4)
+    mark = models.PositiveSmallIntegerField(null=True)
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
+    points = models.BigIntegerField()
+    points_squared = models.BigIntegerField()
+    points_by_total = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["assessment", "school"], name="task_summary_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.school_id}/{self.class_name}/{self.task_id}: {self.points}"

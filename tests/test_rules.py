@@ -21,6 +21,7 @@ from grading.services.distribution import works_held, works_reassign
 from grading.services.entry import grading_open_check
 from grading.services.retention import purge_due_at
 from grading.services.scores import cell_parse, work_recompute
+from grading.summaries import summaries_refresh
 from procedures.models import Appointment, Participant, ParticipantCode
 from procedures.selectors.participants import extra_minutes_for, participants_visible_to
 from procedures.selectors.rooms import (
@@ -147,6 +148,7 @@ def graded_work(assessment, school, *, code, class_name, points, expert=None):
         scores[task.pk] = make_score(work, task, value=cell.value, not_attempted=False)
     work_recompute(work, tasks=tasks, scores=scores, assessment=assessment)
     work.save()
+    summaries_refresh(school_id=school.pk, assessment_ids=[assessment.pk])  # as the services keep them
     return work
 
 

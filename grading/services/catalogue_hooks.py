@@ -14,10 +14,12 @@ from django.utils.translation import ngettext
 
 from grading.models import Score, Work
 from grading.services.scores import work_recompute
+from grading.summaries import participants_changed, summaries_refresh_assessment
 from procedures.models import Assessment
 from procedures.services.dependants import (
     register_dependants,
     register_lock,
+    register_participants_changed,
     register_recompute,
     register_task_results,
 )
@@ -123,4 +125,6 @@ def register() -> None:
     register_dependants("scores", order=40, phrase=_scores_phrase, count=scores_by_assessment)
     register_task_results("grading", scores_by_task)
     register_recompute("grading", assessment_works_recompute)
+    register_recompute("grading.summaries", summaries_refresh_assessment)  # after the works' marks, in order
+    register_participants_changed("grading.summaries", participants_changed)
     register_lock("grading", assessment_works_lock)

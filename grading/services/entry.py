@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from grading.models import Score, ScoreChange, Work
 from grading.selectors.entry import grading_opening, is_open
 from grading.services.scores import score_set
+from grading.summaries import RESULTS, summaries_refresh
 from procedures.models import Assessment, Participant, Task
 from schools.models import School, User
 from schools.services import audit_record
@@ -181,4 +182,12 @@ def journal_mark_set(*, participant: Participant, mark: int | None, actor: User)
         source=ScoreChange.Source.GRID,
         changed_by=actor,
     )
+    if work.is_complete and not participant.absent:
+        # a counted work's journal mark is in the journal comparison: its class's summary rows follow
+        summaries_refresh(
+            school_id=work.school_id,
+            assessment_ids=[work.assessment_id],
+            class_name=participant.class_name,
+            parts=(RESULTS,),
+        )
     return work

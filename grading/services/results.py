@@ -34,6 +34,7 @@ from grading.results_form import FormRow, ParsedForm, form_parse, form_rows, for
 from grading.selectors import results as selectors
 from grading.services.entry import grading_open_check
 from grading.services.scores import work_recompute, works_ensure
+from grading.summaries import summaries_refresh
 from procedures.models import Assessment, Campaign, Participant, Task
 from schools.models import School, User
 from schools.services import audit_record
@@ -440,6 +441,7 @@ def results_import(
     if plan.needs_reason and not reason:
         raise ReasonRequired(plan.submitted_changed)
     _plan_write(plan, actor=actor, reason=reason)
+    summaries_refresh(school_id=school.pk, assessment_ids=[assessment.pk])
     audit_record(
         actor=actor,
         action="results.imported",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grading.models import Score, ScoreChange, Work
+from grading.summaries import WORK_PARTS, summaries_refresh
 from procedures.models import Assessment, Participant, Task
 from schools.models import School, User
 
@@ -166,9 +167,18 @@ def score_set(
         work=locked_work, task=task, old=old, new=cell.text, source=source, reason=reason.strip(), changed_by=actor
     )
     scores = {s.task_id: s for s in locked_work.scores.all()}
+    was_counted = locked_work.is_complete
     work_recompute(locked_work, tasks=tasks, scores=scores, assessment=locked_work.assessment)
     locked_work.results_changed_at = score.updated_at
     locked_work.save(update_fields=["primary_score", "mark", "is_complete", "results_changed_at", "updated_at"])
+    if (was_counted or locked_work.is_complete) and locked_work.participant.status == Participant.Status.WRITES:
+        # the figures count this work (or did): its class's summary rows follow, in this transaction
+        summaries_refresh(
+            school_id=locked_work.school_id,
+            assessment_ids=[locked_work.assessment_id],
+            class_name=locked_work.participant.class_name,
+            parts=WORK_PARTS,
+        )
     _show_result(work, locked_work)
     return score
 

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from grading.models import Score, Work
+from grading.summaries import summaries_refresh
 from monitoring.signals import Signal, Thresholds, assessment_signals
 from procedures.models import Participant
 from tests.factories import DepartmentFactory, SchoolFactory, make_assessment, make_campaign
@@ -53,6 +54,8 @@ def plant(assessment, school, rows) -> None:
         for work, (points, _journal) in zip(works, rows, strict=True)
         for task, value in zip(tasks, points, strict=True)
     )
+    # rows written past the services: their summary rows, as the services would keep them
+    summaries_refresh(school_id=school.pk, assessment_ids=[assessment.pk])
 
 
 def totals(assessment, scores, journal=None) -> list[tuple]:

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from grading.services.scores import cell_parse, work_recompute
+from grading.summaries import summaries_refresh
 from reports.exports import municipal_report_write
 from schools.models import Role
 from tests.factories import (
@@ -74,6 +75,7 @@ def record_named(assessment, pupil):
     scores = {task.pk: make_score(work, task, value=cell_parse(1, max_points=task.max_points).value) for task in tasks}
     work_recompute(work, tasks=tasks, scores=scores, assessment=assessment)
     work.save()
+    summaries_refresh(school_id=participant.school_id, assessment_ids=[assessment.pk])  # as the services keep them
 
 
 @pytest.fixture
