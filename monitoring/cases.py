@@ -10,8 +10,8 @@ closes one: only people close cases. It runs
   command), for each assessment whose results changed since it was last checked (works counted, the latest
   `Work.updated_at`) or whose department's thresholds changed; grading knows nothing of monitoring, so an
   import is seen by its effect on the works, whatever path wrote them;
-- at once when the department changes its thresholds (`thresholds_change`), for every campaign of the
-  department;
+- when the department changes its thresholds (`thresholds_change`), for every campaign of the department, in a
+  background job (`thresholds_job`: at region scale the re-evaluation takes longer than a request should);
 - when someone with DECIDE_CASES follows the link of a signal that has no case yet (`signal_case_get_or_open`).
 
 The department asks a question (`case_ask`), the school's coordinator or director answers (`case_answer`),
@@ -33,20 +33,24 @@ from django.utils.translation import gettext_lazy
 from grading.models import Work
 from monitoring.models import CaseMessage, SignalCase, SignalCheck, ThresholdVersion
 from monitoring.signals import (
+    DEFAULT_THRESHOLDS,
     THRESHOLD_FIELDS,
     Signal,
     Thresholds,
     assessment_signals_under,
     department_thresholds,
     signal_label,
+    thresholds_from,
     thresholds_values,
 )
 from procedures.models import Assessment, Campaign
 from schools.models import Department, Role, School, User
 from schools.services import audit_record, notifications_send
+from vpr_portal.jobs import job_request
 
 TEXT_MAX_LENGTH = 5000
 REASON_MAX_LENGTH = 1000
+THRESHOLDS_JOB = "monitoring.thresholds"
 NOTE_VANISHED = gettext_lazy("признак больше не выявляется")
 NOTE_RETURNED = gettext_lazy("признак снова выявляется")
 SCHOOL_ANSWERING_ROLES = (Role.SCHOOL_COORDINATOR, Role.DIRECTOR)
@@ -282,9 +286,8 @@ def _signal_keys(campaign_code: str, assessment_code: str, signals: list[Signal]
 
 @transaction.atomic
 def thresholds_change(*, department: Department, values: dict, reason: str, actor: User) -> ThresholdVersion:
-    """Records a new version of the department's thresholds and re-evaluates the signals of every assessment of
-    its campaigns under the old and the new ones: the version keeps which signals appear and which vanish
-    (school, campaign, assessment, kind), and the cases follow (`cases_open` of each assessment)."""
+    """Records a new version of the department's thresholds, current at once, and asks for the job that
+    re-evaluates the signals under it (`thresholds_job`: which signals appear and vanish, and the cases)."""
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": [_("Укажите причину изменения.")]})
@@ -296,37 +299,99 @@ def thresholds_change(*, department: Department, values: dict, reason: str, acto
     old, number = department_thresholds(department.pk)
     if new == old:
         raise ValidationError(_("Значения не изменились."))
-    now = timezone.now()
     version = ThresholdVersion.objects.create(
         department=department,
         number=number + 1,
         values=thresholds_values(new),
         reason=reason,
         created_by=actor,
-        created_at=now,
+        created_at=timezone.now(),
     )
-    appeared, vanished = set(), set()
-    assessments = Assessment.objects.filter(campaign__in=_checkable_campaigns(), campaign__department=department)
-    for assessment in assessments.select_related("campaign").order_by("campaign__window_start", "code"):
-        before, after = assessment_signals_under(assessment, [old, new])
-        before_keys = _signal_keys(assessment.campaign.code, assessment.code, before)
-        after_keys = _signal_keys(assessment.campaign.code, assessment.code, after)
-        appeared |= after_keys - before_keys
-        vanished |= before_keys - after_keys
-        _apply_signals(assessment, after, now)
-        _record_check(assessment, version.number, now)
-    version.changes = {"appeared": sorted(map(list, appeared)), "vanished": sorted(map(list, vanished))}
-    version.save(update_fields=["changes"])
     audit_record(
         actor=actor,
         action="signal_thresholds.changed",
         target=version,
         department=department,
         before=thresholds_values(old),
-        after={**thresholds_values(new), "appeared": len(appeared), "vanished": len(vanished)},
+        after=thresholds_values(new),
         reason=reason,
     )
+    job_request(kind=THRESHOLDS_JOB, key=thresholds_job_key(version), params={"version": version.pk}, user=actor)
     return version
+
+
+def thresholds_job_key(version: ThresholdVersion) -> str:
+    return f"monitoring.thresholds:{version.pk}"
+
+
+def _previous_thresholds(version: ThresholdVersion) -> Thresholds:
+    earlier = (
+        ThresholdVersion.objects.filter(department_id=version.department_id, number__lt=version.number)
+        .order_by("-number")
+        .first()
+    )
+    return thresholds_from(earlier.values) if earlier is not None else DEFAULT_THRESHOLDS
+
+
+def thresholds_evaluate(
+    *, version: ThresholdVersion, progress=None
+) -> tuple[dict, list[tuple[Assessment, list[Signal]]]]:
+    """The signals of every assessment of the department's campaigns under the version before this one and under
+    this one, the results read once for both: the changes (which appear, which vanish: [school, campaign,
+    assessment, kind], sorted) and each assessment's signals under this version. Reads only."""
+    old, new = _previous_thresholds(version), thresholds_from(version.values)
+    assessments = list(
+        Assessment.objects.filter(campaign__in=_checkable_campaigns(), campaign__department_id=version.department_id)
+        .select_related("campaign")
+        .order_by("campaign__window_start", "code")
+    )
+    appeared, vanished, afters = set(), set(), []
+    for done, assessment in enumerate(assessments, start=1):
+        before, after = assessment_signals_under(assessment, [old, new])
+        before_keys = _signal_keys(assessment.campaign.code, assessment.code, before)
+        after_keys = _signal_keys(assessment.campaign.code, assessment.code, after)
+        appeared |= after_keys - before_keys
+        vanished |= before_keys - after_keys
+        afters.append((assessment, after))
+        if progress is not None:
+            progress(done, len(assessments))
+    return {"appeared": sorted(map(list, appeared)), "vanished": sorted(map(list, vanished))}, afters
+
+
+@transaction.atomic
+def thresholds_apply(
+    *, version: ThresholdVersion, changes: dict, afters: list[tuple[Assessment, list[Signal]]]
+) -> ThresholdVersion:
+    """Keeps the changes with the version and brings the cases in line with the signals under it — unless a
+    newer version exists by now (its own job does that)."""
+    version = ThresholdVersion.objects.select_for_update().get(pk=version.pk)
+    now = timezone.now()
+    latest = ThresholdVersion.objects.filter(department_id=version.department_id).aggregate(n=Max("number"))["n"]
+    if version.number == latest:
+        for assessment, signals in afters:
+            _apply_signals(assessment, signals, now)
+            _record_check(assessment, version.number, now)
+    version.changes, version.applied_at = changes, now
+    version.save(update_fields=["changes", "applied_at"])
+    return version
+
+
+def thresholds_job(job, run):
+    """The job of a thresholds change: evaluates (with progress), then applies in the job's finishing
+    transaction. Safe to run twice: an applied version is left as it is."""
+    version = ThresholdVersion.objects.get(pk=job.params["version"])
+    if version.applied_at is not None:
+        return {
+            "appeared": len(version.changes.get("appeared", [])),
+            "vanished": len(version.changes.get("vanished", [])),
+        }
+    changes, afters = thresholds_evaluate(version=version, progress=run.progress)
+
+    def apply() -> dict:
+        thresholds_apply(version=version, changes=changes, afters=afters)
+        return {"appeared": len(changes["appeared"]), "vanished": len(changes["vanished"])}
+
+    return apply
 
 
 # The case's flow ----------------------------------------------------------------------------------------------

@@ -54,6 +54,9 @@ class ThresholdVersion(models.Model):
     )
     created_at = models.DateTimeField(_("изменено"), default=timezone.now)
     changes = models.JSONField(_("изменения признаков"), default=dict)
+    # When the signals were re-evaluated under this version and its changes recorded (a background job); empty
+    # while that is under way.
+    applied_at = models.DateTimeField(_("признаки пересчитаны"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("версия порогов признаков")

@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from monitoring import cases, selectors
+from monitoring.cases import thresholds_job_key
 from monitoring.evidence import case_drawing
 from monitoring.models import SignalCase
 from monitoring.signals import SIGNAL_LABELS, THRESHOLD_FIELDS, department_thresholds, signal_label, thresholds_from
@@ -25,6 +26,7 @@ from schools.access import Capability as C
 from schools.access import CapabilityMixin, SchoolMixin
 from schools.models import Role
 from vpr_portal.access import get_scoped_or_404
+from vpr_portal.models import Job
 
 # Each threshold in words, in the order of Thresholds, grouped by the signal it belongs to.
 THRESHOLD_LABELS = {
@@ -301,11 +303,13 @@ class ThresholdVersionView(CapabilityMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         values = thresholds_from(self.version.values)
+        job = None if self.version.applied_at else Job.objects.filter(key=thresholds_job_key(self.version)).first()
         changes = self.version.changes or {}
         return super().get_context_data(
             version=self.version,
             values=[(THRESHOLD_LABELS.get(name, name), getattr(values, name)) for name in THRESHOLD_FIELDS],
             appeared=[(*row[:3], signal_label(row[3])) for row in changes.get("appeared", [])],
             vanished=[(*row[:3], signal_label(row[3])) for row in changes.get("vanished", [])],
+            job=job,
             **kwargs,
         )

@@ -12,6 +12,7 @@ from dataclasses import asdict
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.test import TestCase
 from django.urls import reverse
 
 from monitoring.cases import cases_open, thresholds_change
@@ -20,6 +21,7 @@ from monitoring.signals import DEFAULT_THRESHOLDS, Thresholds, assessment_signal
 from schools.models import AuditEntry, Role
 from tests.factories import make_assessment, make_campaign
 from tests.monitoring.test_signals import bunched, journal_rows, low_rows, plant, plant_levels, totals
+from vpr_portal.models import Job
 
 # Every setting below also moves a threshold no signal reads yet (the re-check's), so that a version at a default
 # value is still a change.
@@ -27,7 +29,11 @@ BASE = {**asdict(DEFAULT_THRESHOLDS), "recheck_works": 6}
 
 
 def setting(department, user, reason="проверка порогов", **changed) -> ThresholdVersion:
-    return thresholds_change(department=department, values={**BASE, **changed}, reason=reason, actor=user)
+    """A change as the page makes it, with its re-evaluation job run when the change commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        version = thresholds_change(department=department, values={**BASE, **changed}, reason=reason, actor=user)
+    version.refresh_from_db()
+    return version
 
 
 def kinds_now(assessment, kind) -> list[str]:
@@ -211,6 +217,7 @@ def test_a_change_records_what_appears_and_vanishes_and_the_cases_follow(high, r
     assert third.changes["appeared"] == [["sch660001", "VPR-2026", "R-6", "high_results"]]
     assert SignalCase.objects.get(pk=high_case.pk).signal_present
     entry = AuditEntry.objects.filter(action="signal_thresholds.changed").order_by("pk").first()
+    assert version.applied_at is not None and Job.objects.get(key=f"monitoring.thresholds:{version.pk}").state == "done"
     assert entry.before["high_results_points"] == 25 and entry.after["high_results_points"] == 26
     assert entry.reason == "Строже к высоким, мягче к журналу"
 
@@ -262,7 +269,9 @@ def test_a_bunching_p_in_decimal_comma_is_read(department, uo):
 
 
 @pytest.mark.django_db
-def test_the_page_changes_the_thresholds_and_shows_what_vanished(client, high, department, uo):
+def test_the_page_changes_the_thresholds_and_shows_what_vanished(
+    client, high, department, uo, django_capture_on_commit_callbacks
+):
     client.force_login(uo)
     url = reverse("monitoring:thresholds")
     page = client.get(url).content.decode()
@@ -270,9 +279,10 @@ def test_the_page_changes_the_thresholds_and_shows_what_vanished(client, high, d
     values = {**asdict(DEFAULT_THRESHOLDS), "high_results_points": "abc", "reason": "строже"}
     refused = client.post(url, values)
     assert refused.status_code == 400 and "Введите число." in refused.content.decode()
-    response = client.post(url, {**values, "high_results_points": "26"}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("monitoring:threshold_version", kwargs={"number": 1})
-    body = response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {**values, "high_results_points": "26"})
+    assert response["Location"] == reverse("monitoring:threshold_version", kwargs={"number": 1})
+    body = client.get(response["Location"]).content.decode()
     vanished = body[body.index('data-testid="vanished"') :]
     assert "sch660001" in vanished and "R-6" in vanished and "высокие результаты" in vanished
     history = client.get(url).content.decode()
@@ -284,3 +294,20 @@ def test_a_school_cannot_set_thresholds(client, role_users):
     client.force_login(role_users[Role.SCHOOL_COORDINATOR])
     assert client.post(reverse("monitoring:thresholds"), {"reason": "x"}).status_code == 403
     assert not ThresholdVersion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_new_thresholds_hold_at_once_and_the_version_says_while_signals_are_re_evaluated(
+    client, high, department, uo
+):
+    client.force_login(uo)
+    values = {**BASE, "high_results_points": "26", "reason": "строже"}
+    response = client.post(reverse("monitoring:thresholds"), values)  # the job waits for the commit, never comes
+    assert response.status_code == 302
+    version = ThresholdVersion.objects.get()
+    assert version.applied_at is None and version.changes == {}
+    assert department_thresholds(department.pk)[0].high_results_points == 26
+    assert kinds_now(high, "high_results") == []
+    page = client.get(reverse("monitoring:threshold_version", kwargs={"number": 1})).content.decode()
+    assert 'data-testid="thresholds-pending"' in page and "в очереди" in page
+    assert "пересчитываются" in client.get(reverse("monitoring:thresholds")).content.decode()
