@@ -364,7 +364,9 @@ def region_load() -> list[Measurement]:
             100 * result.errors / max(total, 1),
             "%",
             LOAD_ERROR_BUDGET,
-            "statuses " + ", ".join(f"{s}: {n}" for s, n in sorted(result.statuses.items())),
+            "statuses "
+            + ", ".join(f"{s}: {n}" for s, n in sorted(result.statuses.items()))
+            + " (0: no answer in 10 s)",
         ),
     ]
 
