@@ -294,12 +294,15 @@ def _sum_tallies(tallies_: list[Tally]) -> Tally:
 
 def window_assessments(assessment: Assessment, *, window: int) -> list[Assessment]:
     """The assessment and those of the same subject and grade in the campaigns before its own by window start,
-    of the same department: one per campaign (of several, the same level first, then the same code), newest
+    of the same department, kind and organiser (a trial run or a school's own control is not a year of the ВПР):
+    one per campaign (of several, the same level first, then the same code), newest
     first, `window` at most. One query."""
     campaign = assessment.campaign
     earlier = (
         Assessment.objects.filter(
             campaign__department_id=campaign.department_id,
+            campaign__kind=campaign.kind,
+            campaign__owner_school_id=campaign.owner_school_id,
             campaign__window_start__lt=campaign.window_start,
             subject_id=assessment.subject_id,
             grade=assessment.grade,

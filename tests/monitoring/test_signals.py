@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from grading.models import Score, Work
 from grading.summaries import summaries_refresh
 from monitoring.signals import Signal, Thresholds, assessment_signals
-from procedures.models import Participant
+from procedures.models import Campaign, Participant
 from tests.factories import DepartmentFactory, SchoolFactory, make_assessment, make_campaign
 
 _codes = itertools.count(10001)
@@ -334,6 +334,17 @@ def test_stable_low_ignores_later_campaigns_and_other_departments(years, school,
     elsewhere = make_campaign(DepartmentFactory(code="uo-other"), code="VPR-X", window_start=datetime.date(2025, 12, 1))
     plant(make_assessment(elsewhere), school, low_rows(years[2026], (1, 2)))
     assert plant_years(years, school, other_school, {2026: (1, 2), 2025: (1, 10), 2024: (1, 10)}) == []
+
+
+@pytest.mark.django_db
+def test_stable_low_counts_only_campaigns_of_the_same_kind(years, school, other_school):
+    """A trial run between two years of the ВПР is not one of «the last three campaigns» (it pushed ВПР-2025 out)."""
+    trial = make_campaign(
+        school.department, code="APR-2026", kind=Campaign.Kind.TRAINING, window_start=datetime.date(2026, 2, 1)
+    )
+    plant(make_assessment(trial), school, low_rows(years[2026], (1, 10)))
+    found = plant_years(years, school, other_school, {2026: (1, 2), 2025: (1, 2), 2024: (1, 10)})
+    assert [campaign["code"] for campaign in found[0].evidence["campaigns"]] == ["VPR-2026", "VPR-2025", "VPR-2024"]
 
 
 # Every school, the order, the queries -----------------------------------------------------------------------------
