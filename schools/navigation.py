@@ -60,6 +60,8 @@ def _school_items(school, school_roles: set[str]) -> list[NavItem]:
         items.append(NavItem(_("Сотрудники"), reverse("schools:staff_list", args=[school.code]), "staff"))
         items.append(NavItem(_("Документы"), reverse("procedures:document_list"), "documents"))
         items.append(NavItem(_("Пользователи"), reverse("schools:people_list"), "people"))
+    if school_roles & {Role.SCHOOL_COORDINATOR, Role.DIRECTOR}:
+        items.append(NavItem(_("Разборы"), reverse("monitoring:school_cases", args=[school.code]), "cases"))
     if Role.DIRECTOR in school_roles:
         items.append(NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"))
     return items
@@ -76,6 +78,7 @@ def nav_items(user: User) -> list[NavItem]:
             NavItem(_("Документы"), reverse("procedures:document_list"), "documents"),
             NavItem(_("Пользователи"), reverse("schools:people_list"), "people"),
             NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"),
+            NavItem(_("Пороги признаков"), reverse("monitoring:thresholds"), "thresholds"),
         ]
     if Role.DEPARTMENT_REPRESENTATIVE in roles:
         items.append(NavItem(_("Карты мониторинга"), reverse("monitoring:cards"), "cards"))
