@@ -22,20 +22,23 @@ from vpr_portal.access import get_scoped_or_404
 
 from .exports import municipal_report_filename, municipal_report_write
 from .funnel import Z_INNER, Z_OUTER, funnel_chart
-from .selectors import campaign_results, municipal_assessment, municipal_funnel, municipality_overview
+from .overview import municipality_overview
+from .selectors import campaign_results, municipal_assessment, municipal_funnel
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class OverviewView(CapabilityMixin, TemplateView):
-    """The department's start page: the municipality at a glance."""
+    """The department's start page: the municipality's totals, then its schools by code, 50 a page, searched by
+    code or name."""
 
     capability = C.VIEW_OVERVIEW
     template_name = "reports/overview.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(municipality_overview(self.request.user))
+        query = self.request.GET.get("q", "").strip()
+        context.update(municipality_overview(self.request.user, query=query, page=self.request.GET.get("page")))
         return context
 
 
