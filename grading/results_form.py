@@ -273,6 +273,8 @@ class _RowReader:
     writing_codes: Collection[str] | None
     exempt_codes: Collection[str]
     first_row_of: dict[str, int] = field(default_factory=dict)
+    # (max points, text) → the Cell it reads as: a form's hundreds of thousands of cells hold a handful of texts
+    parsed: dict[tuple[int, str], Cell] = field(default_factory=dict)
 
     def name(self, position: int | None, default: str = "") -> str:
         return self.columns.names[position] if position is not None else default
@@ -357,11 +359,14 @@ class _RowReader:
             return []
         parsed_cells: list[Cell] = []
         for task, task_name, raw in zip(self.tasks, task_names, raw_cells, strict=True):
-            try:
-                cell = cell_parse(raw, max_points=task.max_points)
-            except ValidationError as error:
-                problems.extend(Problem(message, row=number, column=task_name) for message in error.messages)
-                continue
+            cell = self.parsed.get((task.max_points, raw))
+            if cell is None:
+                try:
+                    cell = cell_parse(raw, max_points=task.max_points)
+                except ValidationError as error:
+                    problems.extend(Problem(message, row=number, column=task_name) for message in error.messages)
+                    continue
+                self.parsed[(task.max_points, raw)] = cell
             if cell.is_empty:
                 message = _("не заполнено: нужен балл от 0 до {max} или X").format(max=task.max_points)
                 problems.append(Problem(message, row=number, column=task_name))

@@ -3,11 +3,15 @@ replaces them.
 
 Import is all or nothing. The file is read and checked first (`results_form_read`: every problem of the file,
 `grading.results_form`), then `results_import` writes in one transaction, in bulk: scores (a changed cell gets
-version + 1, a new one version 1), one ScoreChange (source «import») for every changed cell and journal mark,
-the participants' variant and absence, and each work's journal mark, primary score, mark and completeness
-through `work_recompute`. Re-importing the same file writes nothing at all (no history, no audit entry).
-The writes are statements prepared once and run over every row (`_insert_rows`, `_update_rows`), not the ORM's
-bulk_create and bulk_update, whose per-batch SQL compilation alone took seconds for a 2,000-row form on SQLite.
+version + 1, a new one version 1), one ScoreChange (source «import») for every cell whose recorded value changes
+and for every journal mark that changes, the participants' variant and absence, each work's journal mark, primary
+score, mark and completeness through `work_recompute`, and the school's summary rows (grading/summaries.py).
+A first value in an empty cell has no history row of its own — the import's audit entry counts the cells — so
+that the first form of a school does not write a history row per cell (240,000 for a 10,000-row form); a journal
+mark's history is kept even from empty, since it is the mark's version (grading/services/journal.py).
+Re-importing the same file writes nothing at all (no history, no audit entry). The rows go in by COPY on
+PostgreSQL and by one prepared statement over every row on SQLite (`_insert_rows`, `_update_rows`), not the
+ORM's bulk_create and bulk_update, whose per-batch SQL compilation alone took seconds for a 2,000-row form.
 
 «While it is still open»: a form is accepted from the moment grading of each class it changes has opened (R10)
 until the campaign is closed (Campaign.Status.CLOSED); a corrected file replaces the previous results cell by
@@ -20,6 +24,7 @@ its file with what the other wrote.
 """
 
 import datetime
+import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -149,23 +154,49 @@ class _ScoreState:
         return "" if self.value is None else str(self.value)
 
 
+class _ParticipantState:
+    """A participant as the plan reads and changes it (tens of thousands of rows: no model instances)."""
+
+    __slots__ = ("pk", "code", "class_name", "variant", "absent")
+
+    def __init__(self, pk: int, code: str, class_name: str, variant: int | None, absent: bool):
+        self.pk, self.code, self.class_name, self.variant, self.absent = pk, code, class_name, variant, absent
+
+
+class _WorkState:
+    """A work as the plan reads and changes it; quacks like Work for `work_recompute` (its participant's
+    absence, primary score, mark, completeness). `pk` is None for a work not created yet (a preview)."""
+
+    __slots__ = ("pk", "participant", "journal_mark", "primary_score", "mark", "is_complete", "submitted_at")
+
+    def __init__(
+        self, pk, participant, journal_mark=None, primary_score=None, mark=None, is_complete=False, submitted_at=None
+    ):
+        self.pk, self.participant, self.journal_mark = pk, participant, journal_mark
+        self.primary_score, self.mark, self.is_complete = primary_score, mark, is_complete
+        self.submitted_at = submitted_at
+
+
 @dataclass
 class ResultsPlan:
     """Every write an import would make, computed without writing, as rows of values:
 
-    - scores_to_create: (work id, task id, value, not attempted, version)
+    - scores_to_create: (work, task id, value, not attempted, version)
     - scores_to_update: (value, not attempted, version, score id)
-    - history: (work id, task id or None, field, old, new)
-    - works_to_update, participants_to_update: the changed objects.
+    - history: (work, task id or None, field, old, new): changes of a recorded value and of the journal mark
+    - works_to_update, participants_to_update: the changed works and participants (light states: pk and the
+      fields the import writes). A work of a participant with no Work yet has pk None until the import
+      creates it, with its result, in one statement; the rows above name the work's state for that.
     """
 
     rows: list[RowOutcome] = field(default_factory=list)
     scores_to_create: list[tuple] = field(default_factory=list)
     scores_to_update: list[tuple] = field(default_factory=list)
     history: list[tuple] = field(default_factory=list)
-    works_to_update: list[Work] = field(default_factory=list)
-    participants_to_update: list[Participant] = field(default_factory=list)
+    works_to_update: list[_WorkState] = field(default_factory=list)
+    participants_to_update: list[_ParticipantState] = field(default_factory=list)
     not_in_file: int = 0
+    cells: int = 0  # task cells that change, a first value included
     # codes of works already submitted by their expert whose scores (or absence) the form would change
     submitted_changed: list[str] = field(default_factory=list)
 
@@ -212,22 +243,37 @@ def _yes_no(value: bool) -> str:
     return _("да") if value else _("нет")
 
 
-def _recorded_scores(work_ids: list[int]) -> dict[int, dict[int, _ScoreState]]:
-    """work id → task id → the recorded score, in one query."""
+def _recorded_scores(*, assessment: Assessment, school: School) -> dict[int, dict[int, _ScoreState]]:
+    """work id → task id → the recorded score of the school's works of the assessment, in one query."""
     result: dict[int, dict[int, _ScoreState]] = defaultdict(dict)
-    rows = Score.objects.filter(work_id__in=work_ids).values_list(
+    rows = Score.objects.filter(work__assessment=assessment, work__school=school).values_list(
         "pk", "work_id", "task_id", "value", "not_attempted", "version"
     )
-    for pk, work_id, task_id, value, not_attempted, version in rows.iterator(chunk_size=5000):
+    for pk, work_id, task_id, value, not_attempted, version in rows.iterator(chunk_size=10000):
         result[work_id][task_id] = _ScoreState(pk, value, not_attempted, version)
     return result
 
 
+class _TaskState:
+    """A task as the plan reads it for every cell: plain attributes (a model's `pk` is a property)."""
+
+    __slots__ = ("pk", "label", "max_points")
+
+    def __init__(self, task: Task):
+        self.pk, self.label, self.max_points = task.pk, task.label, task.max_points
+
+
 def _plan_scores(
-    plan: ResultsPlan, *, work: Work, work_scores: dict[int, _ScoreState], tasks: list[Task], form_row: FormRow
+    plan: ResultsPlan, *, work: _WorkState, work_scores: dict, tasks: list[_TaskState], form_row: FormRow
 ) -> list[str]:
     """Plans the writes of the row's task cells that differ from the recorded scores (updating `work_scores` to
     the new state); returns the changes as the row's summary shows them."""
+    if not work_scores:  # nothing recorded yet (a school's first form): every filled cell is a first value
+        filled = [(task, cell) for task, cell in zip(tasks, form_row.cells, strict=True) if not cell.is_empty]
+        plan.cells += len(filled)
+        plan.scores_to_create.extend((work, task.pk, cell.value, cell.not_attempted, 1) for task, cell in filled)
+        work_scores.update((task.pk, cell) for task, cell in filled)  # a Cell quacks like a score
+        return [f"{task.label}: — → {cell.text}" for task, cell in filled]
     changes: list[str] = []
     for task, cell in zip(tasks, form_row.cells, strict=True):
         score = work_scores.get(task.pk)
@@ -236,31 +282,41 @@ def _plan_scores(
         if old_text == new_text:
             continue
         changes.append(f"{task.label}: {old_text or '—'} → {new_text or '—'}")
-        plan.history.append((work.pk, task.pk, "score", old_text, new_text))
+        plan.cells += 1
         if score is None:
-            work_scores[task.pk] = _ScoreState(None, cell.value, cell.not_attempted, 1)
-            plan.scores_to_create.append((work.pk, task.pk, cell.value, cell.not_attempted, 1))
-        else:
-            score.value, score.not_attempted, score.version = cell.value, cell.not_attempted, score.version + 1
-            plan.scores_to_update.append((cell.value, cell.not_attempted, score.version, score.pk))
+            # a first value is not a change: no history row, the import's audit entry counts it
+            work_scores[task.pk] = cell  # a Cell quacks like a score for work_recompute
+            plan.scores_to_create.append((work, task.pk, cell.value, cell.not_attempted, 1))
+            continue
+        if old_text:
+            plan.history.append((work, task.pk, "score", old_text, new_text))
+        score.value, score.not_attempted, score.version = cell.value, cell.not_attempted, score.version + 1
+        plan.scores_to_update.append((cell.value, cell.not_attempted, score.version, score.pk))
     return changes
 
 
 def results_plan(*, assessment: Assessment, school: School, form: ParsedForm, lock: bool = False) -> ResultsPlan:
     """Compares the form with what is recorded; four queries whatever the size of the form. With `lock` the
     works are read FOR UPDATE (inside `results_import`'s transaction)."""
-    tasks = selectors.form_tasks(assessment)
+    tasks = [_TaskState(task) for task in selectors.form_tasks(assessment)]
+    absent_change, variant_change = _("отсутствовал: {old} → {new}"), _("вариант: {old} → {new}")
+    journal_change = _("отметка по журналу: {old} → {new}")
     participants = {
-        p.code: p
-        for p in selectors.writing_participants(assessment=assessment, school=school).only(
-            "pk", "code", "class_name", "variant", "absent", "status"
+        row[1]: _ParticipantState(*row)
+        for row in selectors.writing_participants(assessment=assessment, school=school).values_list(
+            "pk", "code", "class_name", "variant", "absent"
         )
     }
     works_query = Work.objects.filter(assessment=assessment, school=school)
     if lock:
         works_query = works_query.select_for_update(of=("self",))
-    works = {work.participant_id: work for work in works_query}
-    scores = _recorded_scores([work.pk for work in works.values()])
+    works = {
+        participant_id: (pk, *result)
+        for participant_id, pk, *result in works_query.values_list(
+            "participant_id", "pk", "journal_mark", "primary_score", "mark", "is_complete", "submitted_at"
+        )
+    }
+    scores = _recorded_scores(assessment=assessment, school=school)
     plan = ResultsPlan()
     seen: set[int] = set()
     for form_row in form.rows:
@@ -269,8 +325,9 @@ def results_plan(*, assessment: Assessment, school: School, form: ParsedForm, lo
             message = _("участника с кодом {code} нет среди участников этой работы в школе").format(code=form_row.code)
             raise InputRefused([Problem(message, row=form_row.row)])
         seen.add(participant.pk)
-        work = works.get(participant.pk) or Work(participant=participant, assessment=assessment, school=school)
-        work.participant = participant  # the same object: work_recompute reads the new absence from it
+        recorded = works.get(participant.pk)
+        # the participant's state itself: work_recompute reads the new absence from it
+        work = _WorkState(recorded[0], participant, *recorded[1:]) if recorded else _WorkState(None, participant)
         work_scores = scores.get(work.pk, {}) if work.pk else {}
         had_result = (
             participant.absent
@@ -281,12 +338,10 @@ def results_plan(*, assessment: Assessment, school: School, form: ParsedForm, lo
         participant_absent_before = participant.absent
 
         if form_row.absent != participant.absent:
-            changes.append(
-                _("отсутствовал: {old} → {new}").format(old=_yes_no(participant.absent), new=_yes_no(form_row.absent))
-            )
+            changes.append(absent_change.format(old=_yes_no(participant.absent), new=_yes_no(form_row.absent)))
             participant.absent = form_row.absent
         if form_row.variant is not None and form_row.variant != participant.variant:
-            changes.append(_("вариант: {old} → {new}").format(old=participant.variant or "—", new=form_row.variant))
+            changes.append(variant_change.format(old=participant.variant or "—", new=form_row.variant))
             participant.variant = form_row.variant
         if changes:
             plan.participants_to_update.append(participant)
@@ -294,9 +349,9 @@ def results_plan(*, assessment: Assessment, school: School, form: ParsedForm, lo
         journal_changed = form.has_journal and form_row.journal_mark != work.journal_mark
         if journal_changed:
             old, new = work.journal_mark, form_row.journal_mark
-            changes.append(_("отметка по журналу: {old} → {new}").format(old=old or "—", new=new or "—"))
+            changes.append(journal_change.format(old=old or "—", new=new or "—"))
             plan.history.append(
-                (work.pk, None, "journal_mark", "" if old is None else str(old), "" if new is None else str(new))
+                (work, None, "journal_mark", "" if old is None else str(old), "" if new is None else str(new))
             )
             work.journal_mark = new
 
@@ -317,69 +372,124 @@ def results_plan(*, assessment: Assessment, school: School, form: ParsedForm, lo
 
 
 # Writing many rows. Django's bulk_create and bulk_update compile SQL for every batch of SQLite's 999
-# parameters (about 140 scores), which alone took seconds for one school's form. A statement prepared once runs
-# over every row instead: executemany on SQLite; on PostgreSQL (psycopg2) multi-row VALUES pages for inserts
-# and pages of updates, so that a form costs a few round trips.
+# parameters (about 140 scores), which alone took seconds for one school's form. On SQLite a statement prepared once
+# runs over every row (executemany). On PostgreSQL the rows go in by COPY, the fastest way in (a 10,000-row form
+# has some 240,000 cells): new rows straight into the table, changed rows into a temporary table and then one
+# UPDATE … FROM it.
 
 
-def _insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
+def _copy_text(value) -> str:
+    """A value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy(cursor, table: str, columns: list[str], rows: list[tuple], constants: tuple = ()) -> None:
+    """COPY `rows` (each followed by `constants`, the same for every row) into `table`."""
+    tail = "".join("\t" + _copy_text(value) for value in constants) + "\n"
+    # ids and points are most of the values: formatted inline, without a call each
+    lines = ["\t".join([str(v) if type(v) is int else _copy_text(v) for v in row]) for row in rows]
+    text = tail.join(lines) + tail
+    cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text))
+
+
+def _columns(model, fields: list[str]) -> list[str]:
+    quote = connection.ops.quote_name
+    return [quote(model._meta.get_field(name).column) for name in fields]
+
+
+def _insert_rows(model, fields: list[str], rows: list[tuple], constants: tuple = ()) -> None:
+    """Inserts `rows`, each followed by `constants`, as values of `fields`."""
     if not rows:
         return
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    table, columns = connection.ops.quote_name(model._meta.db_table), _columns(model, fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
-
-            execute_values(cursor.cursor, f"INSERT INTO {table} ({columns}) VALUES %s", rows, page_size=1000)
+            _copy(cursor, table, columns, rows, constants)
         else:
             values = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({values})", rows)
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})"
+            cursor.executemany(sql, [(*row, *constants) for row in rows])
 
 
-def _update_rows(model, fields: list[str], rows: list[tuple]) -> None:
-    """`rows` are the new values of `fields` followed by the primary key."""
+def _update_rows(model, fields: list[str], rows: list[tuple], constants: tuple = ()) -> None:
+    """`rows` are the new values of `fields` (the last ones given by `constants`, the same for every row) and then
+    the primary key."""
     if not rows:
         return
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in fields)
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    table, columns, pk = quote(model._meta.db_table), _columns(model, fields), quote(model._meta.pk.column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_batch
-
-            execute_batch(cursor.cursor, sql, rows, page_size=500)
+            changing = columns[: len(columns) - len(constants)]
+            staging = quote(f"import_{model._meta.db_table}")
+            cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {pk}, {', '.join(changing)} FROM {table}"
+                " WITH NO DATA"
+            )
+            _copy(cursor, staging, [*changing, pk], [(*row[: len(changing)], row[-1]) for row in rows])
+            assignments = [f"{column} = s.{column}" for column in changing]
+            assignments += [f"{column} = %s" for column in columns[len(changing) :]]
+            cursor.execute(
+                f"UPDATE {table} SET {', '.join(assignments)} FROM {staging} s WHERE {table}.{pk} = s.{pk}",
+                list(constants),
+            )
         else:
-            cursor.executemany(sql, rows)
+            assignments = ", ".join(f"{column} = %s" for column in columns)
+            sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"
+            cursor.executemany(sql, [(*row[:-1], *constants, row[-1]) for row in rows])
 
 
-def _plan_write(plan: ResultsPlan, *, actor: User | None, reason: str) -> None:
-    at = timezone.now()
-    at_db = connection.ops.adapt_datetimefield_value(at)
+def _plan_write(plan: ResultsPlan, *, assessment: Assessment, school: School, actor: User | None, reason: str) -> None:
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
     by = actor.pk if actor is not None and actor.pk else None
+    existing = [w for w in plan.works_to_update if w.pk is not None]
+    created = [w for w in plan.works_to_update if w.pk is None]
+    # new works go in with their result (an insert and then an update would write every row twice)
+    _insert_rows(
+        Work,
+        ["participant", "journal_mark", "primary_score", "mark", "is_complete"]
+        + ["assessment", "school", "results_changed_at", "updated_at"],
+        [(w.participant.pk, w.journal_mark, w.primary_score, w.mark, w.is_complete) for w in created],
+        constants=(assessment.pk, school.pk, at, at),
+    )
+    if created:
+        ids = dict(Work.objects.filter(assessment=assessment, school=school).values_list("participant_id", "pk"))
+        for work in created:
+            work.pk = ids[work.participant.pk]
+    _update_rows(
+        Work,
+        ["journal_mark", "primary_score", "mark", "is_complete", "results_changed_at", "updated_at"],
+        [(w.journal_mark, w.primary_score, w.mark, w.is_complete, w.pk) for w in existing],
+        constants=(at, at),
+    )
     _insert_rows(
         Score,
         ["work", "task", "value", "not_attempted", "version", "updated_at", "updated_by"],
-        [(*row, at_db, by) for row in plan.scores_to_create],
+        [(work.pk, *rest) for work, *rest in plan.scores_to_create],
+        constants=(at, by),
     )
     _update_rows(
         Score,
         ["value", "not_attempted", "version", "updated_at", "updated_by"],
-        [(value, not_attempted, version, at_db, by, pk) for value, not_attempted, version, pk in plan.scores_to_update],
+        plan.scores_to_update,
+        constants=(at, by),
     )
-    source = ScoreChange.Source.IMPORT.value
     _insert_rows(
         ScoreChange,
         ["work", "task", "field", "old", "new", "source", "reason", "changed_by", "changed_at"],
-        [(*row, source, reason, by, at_db) for row in plan.history],
+        [(work.pk, *rest) for work, *rest in plan.history],
+        constants=(ScoreChange.Source.IMPORT.value, reason, by, at),
     )
     _update_rows(Participant, ["variant", "absent"], [(p.variant, p.absent, p.pk) for p in plan.participants_to_update])
-    _update_rows(
-        Work,
-        ["journal_mark", "primary_score", "mark", "is_complete", "results_changed_at", "updated_at"],
-        [(w.journal_mark, w.primary_score, w.mark, w.is_complete, at_db, at_db, w.pk) for w in plan.works_to_update],
-    )
 
 
 class ReasonRequired(ValidationError):
@@ -430,7 +540,6 @@ def results_import(
     nothing when the form changes nothing."""
     results_check_open(assessment=assessment, school=school)
     _results_lock(assessment=assessment, school=school)
-    works_ensure(assessment=assessment, school=school)
     plan = results_plan(assessment=assessment, school=school, form=form, lock=True)
     if not plan.has_changes:
         return plan
@@ -440,7 +549,8 @@ def results_import(
         raise ValidationError(_("Причина изменения длиннее {n} символов: сократите её.").format(n=REASON_MAX_LENGTH))
     if plan.needs_reason and not reason:
         raise ReasonRequired(plan.submitted_changed)
-    _plan_write(plan, actor=actor, reason=reason)
+    _plan_write(plan, assessment=assessment, school=school, actor=actor, reason=reason)
+    works_ensure(assessment=assessment, school=school)  # the participants not in the file have their Work too
     summaries_refresh(school_id=school.pk, assessment_ids=[assessment.pk])
     audit_record(
         actor=actor,
@@ -453,7 +563,7 @@ def results_import(
             "new": plan.new,
             "changed": plan.updated,
             "unchanged": plan.unchanged,
-            "cells": len(plan.history),
+            "cells": plan.cells,
             # the reason itself is in the score history; the audit, read by the department, keeps the count
             **({"submitted_changed": len(plan.submitted_changed)} if plan.needs_reason else {}),
         },
