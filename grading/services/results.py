@@ -429,7 +429,7 @@ def _update_rows(model, fields: list[str], rows: list[tuple], constants: tuple =
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             changing = columns[: len(columns) - len(constants)]
-            staging = quote(f"import_{model._meta.db_table}")
+            staging = "pg_temp." + quote(f"import_{model._meta.db_table}")  # never a table of the schema
             cursor.execute(f"DROP TABLE IF EXISTS {staging}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {pk}, {', '.join(changing)} FROM {table}"
