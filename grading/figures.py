@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from math import floor
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from grading.models import ParticipationSummary, ResultSummary, Score, TaskSummary, Work
@@ -48,9 +49,14 @@ GROUP_FIELDS = {
 SUMMARY_GROUP_FIELDS = {None: None, "school": "school_id", "class": "class_name"}
 
 
-def round_half_up(value: Fraction, places: int = 1) -> float:
-    """Rounds a non-negative exact value half up: 12.25 → 12.3, 12.24 → 12.2."""
+def round_half_up(value: Fraction | int, places: int = 1) -> float:
+    """Rounds a non-negative exact value half up: 12.25 → 12.3, 12.24 → 12.2. In integers: floor(v·scale + ½) of
+    v = a/b is (2·a·scale + b) // (2·b), and the tenths' float is the correctly rounded k / scale (the figures of
+    a region's schools are tens of thousands of these: Fractions' arithmetic cost more than the queries)."""
     scale = 10**places
+    if isinstance(value, (int, Fraction)):
+        numerator, denominator = value.numerator, value.denominator
+        return ((2 * numerator * scale + denominator) // (2 * denominator)) / scale
     return float(Fraction(floor(value * scale + Fraction(1, 2)), scale))
 
 
@@ -58,7 +64,7 @@ def percent(part: int, whole: int) -> float:
     """100 × part / whole to one decimal; 0.0 when there is no whole."""
     if not whole:
         return 0.0
-    return round_half_up(Fraction(100 * part, whole))
+    return ((2000 * part + whole) // (2 * whole)) / 10  # round_half_up(Fraction(100 * part, whole)) in integers
 
 
 @dataclass
@@ -151,7 +157,7 @@ def figures_compute(tally: Tally, *, tasks: list, hide_small: bool = False) -> F
         return None if hidden else percent(part, whole)
 
     marks = {mark: share(n, participants) for mark, n in mark_counts.items()}
-    mean = None if hidden else (round_half_up(Fraction(score_sum, participants)) if participants else 0.0)
+    mean = None if hidden else (percent(score_sum, 100 * participants) if participants else 0.0)
     task_figures = {
         task.label: share(tally.task_points.get(task.pk, 0), task.max_points * participants) for task in tasks
     }
@@ -202,29 +208,57 @@ def counted_scores(assessment: Assessment):
     )
 
 
-def tallies(*, assessment: Assessment, school: School | None = None, group: str | None = None) -> dict:
+def _rows(queryset) -> list[tuple]:
+    """The rows of a `values_list` queryset as the database driver returns them: the summaries' columns are plain
+    integers and strings, and at region scale Django's per-row conversion of a hundred thousand rows cost more than
+    the query."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def tallies(
+    *, assessment: Assessment, school: School | None = None, group: str | None = None, task_sums: bool = True
+) -> dict:
     """Tallies of the assessment's participants (of one school, or of every school), grouped by `group`
     (None, "school" or "class"): group key → Tally. Three queries over the summary rows (grading/summaries.py),
-    whatever the number of participants and schools."""
-    key = SUMMARY_GROUP_FIELDS[group]
-    by = key or "assessment_id"  # without a group, every row is of the one assessment
+    whatever the number of participants and schools; two without `task_sums` (the tallies then have no task
+    points: for a caller that reads only participants, marks, scores and journal marks, such as the trends and the
+    funnel plot)."""
     scope = {"assessment": assessment} if school is None else {"assessment": assessment, "school": school}
+    return _tallies(scope, SUMMARY_GROUP_FIELDS[group], task_sums=task_sums)
+
+
+def campaign_tallies(*, campaign, task_sums: bool = False) -> dict[int, Tally]:
+    """assessment id → the tally of the municipality (every school) in that assessment of the campaign: the tally
+    `tallies(assessment=…)` counts, for all the campaign's assessments in two queries (three with `task_sums`)."""
+    return _tallies({"assessment__campaign": campaign}, "assessment_id", task_sums=task_sums)
+
+
+def _tallies(scope: dict, key: str | None, *, task_sums: bool) -> dict:
+    by = key or "assessment_id"  # without a group, every row is of the one assessment
     result: dict = defaultdict(Tally)
     participation = ParticipationSummary.objects.filter(**scope).values(by)
-    for row in participation.annotate(absent_n=Sum("absent"), present_n=Sum("present")).order_by():
-        tally = result[row[key] if key else None]
-        tally.absent += int(row["absent_n"])
-        tally.present += int(row["present_n"])
-    results = ResultSummary.objects.filter(**scope).values(by, "primary_score", "mark", "journal_mark")
-    for row in results.annotate(total=Sum("n")).order_by():
-        counts = result[row[key] if key else None].results
-        counts[(row["primary_score"], row["mark"], row["journal_mark"])] += int(row["total"])
-    for row in (
-        TaskSummary.objects.filter(**scope).values(by, "mark", "task_id").annotate(total=Sum("points")).order_by()
+    for group_key, absent, present in _rows(
+        participation.annotate(absent_n=Sum("absent"), present_n=Sum("present"))
+        .values_list(by, "absent_n", "present_n")
+        .order_by()
     ):
-        tally = result[row[key] if key else None]
-        tally.task_points[row["task_id"]] += int(row["total"])
-        tally.task_points_by_mark[(row["mark"], row["task_id"])] += int(row["total"])
+        tally = result[group_key if key else None]
+        tally.absent += int(absent)
+        tally.present += int(present)
+    results = ResultSummary.objects.filter(**scope).values(by, "primary_score", "mark", "journal_mark")
+    for group_key, score, mark, journal, total in _rows(
+        results.annotate(total=Sum("n")).values_list(by, "primary_score", "mark", "journal_mark", "total").order_by()
+    ):
+        result[group_key if key else None].results[(score, mark, journal)] += int(total)
+    if task_sums:
+        points = TaskSummary.objects.filter(**scope).values(by, "mark", "task_id").annotate(total=Sum("points"))
+        for group_key, mark, task_id, total in _rows(points.values_list(by, "mark", "task_id", "total").order_by()):
+            tally = result[group_key if key else None]
+            tally.task_points[task_id] += int(total)
+            tally.task_points_by_mark[(mark, task_id)] += int(total)
     return dict(result)
 
 

@@ -111,9 +111,15 @@ class CampaignResults:
     low_shares: dict = field(default_factory=dict, compare=False)
 
     def low_share(self, school_id: int) -> tuple[int, Fraction | None]:
+        """The school's participants and share of «2», counted as `figures_compute` counts them (a work with a
+        mark is a participant; the tally needs no task sums)."""
         if school_id not in self.low_shares:
-            figures = figures_compute(self.by_school.get(school_id, Tally()), tasks=[])
-            self.low_shares[school_id] = (figures.participants, _share(figures.mark_counts["2"], figures.participants))
+            participants = low = 0
+            for (_score, mark, _journal), n in self.by_school.get(school_id, Tally()).results.items():
+                if mark is not None:
+                    participants += n
+                    low += n if str(mark) == "2" else 0
+            self.low_shares[school_id] = (participants, _share(low, participants))
         return self.low_shares[school_id]
 
 
@@ -327,7 +333,9 @@ def _context(assessment: Assessment, thresholds: Thresholds, by_school: dict, sc
     history = [CampaignResults(assessment.campaign.code, by_school)]
     for earlier in window_assessments(assessment, window=thresholds.stable_low_window)[1:]:
         history.append(
-            CampaignResults(earlier.campaign.code, tallies(assessment=earlier, school=school, group="school"))
+            CampaignResults(
+                earlier.campaign.code, tallies(assessment=earlier, school=school, group="school", task_sums=False)
+            )
         )
     return Context(
         assessment=assessment,
@@ -341,23 +349,35 @@ def _context(assessment: Assessment, thresholds: Thresholds, by_school: dict, sc
 
 
 def assessment_signals(
-    assessment: Assessment, *, school: School | None = None, thresholds: Thresholds | None = None
+    assessment: Assessment,
+    *,
+    school: School | None = None,
+    thresholds: Thresholds | None = None,
+    tallies_by_school: dict | None = None,
 ) -> list[Signal]:
     """The signals of one school's results of the assessment, or of every school's (school=None), ordered by
     school code, then kind (never by results, R15). Under the department's current thresholds unless
-    `thresholds` are given."""
+    `thresholds` are given. A page that has read `tallies(assessment=…, group="school")` already passes them as
+    `tallies_by_school`, so that the region is read once."""
     if thresholds is None:
         thresholds, _number = department_thresholds(assessment.campaign.department_id)
-    return assessment_signals_under(assessment, [thresholds], school=school)[0]
+    return assessment_signals_under(assessment, [thresholds], school=school, tallies_by_school=tallies_by_school)[0]
 
 
 def assessment_signals_under(
-    assessment: Assessment, thresholds: list[Thresholds], *, school: School | None = None
+    assessment: Assessment,
+    thresholds: list[Thresholds],
+    *,
+    school: School | None = None,
+    tallies_by_school: dict | None = None,
 ) -> list[list[Signal]]:
     """The signals of the assessment under each of several thresholds (a change's before and after), the
-    results read once."""
+    results read once (or taken from `tallies_by_school`: every school's tallies of the assessment with their task
+    sums)."""
     codes = dict(School.objects.filter(department_id=assessment.campaign.department_id).values_list("pk", "code"))
-    by_school = {pk: t for pk, t in tallies(assessment=assessment, group="school").items() if pk in codes}
+    if tallies_by_school is None:
+        tallies_by_school = tallies(assessment=assessment, group="school")
+    by_school = {pk: t for pk, t in tallies_by_school.items() if pk in codes}
     widest = max(thresholds, key=lambda t: t.stable_low_window)
     shared = _context(assessment, widest, by_school, school)
     schools = [

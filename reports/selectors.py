@@ -11,7 +11,7 @@ from grading.completion import (
     completion_by_skill,
     sum_tallies,
 )
-from grading.figures import HIDDEN_BELOW, Figures, Tally, TaskInfo, assessment_figures, figures_compute, tallies
+from grading.figures import HIDDEN_BELOW, Figures, Tally, TaskInfo, campaign_tallies, figures_compute, tallies
 from grading.rules import unranked
 from monitoring.signals import assessment_signals, signal_label
 from procedures.models import Assessment, Campaign, Task
@@ -21,19 +21,26 @@ from .funnel import Funnel, FunnelPoint, funnel
 from .suppression import hidden_schools
 
 
-def signal_kinds(assessment: Assessment) -> dict[str, list[str]]:
-    """school code → the kinds of its objectivity signals of the assessment, in the order computed."""
+def signal_kinds(assessment: Assessment, *, tallies_by_school: dict | None = None) -> dict[str, list[str]]:
+    """school code → the kinds of its objectivity signals of the assessment, in the order computed (from the
+    schools' tallies when the caller has read them)."""
     kinds: dict[str, list[str]] = {}
-    for signal in assessment_signals(assessment):
+    for signal in assessment_signals(assessment, tallies_by_school=tallies_by_school):
         kinds.setdefault(signal.school, []).append(signal.kind)
     return kinds
 
 
 def campaign_results(campaign: Campaign) -> list[tuple[Assessment, Figures]]:
     """The campaign's assessments (the catalogue's order) with the municipality's figures of each, as a
-    department view shows them (under 5 participants: no percentages). A few queries per assessment."""
+    department view shows them (under 5 participants: no percentages): participation, marks and the mean, what
+    the page shows (no task figures, and so no task sums read). Three queries for any number of assessments and
+    schools."""
     assessments = Assessment.objects.filter(campaign=campaign).select_related("subject")
-    return [(assessment, assessment_figures(assessment=assessment, hide_small=True)) for assessment in assessments]
+    by_assessment = campaign_tallies(campaign=campaign)
+    return [
+        (assessment, figures_compute(by_assessment.get(assessment.pk, Tally()), tasks=[], hide_small=True))
+        for assessment in assessments
+    ]
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class MunicipalAssessment:
 
 @dataclass(frozen=True)
 class _Results:
+    tallies_by_school: dict[int, Tally]
     tasks: list[Task]
     municipality_tally: Tally
     municipality: Figures
@@ -64,13 +72,15 @@ class _Results:
     hidden: set[int]
 
 
-def _results(assessment: Assessment) -> _Results:
+def _results(assessment: Assessment, *, task_sums: bool = True) -> _Results:
     """The assessment's tallies per school (three queries), the municipality as their sum (the tally
     `results_figures` counts), the figures of each school with results as a department view shows them, the
-    schools by code and the hidden ones (reports.suppression). Five queries for any number of schools."""
+    schools by code and the hidden ones (reports.suppression). Five queries for any number of schools. Without
+    `task_sums` (the funnel plot: participants and marks only) the task sums are not read and the figures have no
+    task figures: four queries."""
     tasks = list(Task.objects.filter(assessment=assessment).order_by("position"))
-    infos = [TaskInfo(task.pk, task.label, task.max_points) for task in tasks]
-    tallies_by_school = tallies(assessment=assessment, group="school")
+    infos = [TaskInfo(task.pk, task.label, task.max_points) for task in tasks] if task_sums else []
+    tallies_by_school = tallies(assessment=assessment, group="school", task_sums=task_sums)
     municipality_tally = sum_tallies(tallies_by_school.values())
     by_school = {
         pk: figures
@@ -81,6 +91,7 @@ def _results(assessment: Assessment) -> _Results:
     }
     schools = unranked(School.objects.filter(pk__in=by_school).only("pk", "code", "short_name"), by=lambda s: s)
     return _Results(
+        tallies_by_school=tallies_by_school,
         tasks=tasks,
         municipality_tally=municipality_tally,
         municipality=figures_compute(municipality_tally, tasks=infos, hide_small=True),
@@ -96,7 +107,7 @@ def municipal_assessment(assessment: Assessment, *, case_url: Callable[[str, str
     code (R15), each signal with the URL of its case (`case_url(school code, kind)`, when given). Codes and short
     names only (R11). The queries do not grow with the schools."""
     results = _results(assessment)
-    kinds = signal_kinds(assessment)
+    kinds = signal_kinds(assessment, tallies_by_school=results.tallies_by_school)
     tally, whole = results.municipality_tally, results.municipality
     rows = [
         SchoolRow(
@@ -146,8 +157,8 @@ def _high(figures: Figures) -> int:
 def municipal_funnel(assessment: Assessment) -> MunicipalFunnel:
     """The funnel plots of the assessment: each school's share of «2» and of «4»+«5» against its participants,
     around the municipal share. A school whose percentages a department view hides (under 5, or the complement)
-    is in the table with its participants but not plotted. Five queries for any number of schools."""
-    results = _results(assessment)
+    is in the table with its participants but not plotted. Four queries for any number of schools."""
+    results = _results(assessment, task_sums=False)
     whole = results.municipality
     shown = [school for school in results.schools if school.pk not in results.hidden]
 

@@ -189,10 +189,9 @@ def _campaign_figures(assessment: Assessment) -> tuple[Figures, dict[int, Figure
     """The municipality's figures of the assessment and each school's with a result, as a department view shows
     them, from one tally per school (grading.figures.tallies): the municipality's is their sum, so a region is
     read once per campaign. A school's figures here are its marks and mean only (no task figures, no histogram):
-    what a trend shows. Four queries."""
-    tasks = assessment_tasks(assessment)
-    by_school = tallies(assessment=assessment, group="school")
-    whole = figures_compute(_summed(by_school.values()), tasks=tasks, hide_small=True)
+    what a trend shows, and so the municipality's too: the task sums are not read. Two queries."""
+    by_school = tallies(assessment=assessment, group="school", task_sums=False)
+    whole = figures_compute(_summed(by_school.values()), tasks=[], hide_small=True)
     schools = {pk: figures_compute(tally, tasks=[], hide_small=True) for pk, tally in by_school.items()}
     return whole, {pk: figures for pk, figures in schools.items() if figures.participants}
 
