@@ -135,6 +135,8 @@ class Context:
     municipality: Tally
     municipality_figures: Figures
     history: list[CampaignResults] = field(default_factory=list)
+    # (up, up + down, p0) → P(X ≥ up): the binomial tails of every school's boundaries, computed in one call
+    tails: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -159,19 +161,41 @@ def _significant(value: float, digits: int = 4) -> float:
 # The signals ----------------------------------------------------------------------------------------------------
 
 
-def _boundary_test(histogram: dict[str, int], c: int, window: int) -> tuple[int, int, float, float] | None:
-    """(up, down, p0, p) at the boundary c; None when up + down is under `window` (p is not needed then)."""
-    from scipy.stats import binom  # imported when used: scipy.stats takes half a second to load
+def _boundary_window(histogram: dict[str, int], c: int) -> tuple[int, int, float]:
+    """(up, down, p0) at the boundary c."""
 
     def n(score: int) -> int:
         return histogram.get(str(score), 0)
 
     up, down = n(c) + n(c + 1), n(c - 1) + n(c - 2)
-    if up + down < window:
-        return None
     wide_up, wide_down = sum(n(c + i) for i in range(4)), sum(n(c - i) for i in range(1, 5))
     p0 = min(0.9, max(0.5, (wide_up + 1) / (wide_up + wide_down + 2)))
-    p = float(binom.sf(up - 1, up + down, p0))
+    return up, down, p0
+
+
+def _binomial_tails(windows) -> dict:
+    """(up, up + down, p0) → P(X ≥ up) for X ~ Binomial(up + down, p0), for many windows in one vectorised call:
+    scipy's per-call overhead was most of the signals' time at 600 schools, and the element-wise values are those
+    of one call each (the same ufunc)."""
+    from scipy.stats import binom  # imported when used: scipy.stats takes half a second to load
+
+    keys = sorted(set(windows))
+    if not keys:
+        return {}
+    values = binom.sf([up - 1 for up, _n, _p0 in keys], [n for _up, n, _p0 in keys], [p0 for _up, _n, p0 in keys])
+    return {key: float(value) for key, value in zip(keys, values, strict=True)}
+
+
+def _boundary_test(
+    histogram: dict[str, int], c: int, window: int, tails: dict | None = None
+) -> tuple[int, int, float, float] | None:
+    """(up, down, p0, p) at the boundary c; None when up + down is under `window` (p is not needed then). p from
+    `tails` when computed there already."""
+    up, down, p0 = _boundary_window(histogram, c)
+    if up + down < window:
+        return None
+    key = (up, up + down, p0)
+    p = tails[key] if tails and key in tails else _binomial_tails([key])[key]
     return up, down, p0, p
 
 
@@ -182,7 +206,7 @@ def boundary_bunching(context: Context, school: SchoolResults) -> dict | None:
     flagged = []
     for mark in ("3", "4", "5"):
         c = int(context.assessment.scale[mark])
-        tested = _boundary_test(school.figures.histogram, c, thresholds.bunching_window)
+        tested = _boundary_test(school.figures.histogram, c, thresholds.bunching_window, context.tails)
         if tested is None:
             continue
         up, down, p0, p = tested
@@ -348,6 +372,21 @@ def _context(assessment: Assessment, thresholds: Thresholds, by_school: dict, sc
     )
 
 
+def _bunching_windows(context: Context, schools: list[SchoolResults], thresholds: list[Thresholds]) -> list:
+    """The (up, up + down, p0) whose binomial tail some thresholds' boundary bunching will ask for."""
+    fewest = min(t.bunching_participants for t in thresholds)
+    narrowest = min(t.bunching_window for t in thresholds)
+    windows = []
+    for results in schools:
+        if not results.figures.participants or results.figures.participants < fewest:
+            continue
+        for mark in ("3", "4", "5"):
+            up, down, p0 = _boundary_window(results.figures.histogram, int(context.assessment.scale[mark]))
+            if up + down >= narrowest:
+                windows.append((up, up + down, p0))
+    return windows
+
+
 def assessment_signals(
     assessment: Assessment,
     *,
@@ -385,6 +424,7 @@ def assessment_signals_under(
         for school_id, tally in by_school.items()
         if school is None or school_id == school.pk
     ]
+    shared.tails = _binomial_tails(_bunching_windows(shared, schools, thresholds))
     result = []
     for each in thresholds:
         context = replace(shared, thresholds=each, history=shared.history[: each.stable_low_window])
