@@ -127,21 +127,34 @@ class Figures:
         return [(mark, self.mark_counts[mark], self.marks[mark]) for mark in MARKS]
 
 
+_MARK_KEYS = {int(mark): mark for mark in MARKS}
+_SCORE_KEYS = tuple(str(score) for score in range(1000))
+
+
+def _score_keys(max_score: int) -> tuple[str, ...]:
+    return _SCORE_KEYS[: max_score + 1] if max_score < len(_SCORE_KEYS) else tuple(map(str, range(max_score + 1)))
+
+
 def figures_compute(tally: Tally, *, tasks: list, hide_small: bool = False) -> Figures:
     """Every figure of one group from its tally (pure). `tasks` in the assessment's order, each with pk, label and
     max_points. With `hide_small`, a group under HIDDEN_BELOW participants gets no percentages."""
     max_score = sum(task.max_points for task in tasks)
-    results = [(key, n) for key, n in tally.results.items() if key[1] is not None]  # a complete work has a mark
-    participants = sum(n for _key, n in results)
+    participants = 0
     mark_counts = dict.fromkeys(MARKS, 0)
-    histogram = {str(score): 0 for score in range(max_score + 1)}
+    histogram = dict.fromkeys(_score_keys(max_score), 0)
     score_sum = 0
     journal_n = lower = confirmed = higher = 0
-    for (score, mark, journal), n in results:
-        if str(mark) in mark_counts:
-            mark_counts[str(mark)] += n
-        if str(score) in histogram:
-            histogram[str(score)] += n
+    for (score, mark, journal), n in tally.results.items():
+        if mark is None:  # a complete work has a mark
+            continue
+        participants += n
+        # the keys are strings; ints are looked up without formatting one per row (600 schools' rows add up)
+        mark_key = _MARK_KEYS.get(mark, "") if type(mark) is int else str(mark)
+        if mark_key in mark_counts:
+            mark_counts[mark_key] += n
+        score_key = _SCORE_KEYS[score] if type(score) is int and 0 <= score < len(_SCORE_KEYS) else str(score)
+        if score_key in histogram:
+            histogram[score_key] += n
         score_sum += (score or 0) * n
         if journal is not None:
             journal_n += n
