@@ -21,8 +21,9 @@ from schools.access import CapabilityMixin
 from vpr_portal.access import get_scoped_or_404
 
 from .exports import municipal_report_filename, municipal_report_write
-from .funnel import Z_INNER, Z_OUTER, funnel_chart
+from .funnel import Z_INNER, Z_OUTER, Funnel, funnel_chart
 from .overview import municipality_overview
+from .paging import school_page
 from .selectors import campaign_results, municipal_assessment, municipal_funnel
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -69,55 +70,75 @@ class MunicipalAssessmentMixin(CampaignMixin):
 class MunicipalAssessmentView(MunicipalAssessmentMixin, TemplateView):
     """One assessment for the municipality (participation, marks, mean, tasks, completion by level, skill and mark
     group, journal, the histogram with the mark boundaries, the item analysis from 30 participants), each with a
-    chart and a table beside it, then every school with results by code (R15, never by a figure), each with its
-    signals (a link to the signal's case once monitoring has them) and a link to its results page. Small groups:
-    a warning under 10; under 5 no percentages, with complementary suppression (reports.suppression)."""
+    chart and a table beside it, then the schools with results by code (R15, never by a figure), 50 a page,
+    searched by code or name and, with «только с признаками», only those with a signal; each with its signals (a
+    link to the signal's case once monitoring has them) and a link to its results page. The municipality's
+    sections are on the first page only: the next pages carry the schools. Small groups: a warning under 10;
+    under 5 no percentages, with complementary suppression (reports.suppression)."""
 
     template_name = "reports/results/assessment.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = municipal_assessment(self.assessment, case_url=signal_case_url(self.campaign, self.assessment))
-        whole = page.municipality
-        name = gettext("Муниципалитет")
+        only_flagged = self.request.GET.get("signals") == "1"
+        schools = school_page(self.request, page.schools, keep=(lambda row: row.signals) if only_flagged else None)
         context.update(
             assessment=self.assessment,
             page=page,
-            whole=whole,
-            task_rows=[(task, whole.tasks[task.label]) for task in page.tasks],
-            histogram_rows=charts.histogram_rows(whole, self.assessment.scale),
-            level_table=side_by_side(page.levels),
-            skill_table=side_by_side(page.skills),
-            mark_group_table=[(group,) for group in page.mark_groups],
-            completion_columns=[name],
-            charts=municipal_charts(page, scale=self.assessment.scale, name=name),
+            whole=page.municipality,
+            schools=schools,
+            page_obj=schools.page_obj,
+            query=schools.query,
+            only_flagged=only_flagged,
             small_sample=SMALL_SAMPLE,
             hidden_below=HIDDEN_BELOW,
-            item_analysis=item_analysis(self.assessment),
-            item_analysis_min=MIN_PARTICIPANTS,
-            weak_item_rest=WEAK_ITEM_REST,
         )
+        if schools.page_obj.number == 1:
+            context.update(self.municipality_context(page))
         return context
+
+    def municipality_context(self, page) -> dict:
+        whole = page.municipality
+        name = gettext("Муниципалитет")
+        return {
+            "municipality_shown": True,
+            "task_rows": [(task, whole.tasks[task.label]) for task in page.tasks],
+            "histogram_rows": charts.histogram_rows(whole, self.assessment.scale),
+            "level_table": side_by_side(page.levels),
+            "skill_table": side_by_side(page.skills),
+            "mark_group_table": [(group,) for group in page.mark_groups],
+            "completion_columns": [name],
+            "charts": municipal_charts(page, scale=self.assessment.scale, name=name),
+            "item_analysis": item_analysis(self.assessment),
+            "item_analysis_min": MIN_PARTICIPANTS,
+            "weak_item_rest": WEAK_ITEM_REST,
+        }
 
 
 class MunicipalFunnelView(MunicipalAssessmentMixin, TemplateView):
     """The funnel plots of one assessment (docs/glossary.md): each school's share of «2» and of «4»+«5» against
-    its participants, with the limits around the municipal share; beside each, the schools by code (R15, never
-    by a result) with their participants, share and whether they lie outside the inner or the outer limits.
-    Schools whose percentages are hidden (under 5, or the complement) are listed without a share or a point."""
+    its participants, with the limits around the municipal share; every school is a point of the charts, and
+    beside each the schools by code (R15, never by a result), 50 a page, searched by code or name, with their
+    participants, share and whether they lie outside the inner or the outer limits. Schools whose percentages
+    are hidden (under 5, or the complement) are listed without a share or a point."""
 
     template_name = "reports/results/funnel.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         plots = municipal_funnel(self.assessment)
+        schools = school_page(self.request, plots.rows)
         context.update(
             assessment=self.assessment,
             plots=plots,
             whole=plots.municipality,
+            schools=schools,
+            page_obj=schools.page_obj,
+            query=schools.query,
             charts={
-                "low": funnel_chart(plots.low, title=gettext("Доля «2» по школам"), y_label=gettext("Доля «2», %")),
-                "high": funnel_chart(
+                "low": funnel_payload(plots.low, title=gettext("Доля «2» по школам"), y_label=gettext("Доля «2», %")),
+                "high": funnel_payload(
                     plots.high,
                     title=gettext("Доля «4» и «5» по школам"),
                     y_label=gettext("Доля «4» и «5», %"),
@@ -129,6 +150,19 @@ class MunicipalFunnelView(MunicipalAssessmentMixin, TemplateView):
             hidden_below=HIDDEN_BELOW,
         )
         return context
+
+
+def funnel_payload(plot: Funnel, *, title: str, y_label: str) -> dict | None:
+    """The funnel's chart data (reports.funnel.funnel_chart) made compact for a region's hundreds of schools:
+    each point is only its school's code, participants and share; the few schools outside the limits are
+    listed once by code (static/js/charts.js colours them)."""
+    chart = funnel_chart(plot, title=title, y_label=y_label)
+    if chart is None:
+        return None
+    chart["points"] = [{"code": point.code, "n": point.n, "share": point.share} for point in plot.points]
+    chart["outside_inner"] = [point.code for point in plot.points if point.outside_inner]
+    chart["outside_outer"] = [point.code for point in plot.points if point.outside_outer]
+    return chart
 
 
 def municipal_charts(page, *, scale: dict, name: str) -> dict:

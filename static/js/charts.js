@@ -196,7 +196,9 @@
               label: data.points_label,
               data: data.points.map(function (point) { return { x: point.n, y: point.share, code: point.code }; }),
               backgroundColor: data.points.map(function (point) {
-                return point.outside_outer ? "#dc3545" : (point.outside_inner ? "#fd7e14" : "#0d6efd");
+                // the schools outside the limits come once by code beside the points (a region has hundreds)
+                if (data.outside_outer.indexOf(point.code) >= 0) { return "#dc3545"; }
+                return data.outside_inner.indexOf(point.code) >= 0 ? "#fd7e14" : "#0d6efd";
               }),
               pointRadius: 5,
               pointHoverRadius: 7,
