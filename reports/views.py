@@ -154,12 +154,14 @@ class MunicipalFunnelView(MunicipalAssessmentMixin, TemplateView):
 
 def funnel_payload(plot: Funnel, *, title: str, y_label: str) -> dict | None:
     """The funnel's chart data (reports.funnel.funnel_chart) made compact for a region's hundreds of schools:
-    each point is only its school's code, participants and share; the few schools outside the limits are
-    listed once by code (static/js/charts.js colours them)."""
+    each point is `[code, participants, share]`, each row of the limits `[n, inner lower, inner upper, outer
+    lower, outer upper]` to two decimals (for drawing; the table's positions are computed exactly), and the few
+    schools outside the limits are listed once by code (static/js/charts.js colours them)."""
     chart = funnel_chart(plot, title=title, y_label=y_label)
     if chart is None:
         return None
-    chart["points"] = [{"code": point.code, "n": point.n, "share": point.share} for point in plot.points]
+    chart["points"] = [[point.code, point.n, point.share] for point in plot.points]
+    chart["curve"] = [[n, *(round(limit, 2) for limit in limits)] for n, *limits in plot.curve]
     chart["outside_inner"] = [point.code for point in plot.points if point.outside_inner]
     chart["outside_outer"] = [point.code for point in plot.points if point.outside_outer]
     return chart

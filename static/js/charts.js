@@ -175,7 +175,7 @@
         return {
           type: "line",
           label: label,
-          data: data.curve.map(function (row) { return { x: row.n, y: row[key] }; }),
+          data: data.curve.map(function (row) { return { x: row[0], y: row[key] }; }),
           borderColor: colour,
           borderWidth: 1.5,
           borderDash: dash,
@@ -184,8 +184,10 @@
           tension: 0,
         };
       }
+      // compact rows for a region's hundreds of schools (reports.views.funnel_payload):
+      // curve [n, inner lower, inner upper, outer lower, outer upper], points [code, participants, share]
       var p0 = data.curve.length ? [
-        { x: data.curve[0].n, y: data.p0 }, { x: data.curve[data.curve.length - 1].n, y: data.p0 },
+        { x: data.curve[0][0], y: data.p0 }, { x: data.curve[data.curve.length - 1][0], y: data.p0 },
       ] : [];
       return {
         type: "scatter",
@@ -194,20 +196,20 @@
             {
               type: "scatter",
               label: data.points_label,
-              data: data.points.map(function (point) { return { x: point.n, y: point.share, code: point.code }; }),
+              data: data.points.map(function (point) { return { x: point[1], y: point[2], code: point[0] }; }),
               backgroundColor: data.points.map(function (point) {
-                // the schools outside the limits come once by code beside the points (a region has hundreds)
-                if (data.outside_outer.indexOf(point.code) >= 0) { return "#dc3545"; }
-                return data.outside_inner.indexOf(point.code) >= 0 ? "#fd7e14" : "#0d6efd";
+                // the schools outside the limits come once by code beside the points
+                if (data.outside_outer.indexOf(point[0]) >= 0) { return "#dc3545"; }
+                return data.outside_inner.indexOf(point[0]) >= 0 ? "#fd7e14" : "#0d6efd";
               }),
               pointRadius: 5,
               pointHoverRadius: 7,
             },
             { type: "line", label: data.p0_label, data: p0, borderColor: MUNICIPALITY_COLOUR, borderWidth: 1.5, pointRadius: 0 },
-            line(data.inner_label, "inner_upper", "#fd7e14", [6, 4]),
-            line(data.inner_label, "inner_lower", "#fd7e14", [6, 4]),
-            line(data.outer_label, "outer_upper", "#dc3545", [2, 3]),
-            line(data.outer_label, "outer_lower", "#dc3545", [2, 3]),
+            line(data.inner_label, 2, "#fd7e14", [6, 4]),
+            line(data.inner_label, 1, "#fd7e14", [6, 4]),
+            line(data.outer_label, 4, "#dc3545", [2, 3]),
+            line(data.outer_label, 3, "#dc3545", [2, 3]),
           ],
         },
         options: {

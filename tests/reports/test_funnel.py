@@ -151,14 +151,14 @@ def test_the_funnel_page_lists_every_school_by_code_with_its_share_and_position(
     chart = json.loads(
         re.search(r'<script id="chart-funnel-low-data" type="application/json">(.*?)</script>', html).group(1)
     )
-    assert [point["code"] for point in chart["points"]] == ["sch660001", "sch660003"]
+    assert [point[0] for point in chart["points"]] == ["sch660001", "sch660003"]
     # a point is only its code, participants and share; the schools outside the limits are listed once
-    assert chart["points"][1] == {"code": "sch660003", "n": 40, "share": 100.0}
+    assert chart["points"][1] == ["sch660003", 40, 100.0]
     assert chart["outside_outer"] == [p.code for p in plots.low.points if p.position.endswith("_outer")]
     assert chart["outside_inner"] == [p.code for p in plots.low.points if p.position != "inside"]
     assert "sch660003" in chart["outside_outer"] and "sch660003" in chart["outside_inner"]
-    at_40 = next(row for row in chart["curve"] if row["n"] == 40)
-    assert at_40["outer_upper"] == pytest.approx(limits(plots.low.p0 / 100, 40, Z_OUTER)[1], abs=0.2)
+    at_40 = next(row for row in chart["curve"] if row[0] == 40)  # n, inner lower, upper, outer lower, upper
+    assert at_40[4] == pytest.approx(limits(plots.low.p0 / 100, 40, Z_OUTER)[1], abs=0.2)
 
 
 @pytest.mark.django_db
