@@ -16,9 +16,16 @@ from scipy.stats import binom
 from grading.figures import campaign_tallies, percent, round_half_up, tallies, tallies_raw
 from monitoring.signals import _binomial_tails, assessment_signals
 from schools.models import Role
-from tests.factories import make_assessment
-from tests.reports.drilldown_data import drilled, more_schools, people
+from tests.factories import SchoolFactory, make_assessment
+from tests.reports.drilldown_data import drilled, people
 from tests.reports.test_figures import SCALE, TASKS, record
+
+
+def more_schools(assessment, department, n: int) -> None:
+    """n more schools with 6 participants each (participants' codes of five characters, as PostgreSQL keeps)."""
+    for index in range(1, n + 1):
+        extra = SchoolFactory(department=department, code=f"sch6601{index:02d}", short_name=f"СШ №1{index:02d}")
+        record(assessment, extra, people(f"8{index}", "4А", 6, start=index))
 
 
 def exact_half_up(value: Fraction, places: int = 1) -> float:
