@@ -8,7 +8,6 @@
 Another school, or a campaign the user may not see: 404; a role without the capability: 403.
 """
 
-from django.core.paginator import Paginator
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -19,9 +18,8 @@ from procedures.access import CampaignMixin, SchoolAssessmentMixin, campaigns_wi
 from schools.access import Capability as C
 from vpr_portal.access import get_scoped_or_404
 
+from .paging import school_page
 from .trends import cohort, municipal_trend, previous_year_assessment, school_trend, trend_chart
-
-PAGE_SIZE = 50  # schools per page of the municipal trend: a region lists hundreds
 
 
 def _labels(series) -> list[str]:
@@ -48,17 +46,13 @@ class MunicipalTrendView(TrendContextMixin, CampaignMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         trend = municipal_trend(self.assessment, campaigns_with(self.viewer, self.capability))
-        query = self.request.GET.get("q", "").strip()
-        rows = trend.schools
-        if query:
-            folded = query.casefold()
-            rows = [r for r in rows if folded in r.school.code.casefold() or folded in r.school.short_name.casefold()]
+        schools = school_page(self.request, trend.schools)
         context.update(
             self.trend_context(),
             trend=trend,
             chart=trend_chart(_labels(trend.series), [(str(_("Муниципалитет")), trend.municipality)]),
-            page_obj=Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page")),
-            query=query,
+            page_obj=schools.page_obj,
+            query=schools.query,
         )
         return context
 

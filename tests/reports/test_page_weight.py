@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
 from monitoring.signals import assessment_signals
 from tests.reports.drilldown_data import drilled, more_schools
@@ -82,3 +83,13 @@ def test_the_funnel_charts_keep_every_school_while_its_tables_show_50_a_page(sta
     assert 'data-testid="funnel-pages-note"' in first
     found = staff.get(funnel_url(region), {"q": "sch66006"}).content.decode()
     assert list(table_rows(found, "funnel-high")) == ["sch660060", "sch660061"]
+
+
+@pytest.mark.django_db
+def test_the_trend_page_lists_50_schools_a_page_by_code_and_searches_them(staff, region):  # noqa: F811 (fixtures)
+    url = reverse("reports:municipal_trend", args=[region.campaign.code, region.code])
+    expected = ["sch660001", "sch660002"] + [f"sch6600{i}" for i in range(10, 62)]
+    assert list(table_rows(staff.get(url).content.decode(), "school-trends")) == expected[:50]
+    assert list(table_rows(staff.get(url, {"page": 2}).content.decode(), "school-trends")) == expected[50:]
+    found = staff.get(url, {"q": "сш №2"}).content.decode()  # the name of sch660002 and sch660020…29
+    assert list(table_rows(found, "school-trends")) == ["sch660002"] + [f"sch6600{i}" for i in range(20, 30)]
