@@ -3,9 +3,9 @@ each class's beside the municipality's, with completion by level, skill and mark
 
 Every figure is `grading.figures.figures_compute` of the tallies `grading.figures.tallies` counts: the
 municipality is the sum of its schools' tallies, which is the tally `results_figures` counts, so the numbers are
-those of the command. Nine queries for any number of schools and classes: the municipality's tally (three), the
-schools' sizes (two: tallies without task sums), the tallies by class of the school (three; the school's is their
-sum), the schools' codes (one).
+those of the command. Seven queries for any number of schools and classes: the schools' tallies without task sums
+(two: their sizes, and summed the municipality's), the municipality's task sums (one), the tallies by class of the
+school (three; the school's is their sum), the schools' codes (one).
 
 A department view (`department=True`) shows codes only and hides small groups: a school under 5 participants,
 or the school hidden as the complement of another (the municipal page's rule), shows no percentage, nor do its
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from grading import completion
 from grading.completion import MarkGroup, TaskGroup
-from grading.figures import Figures, Tally, TaskInfo, figures_compute, tallies
+from grading.figures import Figures, Tally, TaskInfo, figures_compute, tallies, with_task_sums
 from grading.results_form import class_sort_key
 from grading.rules import unranked
 from procedures.models import Assessment
@@ -96,13 +96,13 @@ def _group(kind: str, label: str, tally: Tally, tasks: list, *, hidden: bool, de
 
 def school_drilldown(*, assessment: Assessment, school: School, tasks: list, department: bool) -> Drilldown:
     """The school's figures of the assessment, each class's and the municipality's (tasks: the assessment's
-    Task rows in order). Nine queries: the region's task sums are read once, for the municipality, not per school
+    Task rows in order). Seven queries: the region's task sums are read once, for the municipality, not per school
     (at 600 schools those were most of the page's time)."""
     # every school's tallies without task sums: their sizes, for the complementary suppression
     by_school = tallies(assessment=assessment, group="school", task_sums=False)
     by_class = tallies(assessment=assessment, school=school, group="class")
-    # the same summary rows as the schools' tallies summed, so the numbers of `results_figures`
-    municipality = tallies(assessment=assessment).get(None, Tally())
+    # the schools' tallies summed (the numbers of `results_figures`) with the region's task sums read once
+    municipality = with_task_sums(completion.sum_tallies(by_school.values()), assessment=assessment)
     school_tally = completion.sum_tallies(by_class.values()) if by_class else Tally()
     hidden_classes: set = set()
     school_hidden = False

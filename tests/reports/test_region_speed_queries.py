@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from scipy.stats import binom
 
-from grading.figures import campaign_tallies, percent, round_half_up, tallies, tallies_raw
+from grading.completion import sum_tallies
+from grading.figures import campaign_tallies, percent, round_half_up, tallies, tallies_raw, with_task_sums
 from monitoring.signals import _binomial_tails, assessment_signals
 from schools.models import Role
 from tests.factories import SchoolFactory, make_assessment
@@ -71,6 +72,21 @@ def test_tallies_without_task_sums_are_the_tallies_less_their_task_sums(campaign
         assert not tally.task_points and not tally.task_points_by_mark
     assert sum(whole[school.pk].results.values()) == 17  # 6 + 3 + 8 present with a complete work
     assert sum(whole[school.pk].task_points.values()) > 0
+
+
+@pytest.mark.django_db
+def test_the_schools_light_tallies_summed_with_the_task_sums_are_the_municipal_tally(
+    campaign, school, other_school, pupil
+):
+    assessment = drilled(campaign, school, other_school, pupil)
+    light = tallies(assessment=assessment, group="school", task_sums=False)
+    municipality = with_task_sums(sum_tallies(light.values()), assessment=assessment)
+    assert municipality == tallies(assessment=assessment)[None] == tallies_raw(assessment=assessment)[None]
+    assert sum(municipality.task_points.values()) > 0
+    own = with_task_sums(
+        tallies(assessment=assessment, school=school, task_sums=False)[None], assessment=assessment, school=school
+    )
+    assert own == tallies(assessment=assessment, school=school)[None]
 
 
 @pytest.mark.django_db
