@@ -350,17 +350,34 @@ def window_assessments(assessment: Assessment, *, window: int) -> list[Assessmen
     return [assessment, *ordered][:window]
 
 
+def _low_shares(assessment: Assessment, school: School | None) -> dict:
+    """school id → (participants, share of «2») in the assessment, for the schools with a result: what
+    `CampaignResults.low_share` counts from a tally, summed per school in SQL (a few hundred rows, not every
+    score of the region). One query."""
+    from django.db.models import Q, Sum
+
+    from grading.models import ResultSummary
+
+    rows = ResultSummary.objects.filter(assessment=assessment, mark__isnull=False)
+    if school is not None:
+        rows = rows.filter(school=school)
+    return {
+        school_id: (int(participants), _share(int(low or 0), int(participants)))
+        for school_id, participants, low in rows.values("school_id")
+        .annotate(participants=Sum("n"), low=Sum("n", filter=Q(mark=2)))
+        .values_list("school_id", "participants", "low")
+        .order_by()
+        if participants
+    }
+
+
 def _context(assessment: Assessment, thresholds: Thresholds, by_school: dict, school: School | None) -> Context:
     tasks = assessment_tasks(assessment)
     difficulty = dict(Task.objects.filter(assessment=assessment).values_list("pk", "difficulty"))
     municipality = _sum_tallies(list(by_school.values()))
     history = [CampaignResults(assessment.campaign.code, by_school)]
     for earlier in window_assessments(assessment, window=thresholds.stable_low_window)[1:]:
-        history.append(
-            CampaignResults(
-                earlier.campaign.code, tallies(assessment=earlier, school=school, group="school", task_sums=False)
-            )
-        )
+        history.append(CampaignResults(earlier.campaign.code, {}, low_shares=_low_shares(earlier, school)))
     return Context(
         assessment=assessment,
         thresholds=thresholds,

@@ -15,7 +15,7 @@ from scipy.stats import binom
 
 from grading.completion import sum_tallies
 from grading.figures import campaign_tallies, percent, round_half_up, tallies, tallies_raw, with_task_sums
-from monitoring.signals import _binomial_tails, assessment_signals
+from monitoring.signals import CampaignResults, _binomial_tails, _low_shares, assessment_signals
 from schools.models import Role
 from tests.factories import SchoolFactory, make_assessment
 from tests.reports.drilldown_data import drilled, people
@@ -109,6 +109,17 @@ def test_signals_from_the_tallies_a_page_read_are_the_signals(campaign, school, 
     more_schools(assessment, department, 3)
     read = tallies(assessment=assessment, group="school")
     assert assessment_signals(assessment, tallies_by_school=read) == assessment_signals(assessment)
+
+
+@pytest.mark.django_db
+def test_stable_lows_shares_summed_in_sql_are_those_of_the_tallies(campaign, school, other_school, pupil):
+    assessment = drilled(campaign, school, other_school, pupil)
+    from_tallies = CampaignResults("c", tallies(assessment=assessment, group="school"))
+    from_sql = CampaignResults("c", {}, low_shares=_low_shares(assessment, None))
+    for pk in (school.pk, other_school.pk, -1):
+        assert from_sql.low_share(pk) == from_tallies.low_share(pk)
+    assert from_sql.low_share(other_school.pk)[0] == 12 and from_sql.low_share(-1) == (0, None)
+    assert _low_shares(assessment, school) == {school.pk: from_tallies.low_share(school.pk)}
 
 
 def _pages(campaign, assessment, school) -> list[str]:
