@@ -33,6 +33,8 @@ def more_schools(assessment, department, n: int, *, first: int = 10) -> list:
     schools = []
     for index in range(first, first + n):
         extra = SchoolFactory(department=department, code=f"sch6600{index:02d}", short_name=f"СШ №{index}")
-        record(assessment, extra, people(f"9{index:02d}", "4А", 6, start=index))
+        # participants' codes have 5 characters: a two-digit prefix per school, clear of the drill-down's 1x, 2x, 30
+        assert 10 <= index <= 61, "codes 48…99 are free for these schools"
+        record(assessment, extra, people(f"{index + 38:02d}", "4А", 6, start=index))
         schools.append(extra)
     return schools
