@@ -200,3 +200,15 @@ class TaskSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}/{self.school_id}/{self.class_name}/{self.task_id}: {self.points}"
+
+
+class ResultsStamp(models.Model):
+    """A number that grows with every write to the assessment's summary rows (grading/summaries.py bumps it in the
+    same transaction): cached figures and signals carry it in their keys (grading/cache.py), so that a write makes
+    the old entries unreachable at once."""
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.version}"

@@ -15,7 +15,8 @@ the work's school (`Work.school`, the same) and the participant's class for resu
 
 Kept current in the transaction of every write that changes what is counted, never afterwards:
 `summaries_refresh` recomputes one school's assessments (or one class) from the raw rows in SQL (delete, then
-INSERT … SELECT … GROUP BY). The results import, a grid cell or journal mark of a counted work, a catalogue
+INSERT … SELECT … GROUP BY) and bumps the assessments' results stamps (`ResultsStamp`, which the cached figures
+of grading/cache.py key on). The results import, a grid cell or journal mark of a counted work, a catalogue
 change, and procedures' changes of participants (through `procedures.services.dependants.participants_changed`)
 call it. Two refreshes of the same school and assessment run one after the other (a PostgreSQL advisory lock
 taken last in the writer's transaction, so it never waits behind a row lock the other holds);
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from grading.models import ParticipationSummary, ResultSummary, Score, TaskSummary, Work
+from grading.models import ParticipationSummary, ResultsStamp, ResultSummary, Score, TaskSummary, Work
 from procedures.models import Assessment, Campaign, Participant
 
 WRITES = Participant.Status.WRITES.value
@@ -167,6 +168,27 @@ def _replace(parts: Iterable[str], scope: Scope) -> None:
             cursor.execute(f"INSERT INTO {_table(MODELS[part])} ({', '.join(columns)}) {select}", params)
 
 
+def _stamp(*, assessment_ids: Iterable[int] | None = None, campaign_id: int | None = None) -> None:
+    """Bumps the results stamp of the assessments (some, a campaign's, or all) in the writer's transaction, so that
+    cached figures of them (grading/cache.py) are never read again: one UPSERT, rows taken in id order."""
+    where, params = "WHERE 1 = 1", []
+    if assessment_ids is not None:
+        ids = sorted(set(assessment_ids))
+        if not ids:
+            return
+        where += f" AND id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    if campaign_id is not None:
+        where, params = where + " AND campaign_id = %s", [*params, campaign_id]
+    stamp = _table(ResultsStamp)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {stamp} (assessment_id, version) SELECT id, 1 FROM {_table(Assessment)} {where} ORDER BY id"
+            f" ON CONFLICT (assessment_id) DO UPDATE SET version = {stamp}.version + 1",
+            params,
+        )
+
+
 def summaries_refresh(
     *, school_id: int, assessment_ids: Iterable[int], class_name: str | None = None, parts: Iterable[str] = ALL
 ) -> None:
@@ -178,6 +200,7 @@ def summaries_refresh(
     with transaction.atomic():
         _lock_scopes(school_id, ids)
         _replace(parts, Scope(school_id=school_id, assessment_ids=ids, class_name=class_name))
+        _stamp(assessment_ids=ids)
 
 
 def summaries_refresh_assessment(assessment: Assessment) -> int:
@@ -210,16 +233,20 @@ def _lock_tables() -> None:
 
 @transaction.atomic
 def summaries_rebuild(
-    *, campaign: Campaign | None = None, assessment_ids: Iterable[int] | None = None
+    *, campaign: Campaign | None = None, assessment_ids: Iterable[int] | None = None, stamp: bool = True
 ) -> RebuildCounts:
     """Recomputes the summary rows of a campaign, of some assessments, or of everything, set-based: one DELETE and
-    one INSERT … SELECT … GROUP BY per summary. Returns the number of rows of each summary in the scope."""
+    one INSERT … SELECT … GROUP BY per summary, and bumps their results stamps (`stamp=False`: only the migration
+    that made the summaries, before the stamps' table exists). Returns the number of rows of each summary in the
+    scope."""
     _lock_tables()
     scope = Scope(
         campaign_id=campaign.pk if campaign is not None else None,
         assessment_ids=tuple(assessment_ids) if assessment_ids is not None else None,
     )
     _replace(ALL, scope)
+    if stamp:
+        _stamp(assessment_ids=scope.assessment_ids, campaign_id=scope.campaign_id)
     counts = {}
     with connection.cursor() as cursor:
         for part in ALL:
