@@ -160,6 +160,17 @@ ACTION_GROUPS = (
             "document.acknowledged": gettext_lazy("Документ прочитан"),
         },
     ),
+    ActionGroup(
+        "signals",
+        gettext_lazy("Признаки и разборы"),
+        {
+            "signal_thresholds.changed": gettext_lazy("Изменены пороги признаков"),
+            "signal_case.opened": gettext_lazy("Открыт разбор признака"),
+            "signal_case.asked": gettext_lazy("Управление задало вопрос по разбору"),
+            "signal_case.answered": gettext_lazy("Школа ответила по разбору"),
+            "signal_case.concluded": gettext_lazy("Разбор закрыт с выводом управления"),
+        },
+    ),
 )
 ACTIONS = {code: phrase for group in ACTION_GROUPS for code, phrase in group.actions.items()}
 GROUPS = {group.key: group for group in ACTION_GROUPS}
