@@ -31,6 +31,7 @@ from math import floor
 from django.db import connection
 from django.db.models import Count, Q, Sum
 
+from grading.cache import cached, stamped
 from grading.models import ParticipationSummary, ResultSummary, Score, TaskSummary, Work
 from procedures.models import Assessment, Participant, Task
 from schools.models import School
@@ -240,6 +241,12 @@ def tallies(
     points: for a caller that reads only participants, marks, scores and journal marks, such as the trends and the
     funnel plot)."""
     scope = {"assessment": assessment} if school is None else {"assessment": assessment, "school": school}
+    if school is None and group == "school":  # every school's: what each region page reads, cached (grading/cache.py)
+        return cached(
+            "tallies_by_school",
+            (task_sums, *stamped([assessment.pk])),
+            lambda: _tallies(scope, "school_id", task_sums=task_sums),
+        )
     return _tallies(scope, SUMMARY_GROUP_FIELDS[group], task_sums=task_sums)
 
 
@@ -286,9 +293,20 @@ def with_task_sums(tally: Tally, *, assessment: Assessment, school: School | Non
     page that reads every school's tallies only for their sizes costs one read of the task sums, not one per
     school."""
     scope = {"assessment": assessment} if school is None else {"assessment": assessment, "school": school}
+    if school is None:  # the region's task sums, cached (grading/cache.py)
+        sums = cached("region_task_sums", stamped([assessment.pk]), lambda: _task_sums(scope))
+        tally.task_points.update(sums.task_points)
+        tally.task_points_by_mark.update(sums.task_points_by_mark)
+        return tally
     holder = defaultdict(Tally, {None: tally})
     _add_task_sums(holder, scope, None)
     return tally
+
+
+def _task_sums(scope: dict) -> Tally:
+    holder = defaultdict(Tally)
+    _add_task_sums(holder, scope, None)
+    return holder[None]
 
 
 def tallies_raw(*, assessment: Assessment, school: School | None = None, group: str | None = None) -> dict:

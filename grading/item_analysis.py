@@ -26,6 +26,7 @@ from django.db.models import BigIntegerField, F, Sum
 
 from procedures.models import Assessment, Task
 
+from .cache import cached, stamped
 from .models import ResultSummary, TaskSummary
 
 MIN_PARTICIPANTS = 30
@@ -58,7 +59,11 @@ def _variation(n: int, total: int, squares: int) -> int:
 def item_analysis(assessment: Assessment) -> ItemAnalysis | None:
     """The item analysis of the assessment over the municipality (every school of the campaign's department), or
     None under MIN_PARTICIPANTS participants. Three queries over the summary rows, whatever the number of
-    participants and schools."""
+    participants and schools (cached until the assessment's summary rows change, grading/cache.py)."""
+    return cached("item_analysis", stamped([assessment.pk]), lambda: _item_analysis(assessment))
+
+
+def _item_analysis(assessment: Assessment) -> ItemAnalysis | None:
     tasks = list(
         Task.objects.filter(assessment=assessment)
         .order_by("position")

@@ -40,6 +40,7 @@ from fractions import Fraction
 
 from django.utils.translation import gettext_lazy
 
+from grading.cache import cached, stamped
 from grading.figures import Figures, Tally, TaskInfo, assessment_tasks, figures_compute, round_half_up, tallies
 from procedures.models import Assessment, Task
 from schools.models import School
@@ -414,10 +415,23 @@ def assessment_signals(
     """The signals of one school's results of the assessment, or of every school's (school=None), ordered by
     school code, then kind (never by results, R15). Under the department's current thresholds unless
     `thresholds` are given. A page that has read `tallies(assessment=…, group="school")` already passes them as
-    `tallies_by_school`, so that the region is read once."""
-    if thresholds is None:
-        thresholds, _number = department_thresholds(assessment.campaign.department_id)
-    return assessment_signals_under(assessment, [thresholds], school=school, tallies_by_school=tallies_by_school)[0]
+    `tallies_by_school`, so that the region is read once.
+
+    Under the department's thresholds every school's signals are cached (grading/cache.py) until the summary rows
+    of the assessment or of an earlier one of its window change, or the thresholds do; one school's are taken from
+    them."""
+    if thresholds is not None:
+        return assessment_signals_under(
+            assessment, [thresholds], school=school, tallies_by_school=tallies_by_school
+        )[0]
+    thresholds, number = department_thresholds(assessment.campaign.department_id)
+    window = window_assessments(assessment, window=thresholds.stable_low_window)
+    found = cached(
+        "signals",
+        (assessment.pk, number, *stamped(each.pk for each in window)),
+        lambda: assessment_signals_under(assessment, [thresholds], tallies_by_school=tallies_by_school)[0],
+    )
+    return found if school is None else [signal for signal in found if signal.school == school.code]
 
 
 def assessment_signals_under(
