@@ -11,6 +11,7 @@ from grading.completion import (
     completion_by_skill,
     sum_tallies,
 )
+from grading.cache import cached, stamped
 from grading.figures import HIDDEN_BELOW, Figures, Tally, TaskInfo, campaign_tallies, figures_compute, tallies
 from grading.rules import unranked
 from monitoring.signals import assessment_signals, signal_label
@@ -35,8 +36,12 @@ def campaign_results(campaign: Campaign) -> list[tuple[Assessment, Figures]]:
     department view shows them (under 5 participants: no percentages): participation, marks and the mean, what
     the page shows (no task figures, and so no task sums read). Three queries for any number of assessments and
     schools."""
-    assessments = Assessment.objects.filter(campaign=campaign).select_related("subject")
-    by_assessment = campaign_tallies(campaign=campaign)
+    assessments = list(Assessment.objects.filter(campaign=campaign).select_related("subject"))
+    by_assessment = cached(  # until a summary row of the campaign changes, or an assessment comes or goes
+        "campaign_tallies",
+        (campaign.pk, *stamped(assessment.pk for assessment in assessments)),
+        lambda: campaign_tallies(campaign=campaign),
+    )
     return [
         (assessment, figures_compute(by_assessment.get(assessment.pk, Tally()), tasks=[], hide_small=True))
         for assessment in assessments
@@ -63,7 +68,6 @@ class MunicipalAssessment:
 
 @dataclass(frozen=True)
 class _Results:
-    tallies_by_school: dict[int, Tally]
     tasks: list[Task]
     municipality_tally: Tally
     municipality: Figures
@@ -80,6 +84,23 @@ def _results(assessment: Assessment, *, task_sums: bool = True) -> _Results:
     task figures: four queries."""
     tasks = list(Task.objects.filter(assessment=assessment).order_by("position"))
     infos = [TaskInfo(task.pk, task.label, task.max_points) for task in tasks] if task_sums else []
+    # the figures follow from the summary rows and the tasks (a change of either bumps the stamp): cached
+    municipality_tally, municipality, by_school = cached(
+        "municipal_figures", (task_sums, *stamped([assessment.pk])), lambda: _figures(assessment, infos, task_sums)
+    )
+    schools = unranked(School.objects.filter(pk__in=by_school).only("pk", "code", "short_name"), by=lambda s: s)
+    return _Results(
+        tasks=tasks,
+        municipality_tally=municipality_tally,
+        municipality=municipality,
+        by_school=by_school,
+        schools=schools,
+        hidden=hidden_schools(by_school, schools),
+    )
+
+
+def _figures(assessment: Assessment, infos: list[TaskInfo], task_sums: bool) -> tuple[Tally, Figures, dict]:
+    """The municipality's tally and figures, and each school's figures (of the schools with results)."""
     tallies_by_school = tallies(assessment=assessment, group="school", task_sums=task_sums)
     municipality_tally = sum_tallies(tallies_by_school.values())
     by_school = {
@@ -89,16 +110,7 @@ def _results(assessment: Assessment, *, task_sums: bool = True) -> _Results:
         )
         if figures.participants
     }
-    schools = unranked(School.objects.filter(pk__in=by_school).only("pk", "code", "short_name"), by=lambda s: s)
-    return _Results(
-        tallies_by_school=tallies_by_school,
-        tasks=tasks,
-        municipality_tally=municipality_tally,
-        municipality=figures_compute(municipality_tally, tasks=infos, hide_small=True),
-        by_school=by_school,
-        schools=schools,
-        hidden=hidden_schools(by_school, schools),
-    )
+    return municipality_tally, figures_compute(municipality_tally, tasks=infos, hide_small=True), by_school
 
 
 def municipal_assessment(assessment: Assessment, *, case_url: Callable[[str, str], str | None] | None = None):
@@ -107,7 +119,7 @@ def municipal_assessment(assessment: Assessment, *, case_url: Callable[[str, str
     code (R15), each signal with the URL of its case (`case_url(school code, kind)`, when given). Codes and short
     names only (R11). The queries do not grow with the schools."""
     results = _results(assessment)
-    kinds = signal_kinds(assessment, tallies_by_school=results.tallies_by_school)
+    kinds = signal_kinds(assessment)
     tally, whole = results.municipality_tally, results.municipality
     rows = [
         SchoolRow(

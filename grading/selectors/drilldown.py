@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from grading import completion
+from grading.cache import cached, stamped
 from grading.completion import MarkGroup, TaskGroup
 from grading.figures import Figures, Tally, TaskInfo, figures_compute, tallies, with_task_sums
 from grading.results_form import class_sort_key
@@ -94,20 +95,26 @@ def _group(kind: str, label: str, tally: Tally, tasks: list, *, hidden: bool, de
     )
 
 
+def _region(assessment: Assessment) -> tuple[Tally, dict[int, int]]:
+    """Every school's tallies without task sums, summed, and each school's participants."""
+    by_school = tallies(assessment=assessment, group="school", task_sums=False)
+    sizes = {pk: completion.participants_of(tally) for pk, tally in by_school.items()}
+    return completion.sum_tallies(by_school.values()), sizes
+
+
 def school_drilldown(*, assessment: Assessment, school: School, tasks: list, department: bool) -> Drilldown:
     """The school's figures of the assessment, each class's and the municipality's (tasks: the assessment's
     Task rows in order). Seven queries: the region's task sums are read once, for the municipality, not per school
     (at 600 schools those were most of the page's time)."""
-    # every school's tallies without task sums: their sizes, for the complementary suppression
-    by_school = tallies(assessment=assessment, group="school", task_sums=False)
+    # every school's size (for the complementary suppression) and their tallies summed, cached
+    region, sizes = cached("region_sizes", stamped([assessment.pk]), lambda: _region(assessment))
     by_class = tallies(assessment=assessment, school=school, group="class")
     # the schools' tallies summed (the numbers of `results_figures`) with the region's task sums read once
-    municipality = with_task_sums(completion.sum_tallies(by_school.values()), assessment=assessment)
+    municipality = with_task_sums(region, assessment=assessment)
     school_tally = completion.sum_tallies(by_class.values()) if by_class else Tally()
     hidden_classes: set = set()
     school_hidden = False
     if department:
-        sizes = {pk: completion.participants_of(tally) for pk, tally in by_school.items()}
         codes = dict(School.objects.filter(pk__in=list(sizes)).values_list("pk", "code"))
         school_hidden = school.pk in completion.complementary(sizes, order=lambda pk: codes.get(pk, ""))
         class_sizes = {name: completion.participants_of(tally) for name, tally in by_class.items()}

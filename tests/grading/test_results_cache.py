@@ -27,6 +27,7 @@ from monitoring.models import ThresholdVersion
 from monitoring.signals import DEFAULT_THRESHOLDS, assessment_signals, thresholds_values
 from procedures.models import Participant
 from procedures.services.participants import codes_issue, participant_exempt
+from tests.bench.region import url_for
 from tests.factories import PupilFactory, SchoolClassFactory
 from tests.grading.test_summaries import writers
 
@@ -257,21 +258,41 @@ def test_a_second_call_reads_the_cache(results, school):
         assert len(second) < len(first), (len(first), len(second))
 
 
+PAGES = {  # URL name → what of its context is compared
+    "reports:municipal_results": ("rows",),
+    "reports:municipal_assessment": ("whole", "item_analysis"),
+    "reports:municipal_funnel": ("whole", "plots"),
+    "grading:results_figures": ("whole", "municipality", "drill"),
+}
+
+
+def page_values(client, url: str, keys: tuple) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return {key: response.context[key] for key in keys}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_region_pages_show_the_new_figures_after_a_write(results, school, other_school, department_user, client):
     client.force_login(department_user)
-    url = reverse("reports:municipal_assessment", kwargs={"campaign_code": results.campaign.code, "assessment_code": results.code})
-    first = client.get(url)
-    assert first.status_code == 200
-    assert first.context["whole"].participants == 40
+    values = {
+        "campaign_code": results.campaign.code,
+        "assessment_code": results.code,
+        "school_code": other_school.code,
+    }
+    urls = {name: url_for([name], values)[1] for name in PAGES}
+    before = {name: page_values(client, url, PAGES[name]) for name, url in urls.items()}
+    assert before["reports:municipal_assessment"]["whole"].participants == 40
     results_import(
         assessment=results, school=other_school, form=form(results, writers(results, other_school)[:10], 99), actor=None
     )
     # the first ten of other_school now with full points: the municipality's «5» are 26 + 10
-    second = client.get(url)
-    assert second.context["whole"].mark_counts["5"] == 36
-    assert second.context["whole"] == uncached(lambda: client.get(url).context["whole"])
-    assert second.context["item_analysis"] == uncached(lambda: client.get(url).context["item_analysis"])
+    after = {name: page_values(client, url, PAGES[name]) for name, url in urls.items()}
+    assert after["reports:municipal_assessment"]["whole"].mark_counts["5"] == 36
+    assert after["grading:results_figures"]["whole"].mark_counts["5"] == 10
+    for name, url in urls.items():
+        assert after[name] != before[name], name
+        assert after[name] == uncached(lambda url=url, name=name: page_values(client, url, PAGES[name])), name
 
 
 @pytest.mark.django_db(transaction=True)
