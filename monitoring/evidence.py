@@ -15,6 +15,7 @@ A department's view hides percentages of a school under HIDDEN_BELOW participant
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grading.figures import HIDDEN_BELOW, assessment_tasks, figures_compute, tallies
 from monitoring.models import SignalCase
@@ -50,6 +51,40 @@ class Chart:
     ticks: list[tuple[float, str]] = field(default_factory=list)  # histogram: (x, score) under the columns
 
 
+EVIDENCE_LABELS = {
+    # each kind's evidence keys (the codes of results_figures --json) in words, for the case page
+    "boundary_bunching": {
+        "c": gettext_lazy("граница отметки c (её наименьший балл)"),
+        "up": gettext_lazy("на границе и выше: баллы c и c+1"),
+        "down": gettext_lazy("ниже границы: баллы c−2 и c−1"),
+        "p0": gettext_lazy("ожидаемая доля p0"),
+        "p": gettext_lazy("вероятность такого скопления p"),
+    },
+    "inverted_difficulty": {
+        "b_school": gettext_lazy("выполнение заданий Б: школа, %"),
+        "b_municipality": gettext_lazy("выполнение заданий Б: муниципалитет, %"),
+        "pv_school": gettext_lazy("выполнение заданий П и В: школа, %"),
+        "pv_municipality": gettext_lazy("выполнение заданий П и В: муниципалитет, %"),
+    },
+    "journal_gap": {
+        "n": gettext_lazy("участников с отметкой по журналу"),
+        "gap": gettext_lazy("из них отметки расходятся на 2 и больше"),
+        "share": gettext_lazy("доля расхождений, %"),
+    },
+    "high_results": {
+        "school": gettext_lazy("доля «4» и «5» в школе, %"),
+        "municipality": gettext_lazy("доля «4» и «5» в муниципалитете, %"),
+    },
+}
+
+
+def evidence_rows(kind: str, evidence: dict | None) -> list[tuple[str, str, object]]:
+    """(words, key, value) of a signal's evidence; the campaigns' list (drawn apart) left out, a key without
+    words shown as its code."""
+    labels = EVIDENCE_LABELS.get(kind, {})
+    return [(str(labels.get(key, key)), key, value) for key, value in (evidence or {}).items() if key != "campaigns"]
+
+
 @dataclass
 class Drawing:
     kind: str
@@ -60,6 +95,14 @@ class Drawing:
     cross_table: list[dict] = field(default_factory=list)  # journal_gap: rows of ВПР marks
     journal_marks: list[int] = field(default_factory=list)
     participants: int = 0
+
+    @property
+    def rows_at_opening(self) -> list[tuple[str, str, object]]:
+        return evidence_rows(self.kind, self.evidence_at_opening)
+
+    @property
+    def rows_now(self) -> list[tuple[str, str, object]]:
+        return evidence_rows(self.kind, self.evidence)
 
 
 def _share_chart(rows: list[tuple[str, float | None, str]], *, threshold: float | None = None) -> Chart:

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from monitoring.cases import case_answer, case_ask, case_conclude, cases_check_due, cases_open
+from monitoring.evidence import evidence_rows
 from monitoring.models import CaseMessage, SignalCase, SignalCheck, ThresholdVersion
 from schools.models import AuditEntry, Notification, Role
 from tests.factories import (
@@ -316,3 +317,17 @@ def test_the_signals_list_takes_the_same_queries_for_any_number_of_schools(clien
     body = client.get(url).content.decode()
     codes = re.findall(r'<tr data-school="(sch\d+)" data-assessment="RU-4"', body)
     assert len(codes) == 8 and codes == sorted(codes)  # by school code, never by a result (R15)
+
+
+@pytest.mark.django_db
+def test_the_case_page_names_each_number_of_the_evidence_in_words(client, asked_case, role_users):
+    client.force_login(role_users[Role.DEPARTMENT_STAFF])
+    body = client.get(reverse("monitoring:case", kwargs={"pk": asked_case.pk})).content.decode()
+    for words in ("граница отметки c (её наименьший балл)", "ожидаемая доля p0", "вероятность такого скопления p"):
+        assert body.count(words) == 2  # at the opening and now
+    assert evidence_rows("boundary_bunching", asked_case.evidence_at_opening)[0] == (
+        "граница отметки c (её наименьший балл)",
+        "c",
+        10,
+    )
+    assert evidence_rows("recheck_delta", {"n": 7, "campaigns": []}) == [("n", "n", 7)]  # no words yet: the code
