@@ -2,10 +2,11 @@
 
 What the department's pages compute from an assessment's summary rows (every school's tallies, the item analysis,
 the objectivity signals) changes only when those rows change, and every write of them bumps the assessment's
-`ResultsStamp` in the same transaction (grading/summaries.py). A cached value's key carries the stamp versions of
-every assessment it depends on (and whatever else it reads that can change, such as the department's thresholds
-version for the signals), so that a write makes the old entries unreachable at once: there is no reliance on
-expiry, whose long timeout only bounds the memory of entries nobody reaches any more.
+`ResultsStamp` in the same transaction (grading/summaries.py). A cached value carries the stamp versions of every
+assessment it depends on (`stamped`) and is returned only to a reader whose stamps are the same, so that a write
+makes the old value unreachable at once, with no reliance on expiry. One entry is kept per name and other key
+parts (such as the assessment and the department's thresholds version for the signals): a newer value replaces
+the older one, so the memory does not grow with the writes (the long timeout only drops what nobody reads).
 
 The cache is Django's default (locmem in the embedded setup, Redis in production, vpr_portal/settings.py). It
 fails open: when the cache raises (Redis down) the value is computed and returned, never an error, and the cache is
@@ -20,7 +21,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.core.cache import cache
 from django.db import connection
@@ -31,12 +32,18 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-TIMEOUT = 7 * 24 * 3600  # bounds memory only: a write makes an entry unreachable through its key
+TIMEOUT = 7 * 24 * 3600  # bounds memory only: a write makes an entry unreachable through its stamps
 PAUSE_AFTER_FAILURE = 30.0  # seconds without the cache after it raised
 PREFIX = "grading.cache:v1"
 
-_MISSING = object()
 _paused_until = 0.0
+
+
+class Stamp(NamedTuple):
+    """An assessment's id and its results stamp's version, as a part of a cached value's key."""
+
+    assessment_id: int
+    version: int
 
 
 def stamps(assessment_ids: Iterable[int]) -> dict[int, int]:
@@ -48,9 +55,9 @@ def stamps(assessment_ids: Iterable[int]) -> dict[int, int]:
     return {pk: found.get(pk, 0) for pk in ids}
 
 
-def stamped(assessment_ids: Iterable[int]) -> tuple:
-    """Key parts of the assessments' ids with their stamp versions, in id order. One query."""
-    return tuple(f"{pk}@{version}" for pk, version in stamps(assessment_ids).items())
+def stamped(assessment_ids: Iterable[int]) -> tuple[Stamp, ...]:
+    """Key parts of the assessments with their stamp versions, in id order. One query."""
+    return tuple(Stamp(pk, version) for pk, version in stamps(assessment_ids).items())
 
 
 def _key(name: str, key_parts: Iterable) -> str:
@@ -67,23 +74,25 @@ def _failed(action: str, error: Exception) -> None:
 
 
 def cached(name: str, key_parts: Iterable, compute: Callable[[], T]) -> T:
-    """The value of `compute()` under the key of `name` and `key_parts` (which must carry the stamps of every
-    assessment the value depends on, see `stamped`): from the cache when there, otherwise computed and stored
-    (outside a transaction only). A failing cache is skipped: the value is computed."""
-    key = _key(name, key_parts)
+    """The value of `compute()` for `name` and `key_parts`, which must carry the stamps of every assessment the value
+    depends on (`stamped`): from the cache when it holds the value of the same key parts, otherwise computed and
+    stored (outside a transaction only) in place of the entry's older value. A failing cache is skipped."""
+    parts = tuple(key_parts)
+    # the entry: the parts other than the stamps, and the assessments of the stamps (not their versions)
+    key = _key(name, [part.assessment_id if isinstance(part, Stamp) else part for part in parts])
     if time.monotonic() < _paused_until:
         return compute()
     try:
-        value = cache.get(key, _MISSING)
+        entry = cache.get(key)
     except Exception as error:  # noqa: BLE001 — any cache failure falls back to computing
         _failed("get", error)
         return compute()
-    if value is not _MISSING:
-        return value
+    if entry is not None and entry[0] == parts:
+        return entry[1]
     value = compute()
     if not connection.in_atomic_block:
         try:
-            cache.set(key, value, TIMEOUT)
+            cache.set(key, (parts, value), TIMEOUT)
         except Exception as error:  # noqa: BLE001
             _failed("set", error)
     return value

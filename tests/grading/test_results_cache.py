@@ -313,3 +313,18 @@ def test_inside_a_transaction_nothing_is_stored(results):
         tallies(assessment=results, group="school")
     assert len(again) > 1  # computed again: a stamp read inside a transaction may be rolled back
 
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_newer_value_replaces_the_older_entry(results, school, other_school):
+    """One entry per name and assessment: the memory does not grow with the writes."""
+    key = results_cache._key("item_analysis", [results.pk])
+    first = item_analysis(results)
+    assert cache.get(key) == (results_cache.stamped([results.pk]), first)
+    results_import(
+        assessment=results, school=other_school, form=form(results, writers(results, other_school), 99), actor=None
+    )
+    assert cache.get(key)[1] == first  # still there, but under the older stamp: never returned
+    second = item_analysis(results)
+    assert second != first
+    assert cache.get(key) == (results_cache.stamped([results.pk]), second)
