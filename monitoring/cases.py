@@ -430,6 +430,16 @@ def _locked(case: SignalCase) -> SignalCase:
 
 
 @transaction.atomic
+def _school_answerers(school):
+    """The school's active coordinators and directors: who answers the department's questions."""
+    return User.objects.filter(
+        memberships__school=school,
+        memberships__role__in=SCHOOL_ANSWERING_ROLES,
+        memberships__is_active=True,
+        is_active=True,
+    ).distinct()
+
+
 def case_ask(*, case: SignalCase, text: str, actor: User) -> CaseMessage:
     """The department asks the school about the signal; the school's coordinators and directors are notified."""
     case = _locked(case)
@@ -444,12 +454,7 @@ def case_ask(*, case: SignalCase, text: str, actor: User) -> CaseMessage:
     case.status = SignalCase.Status.ASKED
     case.asked_at = case.asked_at or now
     case.save(update_fields=["status", "asked_at"])
-    users = User.objects.filter(
-        memberships__school=case.school,
-        memberships__role__in=SCHOOL_ANSWERING_ROLES,
-        memberships__is_active=True,
-        is_active=True,
-    ).distinct()
+    users = _school_answerers(case.school)
     _notify(
         case,
         users=users,
@@ -520,12 +525,7 @@ def case_conclude(*, case: SignalCase, conclusion: str, measures: str, actor: Us
     case.closed_at, case.closed_by = now, actor
     case.save(update_fields=["status", "conclusion", "measures", "closed_at", "closed_by"])
     if case.asked_at is not None:  # the school took part: it learns the outcome
-        users = User.objects.filter(
-            memberships__school=case.school,
-            memberships__role__in=SCHOOL_ANSWERING_ROLES,
-            memberships__is_active=True,
-            is_active=True,
-        ).distinct()
+        users = _school_answerers(case.school)
         _notify(
             case,
             users=users,
