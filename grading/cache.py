@@ -70,7 +70,9 @@ def _key(name: str, key_parts: Iterable) -> str:
 def _failed(action: str, error: Exception) -> None:
     global _paused_until
     _paused_until = time.monotonic() + PAUSE_AFTER_FAILURE
-    log.warning("grading.cache: %s failed (%s), computing without the cache for %ss", action, error, PAUSE_AFTER_FAILURE)
+    log.warning(
+        "grading.cache: %s failed (%s), computing without the cache for %ss", action, error, PAUSE_AFTER_FAILURE
+    )
 
 
 def cached(name: str, key_parts: Iterable, compute: Callable[[], T]) -> T:
@@ -84,7 +86,7 @@ def cached(name: str, key_parts: Iterable, compute: Callable[[], T]) -> T:
         return compute()
     try:
         entry = cache.get(key)
-    except Exception as error:  # noqa: BLE001 — any cache failure falls back to computing
+    except Exception as error:
         _failed("get", error)
         return compute()
     if entry is not None and entry[0] == parts:
@@ -93,6 +95,6 @@ def cached(name: str, key_parts: Iterable, compute: Callable[[], T]) -> T:
     if not connection.in_atomic_block:
         try:
             cache.set(key, (parts, value), TIMEOUT)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             _failed("set", error)
     return value

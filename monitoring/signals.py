@@ -421,9 +421,7 @@ def assessment_signals(
     of the assessment or of an earlier one of its window change, or the thresholds do; one school's are taken from
     them."""
     if thresholds is not None:
-        return assessment_signals_under(
-            assessment, [thresholds], school=school, tallies_by_school=tallies_by_school
-        )[0]
+        return assessment_signals_under(assessment, [thresholds], school=school, tallies_by_school=tallies_by_school)[0]
     thresholds, number = department_thresholds(assessment.campaign.department_id)
     window = window_assessments(assessment, window=thresholds.stable_low_window)
     found = cached(

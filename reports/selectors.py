@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from grading.cache import cached, stamped
 from grading.completion import (
     MarkGroup,
     TaskGroup,
@@ -11,7 +12,6 @@ from grading.completion import (
     completion_by_skill,
     sum_tallies,
 )
-from grading.cache import cached, stamped
 from grading.figures import HIDDEN_BELOW, Figures, Tally, TaskInfo, campaign_tallies, figures_compute, tallies
 from grading.rules import unranked
 from monitoring.signals import assessment_signals, signal_label

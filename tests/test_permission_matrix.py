@@ -73,9 +73,7 @@ def test_no_view_resolves_access_in_its_own_dispatch():
         f"{name}: {cls.__module__}.{cls.__qualname__}"
         for name, view in all_url_views().items()
         for cls in getattr(view, "__mro__", ())
-        if "dispatch" in cls.__dict__
-        and cls is not CapabilityRequiredMixin
-        and cls.__module__.split(".")[0] in apps
+        if "dispatch" in cls.__dict__ and cls is not CapabilityRequiredMixin and cls.__module__.split(".")[0] in apps
     )
     assert not own, f"views with their own dispatch(): {own}"
 

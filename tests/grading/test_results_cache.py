@@ -13,7 +13,6 @@ from django.core.cache.backends.base import BaseCache
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from grading import cache as results_cache
 from grading.figures import Tally, tallies, tallies_raw, with_task_sums
@@ -25,7 +24,6 @@ from grading.services.scores import Cell, score_set
 from grading.summaries import summaries_rebuild
 from monitoring.models import ThresholdVersion
 from monitoring.signals import DEFAULT_THRESHOLDS, assessment_signals, thresholds_values
-from procedures.models import Participant
 from procedures.services.participants import codes_issue, participant_exempt
 from tests.bench.region import url_for
 from tests.factories import PupilFactory, SchoolClassFactory
@@ -87,8 +85,15 @@ def results(assessment, school, other_school, class_4a):
         PupilFactory.create_batch(n, school_class=school_class)
     for each in (school, other_school):
         codes_issue(campaign=assessment.campaign, school=each, actor=None)
-    results_import(assessment=assessment, school=school, form=form(assessment, writers(assessment, school), 99, skip=2), actor=None)
-    results_import(assessment=assessment, school=other_school, form=form(assessment, writers(assessment, other_school), 1), actor=None)
+    results_import(
+        assessment=assessment, school=school, form=form(assessment, writers(assessment, school), 99, skip=2), actor=None
+    )
+    results_import(
+        assessment=assessment,
+        school=other_school,
+        form=form(assessment, writers(assessment, other_school), 1),
+        actor=None,
+    )
     return assessment
 
 
@@ -197,7 +202,9 @@ def test_after_each_write_the_cached_figures_and_signals_are_the_new_ones(result
     assert after_import["signals"] == []
 
     # a participant exempted: the first of the two left for the grid
-    participant_exempt(participant=writers(results, school)[0], reason="болезнь", document="справка №1", actor=coordinator)
+    participant_exempt(
+        participant=writers(results, school)[0], reason="болезнь", document="справка №1", actor=coordinator
+    )
     after_exempt = assert_fresh(results, school)
     assert after_exempt["by_school"][school.pk] != after_import["by_school"][school.pk]
 
@@ -312,7 +319,6 @@ def test_inside_a_transaction_nothing_is_stored(results):
     with CaptureQueriesContext(connection) as again:
         tallies(assessment=results, group="school")
     assert len(again) > 1  # computed again: a stamp read inside a transaction may be rolled back
-
 
 
 @pytest.mark.django_db(transaction=True)
