@@ -1,6 +1,8 @@
 import os
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from hypothesis import settings as hypothesis_settings
 
 from schools.models import Role
@@ -24,6 +26,16 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Hashing passwords at full strength would dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_results_cache():
+    """Each test starts with an empty in-process cache: results are cached under an assessment's id and stamp
+    (grading/cache.py), and a test database that was emptied gives the next test's assessment the same id and
+    stamp again (SQLite reuses row ids). Redis (the PostgreSQL + Redis stage) is not flushed here: it also
+    carries the broker's queues; CI empties its database before the run, and PostgreSQL never reuses ids."""
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)
