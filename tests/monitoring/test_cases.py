@@ -331,3 +331,16 @@ def test_the_case_page_names_each_number_of_the_evidence_in_words(client, asked_
         10,
     )
     assert evidence_rows("recheck_delta", {"n": 7, "campaigns": []}) == [("n", "n", 7)]  # no words yet: the code
+
+
+@pytest.mark.django_db
+def test_an_empty_answer_is_refused_in_russian_and_nothing_is_written(client, asked_case, role_users):
+    client.force_login(role_users[Role.SCHOOL_COORDINATOR])
+    before = asked_case.messages.count()
+    response = client.post(
+        reverse("monitoring:case_answer", kwargs={"pk": asked_case.pk}), {"text": "   "}, follow=True
+    )
+    assert "Напишите ответ." in response.content.decode()
+    assert asked_case.messages.count() == before
+    asked_case.refresh_from_db()
+    assert asked_case.status == SignalCase.Status.ASKED
