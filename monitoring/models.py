@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from schools.models import Relation
+
 # The edition of the observer's instruction the portal shows (templates/monitoring/_observer_instruction.html):
 # a changed text gets a new edition, which every observer confirms again.
 OBSERVER_INSTRUCTION_VERSION = "2026-1"
@@ -168,3 +170,304 @@ class SignalCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}: {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+# Observation and on-site monitoring (Регламент 4.1.4, 4.1.6, 4.3.10, 6.3, 8.1; приложения 1–3) -----------------
+
+
+class Person(models.Model):
+    """The department's registry entry of a public observer or of its representative who visits schools with
+    the monitoring card: the account (with the role), the identity document, the organisation that sent the
+    person, contacts. Deactivated, never deleted: their acts and cards stay theirs."""
+
+    class Kind(models.TextChoices):
+        OBSERVER = "observer", _("общественный наблюдатель")
+        REPRESENTATIVE = "representative", _("представитель управления образования")
+
+    department = models.ForeignKey(
+        "schools.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("управление образования")
+    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="monitoring_person")
+    kind = models.CharField(_("кто"), max_length=20, choices=Kind.choices)
+    identity_document = models.CharField(_("документ, удостоверяющий личность"), max_length=120, blank=True)
+    organisation = models.CharField(_("направившая организация"), max_length=300, blank=True)
+    phone = models.CharField(_("телефон"), max_length=40, blank=True)
+    # Where the person works, if at a school of the municipality: they never observe there.
+    workplace_school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("место работы (школа муниципалитета)"),
+    )
+    is_active = models.BooleanField(_("действует"), default=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    deactivated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("наблюдатель, представитель")
+        verbose_name_plural = _("реестр наблюдателей и представителей")
+
+    def __str__(self) -> str:
+        return f"{self.user.full_name or self.user.username} ({self.get_kind_display()})"
+
+
+class PersonRelative(models.Model):
+    """A close relative the person declared among a school's pupils (R5): the school and, if known, the class.
+    Only the school and class are kept, never the pupil's name (R11)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relatives")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("школа"))
+    school_class = models.ForeignKey(
+        "schools.SchoolClass",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("класс"),
+    )
+    relation = models.CharField(_("степень родства"), max_length=20, choices=Relation.choices)
+    declared_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("родственник среди обучающихся")
+        verbose_name_plural = _("родственники среди обучающихся")
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_relation_display()}"
+
+
+class Stage(models.TextChoices):
+    """The stages a public observer may attend (Регламент, приложение 2, п. 1)."""
+
+    CONDUCT = "conduct", _("проведение: рассадка, выдача материалов, инструктаж, выполнение работы")
+    HANDOVER = "handover", _("передача материалов экспертной комиссии")
+    MARKING = "marking", _("проверка работ экспертами")
+
+
+class AssignmentLottery(models.Model):
+    """A recorded draw of the sittings to observe among those of one day: the candidates, the seed and what was
+    drawn, so that the department can show how it was done."""
+
+    department = models.ForeignKey("schools.Department", on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("день проведения"))
+    stage = models.CharField(_("этап"), max_length=20, choices=Stage.choices, default=Stage.CONDUCT)
+    seed = models.CharField(_("зерно жребия"), max_length=64)
+    count = models.PositiveSmallIntegerField(_("сколько выбрать"))
+    candidates = models.JSONField(_("участвовали в жеребьёвке"), default=list)  # sitting ids, in the draw's order
+    drawn = models.JSONField(_("выбраны"), default=list)  # sitting ids
+    note = models.CharField(_("примечание"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("жеребьёвка")
+        verbose_name_plural = _("жеребьёвки")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y}: {len(self.drawn)} из {len(self.candidates)}"
+
+
+class ObservationAssignment(models.Model):
+    """A person of the registry sent to a school × sitting × stage, by hand or by a lottery; the school's
+    coordinator places an observer in a room. Cancelled, never deleted."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="assignments")
+    sitting = models.ForeignKey("procedures.Sitting", on_delete=models.PROTECT, related_name="observations")
+    stage = models.CharField(_("этап"), max_length=20, choices=Stage.choices, default=Stage.CONDUCT)
+    sitting_room = models.ForeignKey(
+        "procedures.SittingRoom",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="observations",
+        verbose_name=_("аудитория"),
+    )
+    placed_at = models.DateTimeField(null=True, blank=True)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lottery = models.ForeignKey(
+        AssignmentLottery, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(_("причина отмены"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("направление на наблюдение")
+        verbose_name_plural = _("направления на наблюдение")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "sitting", "stage"],
+                condition=Q(cancelled_at__isnull=True),
+                name="observation_assignment_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.sitting} ({self.get_stage_display()})"
+
+
+class VisitReport(models.Model):
+    """What a person files about their assignment: the public observer's act (приложение 3) or the
+    representative's monitoring card (приложение 1). Answers are saved as they are typed (`revision` counts the
+    saves); submitting signs it and makes it read-only; a correction is a new version with its reason.
+
+    `answers` maps an item's code (monitoring.items) to {"value": "yes" | "no" | "", "text": "…"}; `facts` keeps,
+    for a card, what the portal knew of each item when it was submitted."""
+
+    class Kind(models.TextChoices):
+        ACT = "act", _("акт общественного наблюдения")
+        CARD = "card", _("карта мониторинга")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("заполняется")
+        SUBMITTED = "submitted", _("подписан")
+
+    assignment = models.ForeignKey(ObservationAssignment, on_delete=models.PROTECT, related_name="reports")
+    kind = models.CharField(_("документ"), max_length=10, choices=Kind.choices)
+    version = models.PositiveSmallIntegerField(_("версия"), default=1)
+    status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    answers = models.JSONField(_("ответы"), default=dict)
+    comment = models.TextField(_("комментарий"), blank=True)
+    started_at = models.TimeField(_("время начала"), null=True, blank=True)
+    ended_at = models.TimeField(_("время окончания"), null=True, blank=True)
+    facts = models.JSONField(_("сведения портала"), default=dict)
+    revision = models.PositiveIntegerField(default=0)
+    correction_reason = models.TextField(_("причина исправления"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("акт, карта мониторинга")
+        verbose_name_plural = _("акты и карты мониторинга")
+        ordering = ["assignment", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "version"], name="visit_report_version_unique"),
+            models.UniqueConstraint(fields=["assignment"], condition=Q(status="draft"), name="visit_report_one_draft"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}: {self.assignment}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class VideoRecord(models.Model):
+    """The school's record that a sitting's rooms were under video surveillance (Регламент 4.3.10, 8.1), that the
+    printing of the materials was too, and where the recording is kept until when."""
+
+    sitting = models.OneToOneField("procedures.Sitting", on_delete=models.CASCADE, related_name="video_record")
+    rooms = models.ManyToManyField("procedures.SittingRoom", blank=True, related_name="+", verbose_name=_("аудитории"))
+    printing_recorded = models.BooleanField(_("распечатка материалов под видеонаблюдением"), default=False)
+    storage_place = models.CharField(_("где хранится запись"), max_length=300, blank=True)
+    kept_until = models.DateField(_("хранится до"), null=True, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("видеонаблюдение")
+        verbose_name_plural = _("видеонаблюдение")
+
+    def __str__(self) -> str:
+        return str(self.sitting)
+
+
+class Violation(models.Model):
+    """A violation of the procedure: every «нет» of a monitoring card, every violation an observer's act reports,
+    or one the department records itself. The school answers; the department closes it. It joins the objectivity
+    case of its school × assessment."""
+
+    class Kind(models.TextChoices):
+        PREPARATION = "preparation", _("нарушение при подготовке")
+        ORDER = "order", _("нет приказа о проведении")
+        ROOMS = "rooms", _("аудитории не готовы")
+        ORGANIZERS = "organizers", _("нет назначенных организаторов")
+        VIDEO = "video", _("нет видеонаблюдения")
+        OUTSIDERS = "outsiders", _("посторонние лица в аудитории")
+        MATERIALS = "materials", _("нарушен порядок выдачи, сбора или передачи материалов")
+        SEATING = "seating", _("не соблюдена рассадка")
+        BRIEFING = "briefing", _("не проведён инструктаж")
+        REFERENCE = "reference", _("справочные материалы, не предусмотренные КИМ")
+        DEVICES = "devices", _("средства связи у организаторов или участников")
+        ORGANIZER_LEFT = "organizer_left", _("организатор покидал аудиторию, занимался посторонними делами")
+        ORGANIZER_HELPED = "organizer_helped", _("организатор оказывал содействие участникам")
+        OVERTIME = "overtime", _("работу продолжали после окончания времени")
+        STORAGE = "storage", _("не обеспечено хранение работ до проверки")
+        OTHER = "other", _("иное нарушение")
+
+    class Source(models.TextChoices):
+        ACT = "act", _("акт общественного наблюдателя")
+        CARD = "card", _("карта мониторинга")
+        DEPARTMENT = "department", _("запись управления образования")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("ждёт ответа школы")
+        ANSWERED = "answered", _("школа ответила")
+        CLOSED = "closed", _("закрыто")
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    sitting = models.ForeignKey("procedures.Sitting", on_delete=models.PROTECT, related_name="violations")
+    sitting_room = models.ForeignKey(
+        "procedures.SittingRoom", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("нарушение"), max_length=20, choices=Kind.choices)
+    details = models.TextField(_("подробности"), blank=True)
+    source = models.CharField(_("источник"), max_length=12, choices=Source.choices)
+    report = models.ForeignKey(VisitReport, on_delete=models.PROTECT, null=True, blank=True, related_name="violations")
+    item = models.CharField(_("пункт"), max_length=10, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reported_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(_("ответ школы"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closing_note = models.TextField(_("решение управления образования"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("нарушение процедуры")
+        verbose_name_plural = _("нарушения процедуры")
+        ordering = ["-reported_at", "-id"]
+        constraints = [
+            # a submitted act or card gives each of its items at most one violation (re-submitting adds none)
+            models.UniqueConstraint(
+                fields=["report", "item"], condition=Q(report__isnull=False), name="violation_once_per_item"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "status"]), models.Index(fields=["sitting", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.school.code}: {self.get_kind_display()}"
