@@ -88,6 +88,14 @@ class Capability(enum.StrEnum):
     MONITOR = "monitor"
     VIEW_OVERVIEW = "view_overview"
     OBSERVE = "observe"
+    # observation: the registry and assignments, the school's placing, acts and cards read, violations, video
+    MANAGE_OBSERVERS = "manage_observers"  # the department: registry, assignments, lotteries
+    PLACE_OBSERVERS = "place_observers"  # the school's coordinator places the observers in rooms
+    VIEW_OBSERVATION = "view_observation"  # who comes, the acts and monitoring cards (a school: its own)
+    VIEW_VIOLATIONS = "view_violations"  # the department: every school's; a school: its own
+    ANSWER_VIOLATIONS = "answer_violations"  # the school answers a violation
+    CLOSE_VIOLATIONS = "close_violations"  # the department records violations and closes them
+    RECORD_VIDEO = "record_video"  # the school records the sittings' video surveillance
     # objectivity signals and their cases (разборы), the signals' thresholds
     VIEW_CASES = "view_cases"  # the department: every school's cases; a school: its own
     ANSWER_CASES = "answer_cases"  # the school answers the department's question
@@ -145,6 +153,10 @@ _MUNICIPAL = frozenset(
         C.VIEW_CASES,
         C.DECIDE_CASES,
         C.SET_THRESHOLDS,
+        C.MANAGE_OBSERVERS,
+        C.VIEW_OBSERVATION,
+        C.VIEW_VIOLATIONS,
+        C.CLOSE_VIOLATIONS,
     }
 )
 
@@ -197,6 +209,11 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_RETENTION,
             C.VIEW_CASES,
             C.ANSWER_CASES,
+            C.PLACE_OBSERVERS,
+            C.VIEW_OBSERVATION,
+            C.VIEW_VIOLATIONS,
+            C.ANSWER_VIOLATIONS,
+            C.RECORD_VIDEO,
         }
     ),
     # the director reads the school's preparation and results, manages its people and approves the order
@@ -231,6 +248,9 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_UPLOADS,
             C.VIEW_CASES,
             C.ANSWER_CASES,
+            C.VIEW_OBSERVATION,
+            C.VIEW_VIOLATIONS,
+            C.ANSWER_VIOLATIONS,
         }
     ),
     # the technical specialist prints the materials, fills the ФИС ОКО form, uploads it and the scans
@@ -247,6 +267,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.UPLOAD_RESULTS_FORM,
             C.UPLOAD_SCANS,
             C.VIEW_UPLOADS,  # the school's uploads page, where he downloads the forms and records their upload
+            C.RECORD_VIDEO,  # the sittings' video surveillance he sets up
         }
     ),
     # the organizer works in the rooms they are appointed to
