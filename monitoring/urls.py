@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_cases
+from . import urls_a, urls_b, urls_c, urls_e, views, views_cases
 
 app_name = "monitoring"
 
@@ -28,4 +28,9 @@ urlpatterns = [
     path("cases/<int:pk>/ask/", views_cases.CaseAskView.as_view(), name="case_ask"),
     path("cases/<int:pk>/answer/", views_cases.CaseAnswerView.as_view(), name="case_answer"),
     path("cases/<int:pk>/conclude/", views_cases.CaseConcludeView.as_view(), name="case_conclude"),
+    # observation: registry and assignments (a), acts and cards (b), violations (c), video and observer effect (e)
+    *urls_a.urlpatterns,
+    *urls_b.urlpatterns,
+    *urls_c.urlpatterns,
+    *urls_e.urlpatterns,
 ]
