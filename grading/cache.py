@@ -46,6 +46,23 @@ class Stamp(NamedTuple):
     version: int
 
 
+class Version(NamedTuple):
+    """Another version a cached value depends on (the department's thresholds, …), as a part of its key: like a
+    stamp, a new value makes the entry's old value unreachable and replaces it, rather than adding an entry."""
+
+    name: str
+    value: object
+
+
+def _entry_part(part):
+    """What a key part adds to the entry's name: a stamp its assessment, a version its name, else the part."""
+    if isinstance(part, Stamp):
+        return part.assessment_id
+    if isinstance(part, Version):
+        return part.name
+    return part
+
+
 def stamps(assessment_ids: Iterable[int]) -> dict[int, int]:
     """assessment id → its results stamp's version (0 before its first write). One query."""
     ids = sorted(set(assessment_ids))
@@ -75,13 +92,14 @@ def _failed(action: str, error: Exception) -> None:
     )
 
 
-def cached(name: str, key_parts: Iterable, compute: Callable[[], T]) -> T:
+def cached(name: str, key_parts: Iterable, compute: Callable[[], T], *, timeout: int = TIMEOUT) -> T:
     """The value of `compute()` for `name` and `key_parts`, which must carry the stamps of every assessment the value
-    depends on (`stamped`): from the cache when it holds the value of the same key parts, otherwise computed and
-    stored (outside a transaction only) in place of the entry's older value. A failing cache is skipped."""
+    depends on (`stamped`) and the other versions it depends on (`Version`): from the cache when it holds the value
+    of the same key parts, otherwise computed and stored (outside a transaction only) in place of the entry's older
+    value. A failing cache is skipped."""
     parts = tuple(key_parts)
-    # the entry: the parts other than the stamps, and the assessments of the stamps (not their versions)
-    key = _key(name, [part.assessment_id if isinstance(part, Stamp) else part for part in parts])
+    # the entry: the other parts, the assessments of the stamps and the names of the versions (not their values)
+    key = _key(name, [_entry_part(part) for part in parts])
     if time.monotonic() < _paused_until:
         return compute()
     try:
@@ -94,7 +112,7 @@ def cached(name: str, key_parts: Iterable, compute: Callable[[], T]) -> T:
     value = compute()
     if not connection.in_atomic_block:
         try:
-            cache.set(key, (parts, value), TIMEOUT)
+            cache.set(key, (parts, value), timeout)
         except Exception as error:
             _failed("set", error)
     return value

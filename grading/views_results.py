@@ -21,6 +21,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from grading import charts, completion, figures
+from grading.cache import stamped
+from grading.page_cache import CachedPageMixin
 from grading.selectors import results as selectors
 from grading.selectors.drilldown import school_drilldown
 from grading.services import results as services
@@ -53,6 +55,19 @@ class ResultsSchoolMixin(SchoolCampaignMixin):
     def parallel_label(self) -> str:
         return _("Параллель {grade} классов (вся школа)").format(grade=self.assessment.grade)
 
+    def page_key(self) -> tuple | None:
+        """The department's copy of the page (grading/page_cache.py), until the assessment's results change or the
+        URL's objects are renamed; a school's own people (names, R11) are never served a cached page."""
+        if selectors.reads_as_school(self.request.user, self.school):
+            return None
+        scale = sorted(self.assessment.scale.items()) if isinstance(self.assessment.scale, dict) else None
+        return (
+            ("campaign", self.campaign.pk, self.campaign.code, self.campaign.title),
+            ("school", self.school.pk, self.school.code, self.school.short_name),
+            ("assessment", self.assessment.pk, self.assessment.code, str(self.assessment), repr(scale)),
+            *stamped([self.assessment.pk]),
+        )
+
     def municipal_url(self) -> str | None:
         """The department's way back to the municipality's page of the assessment (a URL name only: grading
         imports nothing from reports)."""
@@ -81,7 +96,7 @@ class ResultsIndexView(ResultsSchoolMixin, TemplateView):
         return context
 
 
-class ResultsFiguresView(ResultsSchoolMixin, TemplateView):
+class ResultsFiguresView(CachedPageMixin, ResultsSchoolMixin, TemplateView):
     """The figures of one assessment: the parallel (the whole school) beside the municipality, each class (a link
     to its page), completion by level, skill and mark group, the charts with a table beside each, and, for the
     school, every participant's result. The department reads it by codes only, small groups hidden
@@ -146,7 +161,7 @@ class ResultsFiguresView(ResultsSchoolMixin, TemplateView):
         return context
 
 
-class ResultsClassView(ResultsSchoolMixin, TemplateView):
+class ResultsClassView(CachedPageMixin, ResultsSchoolMixin, TemplateView):
     """One class's figures of the assessment beside the school's and the municipality's: marks, mean, tasks,
     levels, the histogram. Codes only (R11): no participant is listed here, for anyone; the school finds its
     participants' results on the school's page. A class without a writing participant of the assessment: 404."""

@@ -11,9 +11,12 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from grading import charts
+from grading.cache import Version, stamped
 from grading.completion import side_by_side
 from grading.figures import HIDDEN_BELOW, SMALL_SAMPLE
 from grading.item_analysis import MIN_PARTICIPANTS, WEAK_ITEM_REST, item_analysis
+from grading.page_cache import CachedPageMixin
+from monitoring.signals import department_thresholds, window_assessments
 from procedures.access import CampaignMixin
 from procedures.views.documents import content_disposition
 from schools.access import Capability as C
@@ -43,12 +46,30 @@ class OverviewView(CapabilityMixin, TemplateView):
         return context
 
 
-class MunicipalResultsView(CampaignMixin, TemplateView):
+def campaign_shown(campaign) -> tuple:
+    """What a page shows of its campaign, as a part of the page's cache key (grading/page_cache.py)."""
+    return ("campaign", campaign.pk, campaign.code, campaign.title)
+
+
+def assessment_shown(assessment) -> tuple:
+    """What a page shows of its assessment (read with its subject), as a part of the page's cache key."""
+    scale = sorted(assessment.scale.items()) if isinstance(assessment.scale, dict) else assessment.scale
+    return ("assessment", assessment.pk, assessment.code, str(assessment), assessment.level, repr(scale))
+
+
+class MunicipalResultsView(CachedPageMixin, CampaignMixin, TemplateView):
     """The campaign's assessments with the municipality's figures of each, for the department (VIEW_OVERVIEW):
-    participants, absent, the marks' shares, the mean; each leads to its municipal assessment page."""
+    participants, absent, the marks' shares, the mean; each leads to its municipal assessment page. Cached until
+    a result of one of them changes or an assessment comes, goes or is renamed (grading/page_cache.py)."""
 
     capability = C.VIEW_OVERVIEW
     template_name = "reports/results/campaign.html"
+
+    def page_key(self) -> tuple:
+        assessments = tuple(
+            self.campaign.assessments.order_by("pk").values_list("pk", "code", "grade", "subject__name")
+        )
+        return (campaign_shown(self.campaign), assessments, *stamped(row[0] for row in assessments))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -67,16 +88,27 @@ class MunicipalAssessmentMixin(CampaignMixin):
         )
 
 
-class MunicipalAssessmentView(MunicipalAssessmentMixin, TemplateView):
+class MunicipalAssessmentView(CachedPageMixin, MunicipalAssessmentMixin, TemplateView):
     """One assessment for the municipality (participation, marks, mean, tasks, completion by level, skill and mark
     group, journal, the histogram with the mark boundaries, the item analysis from 30 participants), each with a
     chart and a table beside it, then the schools with results by code (R15, never by a figure), 50 a page,
     searched by code or name and, with «только с признаками», only those with a signal; each with its signals (a
     link to the signal's case once monitoring has them) and a link to its results page. The municipality's
     sections are on the first page only: the next pages carry the schools. Small groups: a warning under 10;
-    under 5 no percentages, with complementary suppression (reports.suppression)."""
+    under 5 no percentages, with complementary suppression (reports.suppression). Cached until the results of the
+    assessment, or of an earlier one its signals compare with, change, or the department's thresholds do."""
 
     template_name = "reports/results/assessment.html"
+
+    def page_key(self) -> tuple:
+        thresholds, number = department_thresholds(self.campaign.department_id)
+        window = window_assessments(self.assessment, window=thresholds.stable_low_window)
+        return (
+            campaign_shown(self.campaign),
+            assessment_shown(self.assessment),
+            Version("thresholds", number),
+            *stamped(each.pk for each in window),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -116,14 +148,18 @@ class MunicipalAssessmentView(MunicipalAssessmentMixin, TemplateView):
         }
 
 
-class MunicipalFunnelView(MunicipalAssessmentMixin, TemplateView):
+class MunicipalFunnelView(CachedPageMixin, MunicipalAssessmentMixin, TemplateView):
     """The funnel plots of one assessment (docs/glossary.md): each school's share of «2» and of «4»+«5» against
     its participants, with the limits around the municipal share; every school is a point of the charts, and
     beside each the schools by code (R15, never by a result), 50 a page, searched by code or name, with their
     participants, share and whether they lie outside the inner or the outer limits. Schools whose percentages
-    are hidden (under 5, or the complement) are listed without a share or a point."""
+    are hidden (under 5, or the complement) are listed without a share or a point. Cached until the results of the
+    assessment change."""
 
     template_name = "reports/results/funnel.html"
+
+    def page_key(self) -> tuple:
+        return (campaign_shown(self.campaign), assessment_shown(self.assessment), *stamped([self.assessment.pk]))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

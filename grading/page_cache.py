@@ -1,0 +1,89 @@
+"""Cached rendered region pages: the department's result pages answered from a rendered copy while nothing they
+show has changed.
+
+A page is rendered once as a shell: the whole page but the signed-in user's parts of base.html (the navbar's
+user part, `_nav.html`, and the messages), which are left as marks. Every request renders those two parts for
+its own user and puts them into the shell, so a CSRF token, a message or a name is never kept. A shell that
+holds a form's CSRF token is refused (ValueError): a page with a form is not for this cache.
+
+The shell is cached with grading.cache.cached (fails open when the cache is down, never stores inside a
+transaction), under a key that makes it exact: the view's parts (the results stamps of every assessment the page
+shows, the department's thresholds version when it shows signals, the objects of the URL as they were read),
+the path with its query string (page, search, filters), the viewer's scope, the language and the time zone.
+A new import, a threshold change, a rename of the URL's objects gives a new key: the next request renders again.
+
+The scope is the viewer's active memberships (role, department, school): what a department's person may see
+and do follows from them alone, so two users with the same memberships share a page and users whose scopes
+differ never do. Only viewers whose every role is a department's (schools.access.SCOPES) are served from the
+cache: a school's people read pupils' names on some of these pages, and those are never cached.
+"""
+
+from django.contrib.messages import get_messages
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+
+from schools.access import SCOPES, Scope
+
+from .cache import cached
+
+NAV_MARK = "<!--page-shell:nav-->"
+MESSAGES_MARK = "<!--page-shell:messages-->"
+TIMEOUT = 24 * 3600  # bounds memory only (searches make new entries); the key decides what is current
+
+
+class PageShell:
+    """What base.html puts where the user's parts go when a page is rendered as a shell."""
+
+    nav = mark_safe(NAV_MARK)
+    messages = mark_safe(MESSAGES_MARK)
+
+
+def page_scope(user) -> tuple | None:
+    """The viewer's memberships as a key part, or None when the page is not to be cached for them (not signed in,
+    or a role that is not a department's)."""
+    if not user.is_authenticated:
+        return None
+    memberships = user.active_memberships
+    if not memberships or any(SCOPES.get(m.role) != Scope.DEPARTMENT for m in memberships):
+        return None
+    return tuple(sorted((m.role, m.department_id or 0, m.school_id or 0) for m in memberships))
+
+
+def user_parts(request, shell: str) -> str:
+    """The shell with this request's user parts: the navbar's user part and the messages."""
+    nav = render_to_string("_nav.html", request=request)
+    messages = render_to_string("partials/messages.html", {"messages": get_messages(request)})
+    return shell.replace(NAV_MARK, nav, 1).replace(MESSAGES_MARK, messages, 1)
+
+
+class CachedPageMixin:
+    """For a TemplateView whose page is the same for everyone of a scope: the view's `page_key()` gives its key
+    parts (the stamps and versions of what it shows, what it shows of the URL's objects; None: not cached this
+    time). Access is checked before (dispatch): a page outside the viewer's scope is 404 before any cache is
+    read."""
+
+    def get(self, request, *args, **kwargs):
+        scope = page_scope(request.user)
+        view_parts = self.page_key() if scope is not None else None
+        if view_parts is None:
+            return super().get(request, *args, **kwargs)
+        key = (
+            *view_parts,
+            request.get_full_path(),
+            scope,
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+        )
+        name = f"page:{request.resolver_match.view_name}"
+        shell = cached(name, key, lambda: self.render_shell(**kwargs), timeout=TIMEOUT)
+        return HttpResponse(user_parts(request, shell))
+
+    def render_shell(self, **kwargs) -> str:
+        context = self.get_context_data(**kwargs)
+        context["page_shell"] = PageShell()
+        shell = render_to_string(self.get_template_names(), context, request=self.request)
+        if "csrfmiddlewaretoken" in shell:
+            raise ValueError(f"{self.request.resolver_match.view_name}: a page with a form is not to be cached")
+        return shell
