@@ -20,6 +20,7 @@ from monitoring import cases, selectors
 from monitoring.cases import thresholds_job_key
 from monitoring.evidence import case_drawing
 from monitoring.models import SignalCase
+from monitoring.observer_effect import observer_effect
 from monitoring.signals import SIGNAL_LABELS, THRESHOLD_FIELDS, department_thresholds, signal_label, thresholds_from
 from procedures.access import CampaignMixin, SchoolAssessmentMixin
 from schools.access import Capability as C
@@ -161,6 +162,7 @@ class CaseView(CapabilityMixin, TemplateView):
             conclusions=SignalCase.Conclusion.choices,
             is_department=can_decide,
             roles=Role.choices,
+            observer_effect=observer_effect(case.assessment) if self.can(C.VIEW_OVERVIEW, case.school) else None,
             **kwargs,
         )
 
