@@ -11,6 +11,7 @@ from schools.models import Department
 
 from .campaigns import seed_demo_campaign
 from .cases import seed_cases
+from .observation import seed_observation
 from .preparation import seed_preparation
 from .registry import DEPARTMENT, seed_demo, summary
 from .results import seed_finished_campaigns
@@ -36,6 +37,7 @@ def build_demo(*, stdout=None, today: datetime.date | None = None) -> DemoBuilt:
     current = seed_demo_campaign(department=department)
     seed_preparation(current)
     training = seed_training_campaign(department=department, today=today)
+    seed_observation(department=department)
     seed_cases(department=department)
     campaigns = [c.title for c in [*finished, current, training]]
     line = "{people} {campaigns}".format(

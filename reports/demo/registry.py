@@ -477,6 +477,10 @@ USERS = (
         "специалист отдела общего образования",
     ),
     DemoUser("observer", Role.OBSERVER, None, "Гусев", "Павел", "Андреевич", "общественный наблюдатель"),
+    # More public observers of the registry (reports/demo/observation.py), named outside the pupils' surnames.
+    DemoUser("observer2", Role.OBSERVER, None, "Вершинина", "Марина", "Игоревна", "общественный наблюдатель"),
+    DemoUser("observer3", Role.OBSERVER, None, "Ладыгин", "Виктор", "Павлович", "общественный наблюдатель"),
+    DemoUser("observer4", Role.OBSERVER, None, "Зимина", "Галина", "Сергеевна", "общественный наблюдатель"),
     DemoUser(
         "expert_mun",
         Role.EXPERT,
