@@ -128,7 +128,7 @@ def school_video_sittings(school, campaigns) -> QuerySet[Sitting]:
     (None as `video` when nothing is recorded): the school's list of video records."""
     return (
         Sitting.objects.filter(school=school, campaign__in=campaigns)
-        .select_related("assessment__subject", "campaign", "video_record")
+        .select_related("assessment__subject", "campaign", "video_record__recorded_by")
         .prefetch_related("rooms__room", "video_record__rooms")
         .order_by("date", "lesson", "assessment__code")
     )

@@ -158,3 +158,43 @@ def test_another_schools_sitting_is_404(client, role_users, other_school):
     own_school_code = role_users[Role.SCHOOL_COORDINATOR].memberships.first().school.code
     assert client.get(reverse("monitoring:sitting_video", args=[own_school_code, foreign.pk])).status_code == 404
     assert client.get(url(foreign)).status_code == 404
+
+
+def test_a_non_federal_campaign_keeps_three_months_after_its_period(school):
+    campaign = make_campaign(
+        school.department, code="ENTRY-2026", kind="entry", upload_deadline=None, window_end=datetime.date(2026, 4, 30)
+    )
+    sitting = make_sitting(make_assessment(campaign), school, date=datetime.date(2026, 4, 21))
+    assert keep_at_least_until(sitting) == datetime.date(2026, 7, 30)
+
+
+def test_the_school_list_does_not_grow_in_queries_with_the_sittings(client, role_users, sitting, rooms):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    coordinator = role_users[Role.SCHOOL_COORDINATOR]
+    page = reverse("monitoring:school_video", args=[sitting.school.code])
+    client.force_login(coordinator)
+
+    def record(one):
+        video_record_save(
+            sitting=one,
+            room_ids=list(one.rooms.values_list("pk", flat=True)),
+            printing_recorded=True,
+            storage_place="Сервер",
+            kept_until=datetime.date(2026, 9, 1),
+            actor=coordinator,
+        )
+
+    record(sitting)
+    client.get(page)
+    with CaptureQueriesContext(connection) as few:
+        client.get(page)
+    for lesson in (3, 4, 5):
+        more = make_sitting(sitting.assessment, sitting.school, lesson=lesson)
+        make_sitting_room(more, make_room(sitting.school, name=f"Кабинет {lesson}0"))
+        record(more)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(page)
+    assert response.content.decode().count("Изменить") == 4
+    assert len(many.captured_queries) == len(few.captured_queries)
