@@ -171,6 +171,14 @@ ACTION_GROUPS = (
             "signal_case.concluded": gettext_lazy("Разбор закрыт с выводом управления"),
         },
     ),
+    ActionGroup(
+        "observation",
+        gettext_lazy("Наблюдение и мониторинг"),
+        {
+            "monitoring.video_recorded": gettext_lazy("Отмечено видеонаблюдение проведения работы"),
+            "monitoring.video_changed": gettext_lazy("Изменены сведения о видеонаблюдении"),
+        },
+    ),
 )
 ACTIONS = {code: phrase for group in ACTION_GROUPS for code, phrase in group.actions.items()}
 GROUPS = {group.key: group for group in ACTION_GROUPS}
