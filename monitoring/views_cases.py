@@ -22,6 +22,7 @@ from monitoring.evidence import case_drawing
 from monitoring.models import SignalCase
 from monitoring.observer_effect import observer_effect
 from monitoring.signals import SIGNAL_LABELS, THRESHOLD_FIELDS, department_thresholds, signal_label, thresholds_from
+from monitoring.violations import violations_for_case, with_violation_counts
 from procedures.access import CampaignMixin, SchoolAssessmentMixin
 from schools.access import Capability as C
 from schools.access import CapabilityMixin, SchoolMixin
@@ -59,7 +60,9 @@ class CampaignSignalsView(CampaignMixin, ListView):
     paginate_by = settings.PAGE_SIZE
 
     def get_queryset(self):
-        return selectors.campaign_signals(self.viewer, self.campaign, assessment=self.request.GET.get("assessment", ""))
+        return with_violation_counts(
+            selectors.campaign_signals(self.viewer, self.campaign, assessment=self.request.GET.get("assessment", ""))
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -163,6 +166,7 @@ class CaseView(CapabilityMixin, TemplateView):
             is_department=can_decide,
             roles=Role.choices,
             observer_effect=observer_effect(case.assessment) if self.can(C.VIEW_OVERVIEW, case.school) else None,
+            case_violations=violations_for_case(case),
             **kwargs,
         )
 

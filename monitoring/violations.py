@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -427,3 +428,16 @@ def violation_counts_by_school_assessment(*, school_ids, assessment_ids) -> dict
         .annotate(n=Count("pk"))
     )
     return {(row["school_id"], row["sitting__assessment_id"]): row["n"] for row in rows}
+
+
+def with_violation_counts(cases: QuerySet[SignalCase]) -> QuerySet[SignalCase]:
+    """The cases, each annotated with `violation_count`: the violations of its school × assessment (a subquery in
+    the list's one query, not a query per row)."""
+    counted = (
+        Violation.objects.filter(school_id=OuterRef("school_id"), sitting__assessment_id=OuterRef("assessment_id"))
+        .order_by()
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return cases.annotate(violation_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0))

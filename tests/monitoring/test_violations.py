@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from monitoring.items import items_of
-from monitoring.models import ObservationAssignment, Person, Violation, VisitReport
+from monitoring.models import ObservationAssignment, Person, SignalCase, Violation, VisitReport
 from monitoring.violations import (
     violation_answer,
     violation_close,
@@ -475,3 +475,51 @@ def test_no_pupils_name_in_the_lists_or_the_export(client, spread, pupil, depart
     audit = AuditEntry.objects.filter(action__startswith="violation.")
     assert audit.exists() and not audit.filter(has_personal_data=True).exists()
     assert not any(pupil.last_name in str(entry.after) for entry in audit)
+
+
+# The objectivity case of the school × assessment ---------------------------------------------------------------
+
+
+@pytest.fixture
+def case(campaign, ru4, school, department_user):
+    from monitoring.cases import case_ask
+
+    case = SignalCase.objects.create(
+        campaign=campaign,
+        assessment=ru4,
+        school=school,
+        kind="high_results",
+        signal_present=True,
+        evidence_at_opening={"school": 80.0, "municipality": 55.0},
+        evidence={"school": 80.0, "municipality": 55.0},
+    )
+    case_ask(case=case, text="Поясните результаты", actor=department_user)
+    return case
+
+
+@pytest.mark.django_db
+def test_violations_join_the_case_of_their_school_and_assessment(case, campaign, ru4, school, other_school, spread):
+    from monitoring.violations import violations_for_case
+
+    # b and d: sch660001 × RU-4; a is another school's, c another assessment's
+    assert sorted(v.pk for v in violations_for_case(case)) == sorted([spread["b"].pk, spread["d"].pk])
+
+
+@pytest.mark.django_db
+def test_the_case_page_shows_its_violations_to_the_department_and_the_school(
+    client, case, spread, department_user, coordinator
+):
+    for user in (department_user, coordinator):
+        client.force_login(user)
+        page = client.get(reverse("monitoring:case", args=[case.pk])).content.decode()
+        assert 'data-testid="case-violations"' in page
+        assert f'data-violation="{spread["b"].pk}"' in page and f'data-violation="{spread["d"].pk}"' in page
+        assert f'data-violation="{spread["a"].pk}"' not in page and f'data-violation="{spread["c"].pk}"' not in page
+
+
+@pytest.mark.django_db
+def test_the_signals_list_counts_violations_per_school_and_assessment(client, case, spread, department_user):
+    client.force_login(department_user)
+    response = client.get(reverse("monitoring:campaign_signals", args=[case.campaign.code]))
+    assert [c.violation_count for c in response.context["object_list"]] == [2]
+    assert 'data-testid="violation-count"' in response.content.decode()
