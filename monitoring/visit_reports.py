@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from monitoring.access import observations_of
+from monitoring.assignments import assignment_for
 from monitoring.items import item, items_of, reports_violation
 from monitoring.models import ObservationAssignment, Person, VisitReport
+from monitoring.violations import violations_from_report
 from schools.access import Capability, schools_with
 from schools.models import Role, User
 from schools.services import audit_record, notifications_send
@@ -44,13 +45,8 @@ def own_assignment(user: User, pk: int, kind: str) -> ObservationAssignment:
     """The user's own assignment in force whose form is of `kind` (act: an observer's, card: a representative's);
     404 for anyone else's, a cancelled one or the other kind's."""
     person_kind = next(p for p, k in KIND_OF_PERSON.items() if k == kind)
-    assignment = (
-        observations_of(user)
-        .filter(pk=pk, person__kind=person_kind)
-        .select_related("person__user", "sitting__school", "sitting__assessment__subject", "sitting_room__room")
-        .first()
-    )
-    if assignment is None:
+    assignment = assignment_for(user, pk)
+    if assignment.person.kind != person_kind:
         raise Http404
     return assignment
 
@@ -218,15 +214,6 @@ def _school_people(school) -> QuerySet[User]:
     ).distinct()
 
 
-def _violations_from(report: VisitReport) -> None:
-    # C's function (monitoring.violations); imported here so that the act can be built before it lands.
-    try:
-        from monitoring.violations import violations_from_report
-    except ImportError:  # TODO(issue 11): remove once monitoring.violations is on main
-        return
-    violations_from_report(report)
-
-
 def report_submit(*, report: VisitReport, user: User) -> VisitReport:
     """Signs the draft: refused if signed already, before the sitting's day (school's time zone) or with items
     missing (their list in Russian). The card's facts are frozen as the portal knows them now; each answer that
@@ -255,7 +242,7 @@ def report_submit(*, report: VisitReport, user: User) -> VisitReport:
         if report.kind == VisitReport.Kind.CARD:
             report.facts = card_facts(assignment)
         report.save(update_fields=["status", "submitted_at", "submitted_by", "facts", "updated_at"])
-        _violations_from(report)
+        violations_from_report(report)
         audit_record(
             actor=user,
             action=f"visit_report.{report.kind}_submitted",

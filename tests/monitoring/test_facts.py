@@ -59,7 +59,7 @@ def test_a_sitting_the_portal_knows_nothing_of_says_so_item_by_item(card_assignm
 
 
 @pytest.mark.django_db
-def test_the_cards_facts_are_the_schools_data(card_assignment, sitting, school, department):
+def test_the_cards_facts_are_the_schools_data(card_assignment, sitting, school, department, client):
     order = SchoolOrder.objects.create(
         campaign=sitting.campaign,
         school=school,
@@ -125,6 +125,9 @@ def test_the_cards_facts_are_the_schools_data(card_assignment, sitting, school, 
     assert late.pk and facts["13"] == [NOTHING_KNOWN]
     # no pupil's code or name among them (R11)
     assert not any("9000" in line for lines in facts.values() for line in lines)
+    client.force_login(card_assignment.person.user)
+    html = client.get(reverse("monitoring:card", args=[card_assignment.pk])).content.decode()
+    assert 'data-testid="facts-3"' in html and "Синицына Наталья Петровна" in html and "09:55 (позже срока)" in html
 
 
 @pytest.mark.django_db
