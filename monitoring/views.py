@@ -1,27 +1,35 @@
-from django.conf import settings
+import datetime
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from monitoring import selectors, services
+from monitoring.assignments import person_assignments, starts_local
+from monitoring.models import ObservationAssignment
 from schools.access import Capability as C
 from schools.access import CapabilityMixin
 
 
 class AssignmentsView(CapabilityMixin, TemplateView):
     """The public observer's start page: their instruction to read and confirm first, then where and when they
-    observe."""
+    observe (school, address, date, lesson and start in the school's own time zone, R16; stage; room once
+    placed), each with its act. Until the instruction is confirmed the acts do not open."""
 
     capability = C.OBSERVE
     template_name = "monitoring/assignments.html"
 
     def get_context_data(self, **kwargs):
+        instruction_read = selectors.observer_instruction_read(self.request.user)
         return super().get_context_data(
-            instruction_read=selectors.observer_instruction_read(self.request.user),
+            instruction_read=instruction_read,
             show_instruction=self.request.GET.get("instruction") == "1",
+            visits=_visits(self.request.user, "monitoring:report" if instruction_read else ""),
             **kwargs,
         )
 
@@ -38,18 +46,39 @@ class InstructionAcknowledgeView(CapabilityMixin, View):
         return redirect(reverse("monitoring:assignments"))
 
 
-class MonitoringCardsView(CapabilityMixin, ListView):
-    """The department's start page for monitoring (its representative, specialists and municipal
-    coordinators): the sittings of the coming days to visit with the monitoring card, a page at a time."""
+class MonitoringCardsView(CapabilityMixin, TemplateView):
+    """The department representative's start page: the visits they are sent to (school, address, date, lesson
+    and start in the school's own time zone, R16; stage), each with its monitoring card."""
 
     capability = C.MONITOR
     template_name = "monitoring/cards.html"
-    paginate_by = settings.PAGE_SIZE
-
-    def get_queryset(self):
-        return selectors.sittings_to_visit(self.request.user)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["visits"] = [selectors.visit(sitting) for sitting in context["object_list"]]
-        return context
+        return super().get_context_data(
+            visits=_visits(self.request.user, "monitoring:card"),
+            may_manage=self.can(C.MANAGE_OBSERVERS),
+            **kwargs,
+        )
+
+
+@dataclass(frozen=True)
+class Visit:
+    assignment: ObservationAssignment
+    starts_local: datetime.datetime | None
+    url: str
+    past: bool
+
+
+def _visits(user, url_name: str) -> list[Visit]:
+    """The user's own assignments in force, as the start pages show them; `url_name` is the form's (empty: the
+    form does not open yet)."""
+    today = timezone.localdate()
+    return [
+        Visit(
+            assignment=assignment,
+            starts_local=starts_local(assignment.sitting),
+            url=reverse(url_name, args=[assignment.pk]) if url_name else "",
+            past=assignment.sitting.date < today,
+        )
+        for assignment in person_assignments(user)
+    ]
