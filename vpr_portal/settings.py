@@ -268,8 +268,10 @@ CELERY_BEAT_SCHEDULE["purge-jobs"] = {"task": "vpr_portal.tasks.purge_jobs", "sc
 # Cases of newly flagged objectivity signals, for assessments whose results changed (docs/signal-cases.md).
 CELERY_BEAT_SCHEDULE["check-signal-cases"] = {"task": "monitoring.tasks.check_signal_cases", "schedule": 300.0}
 
-# Sessions survive a Redis outage: they live in the database, not in the cache.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database, so they survive a Redis outage or flush; a signed-in request reads a copy kept
+# in the cache for SESSION_CACHE_SECONDS at most (vpr_portal/sessions.py: every cache call fails open).
+SESSION_ENGINE = "vpr_portal.sessions"
+SESSION_CACHE_SECONDS = int(os.environ.get("SESSION_CACHE_SECONDS", "10"))
 SESSION_COOKIE_AGE = 8 * 3600
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY") else None
