@@ -1,5 +1,6 @@
-"""The department's monitoring page: the sittings of the coming week in its schools, to plan visits with the
-monitoring card — in the order of the day and the hour, each school's start in its own time zone."""
+"""The department representative's start page: the visits they are sent to with the monitoring card, in the order
+of the day and the hour, each school's start in its own time zone (R16); and the department's read of the week's
+sittings to plan visits (`sittings_to_visit`)."""
 
 import datetime
 
@@ -7,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from monitoring.models import ObservationAssignment, Person
 from monitoring.selectors import sittings_to_visit, visit
 from schools.models import Role
 from tests.factories import (
@@ -17,12 +19,11 @@ from tests.factories import (
     make_sitting,
     make_sitting_room,
 )
+from tests.factories_observation import make_person
 
 
 @pytest.mark.django_db
-def test_the_representative_sees_the_weeks_sittings_of_the_departments_schools(
-    client, department, school, other_school, role_users
-):
+def test_the_weeks_sittings_of_the_departments_schools_to_plan_visits(department, school, other_school, role_users):
     today = timezone.localdate()
     campaign = make_campaign(department, window_start=today, window_end=today + datetime.timedelta(days=20))
     assessment = make_assessment(campaign)
@@ -45,29 +46,58 @@ def test_the_representative_sees_the_weeks_sittings_of_the_departments_schools(
 
     assert [v.sitting for v in visits] == [moscow, later]
     assert visits[0].starts_local.strftime("%H:%M") == "09:10" and (visits[0].rooms, visits[0].released) == (1, 1)
-    client.force_login(role_users[Role.DEPARTMENT_REPRESENTATIVE])
-    html = client.get(reverse("monitoring:cards")).content.decode()
-    assert f'data-testid="visit-{moscow.pk}"' in html and "09:10" in html and "списки переданы" in html
-    assert html.index(f"visit-{moscow.pk}") < html.index(f"visit-{later.pk}")
 
 
 @pytest.mark.django_db
-def test_without_sittings_the_page_says_so(client, role_users):
+def test_the_representative_sees_their_visits_in_order_with_the_schools_local_start(
+    client, department, school, other_school
+):
+    campaign = make_campaign(department)
+    assessment = make_assessment(campaign)
+    other_school.time_zone = "Europe/Moscow"
+    other_school.address = "г. Москва, ул. Тверская, 1"
+    other_school.save(update_fields=["time_zone", "address"])
+    day = campaign.window_start
+    representative = make_person(department, kind=Person.Kind.REPRESENTATIVE)
+    later = ObservationAssignment.objects.create(
+        person=representative, sitting=make_sitting(assessment, school, date=day + datetime.timedelta(days=1))
+    )
+    moscow = ObservationAssignment.objects.create(
+        person=representative,
+        sitting=make_sitting(
+            assessment,
+            other_school,
+            date=day,
+            starts_at=datetime.datetime.combine(day, datetime.time(9, 10), tzinfo=other_school.tzinfo),
+        ),
+    )
+    ObservationAssignment.objects.create(
+        person=make_person(department, kind=Person.Kind.REPRESENTATIVE),
+        sitting=make_sitting(assessment, school, date=day, lesson=5),
+    )  # someone else's
+
+    client.force_login(representative.user)
+    html = client.get(reverse("monitoring:cards")).content.decode()
+
+    assert html.count('data-testid="assignment-') == 2
+    assert html.index(f"assignment-{moscow.pk}") < html.index(f"assignment-{later.pk}")
+    assert f'data-testid="start-{moscow.pk}">09:10' in html and "Europe/Moscow" in html and "Тверская" in html
+    assert reverse("monitoring:card", args=[moscow.pk]) in html
+
+
+@pytest.mark.django_db
+def test_without_visits_the_page_says_so(client, role_users):
     client.force_login(role_users[Role.DEPARTMENT_REPRESENTATIVE])
     assert 'data-testid="no-visits"' in client.get(reverse("monitoring:cards")).content.decode()
 
 
 @pytest.mark.django_db
-def test_a_long_week_is_shown_a_page_at_a_time(client, department, school, role_users):
-    from django.conf import settings
-
-    today = timezone.localdate()
-    campaign = make_campaign(department, window_start=today, window_end=today + datetime.timedelta(days=20))
-    assessment = make_assessment(campaign)
-    for number in range(settings.PAGE_SIZE + 1):
-        make_sitting(assessment, school, date=today + datetime.timedelta(days=number % 7), lesson=1 + number // 7)
-    client.force_login(role_users[Role.DEPARTMENT_REPRESENTATIVE])
-    first = client.get(reverse("monitoring:cards")).content.decode()
-    second = client.get(reverse("monitoring:cards") + "?page=2").content.decode()
-    assert first.count('data-testid="visit-') == settings.PAGE_SIZE and "страница 1 из 2" in first
-    assert second.count('data-testid="visit-') == 1
+def test_a_cancelled_visit_is_not_listed(client, department, school):
+    representative = make_person(department, kind=Person.Kind.REPRESENTATIVE)
+    sitting = make_sitting(make_assessment(make_campaign(department)), school)
+    cancelled = ObservationAssignment.objects.create(
+        person=representative, sitting=sitting, cancelled_at=timezone.now(), cancel_reason="перенос"
+    )
+    client.force_login(representative.user)
+    html = client.get(reverse("monitoring:cards")).content.decode()
+    assert f"assignment-{cancelled.pk}" not in html and 'data-testid="no-visits"' in html
