@@ -48,8 +48,18 @@ def headers() -> list[str]:
     ]
 
 
-def row(violation: Violation) -> list:
-    """One violation as the list and its xlsx show it (the same cells in both)."""
+def labels() -> dict[str, dict[str, str]]:
+    """The kinds', sources' and statuses' words in the request's language, looked up once per list (a model's
+    get_FOO_display() costs a hash of the choices per call: seconds at a region's thousands of rows)."""
+    return {
+        "kind": {value: str(label) for value, label in Violation.Kind.choices},
+        "source": {value: str(label) for value, label in Violation.Source.choices},
+        "status": {value: str(label) for value, label in Violation.Status.choices},
+    }
+
+
+def row(violation: Violation, words: dict[str, dict[str, str]]) -> list:
+    """One violation as the list and its xlsx show it (the same cells in both); `words` from `labels()`."""
     sitting = violation.sitting
     room = violation.sitting_room.room.name if violation.sitting_room_id else ""
     return [
@@ -59,11 +69,11 @@ def row(violation: Violation) -> list:
         violation.school.short_name,
         sitting.assessment.code,
         room,
-        violation.get_kind_display(),
+        words["kind"].get(violation.kind, violation.kind),
         violation.item,
-        violation.get_source_display(),
+        words["source"].get(violation.source, violation.source),
         violation.details,
-        violation.get_status_display(),
+        words["status"].get(violation.status, violation.status),
         violation.answer,
         violation.closing_note,
     ]
@@ -115,12 +125,13 @@ class ViolationsView(CapabilityMixin, ListView):
         if self.filters.campaign:
             assessments = assessments.filter(campaign__code=self.filters.campaign)
         counts = violations.violation_counts(self.viewer, self.filters)
+        words = labels()
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
             filters=self.filters,
             headers=headers(),
-            rows=[(violation, row(violation)) for violation in context["object_list"]],
+            rows=[(violation, row(violation, words)) for violation in context["object_list"]],
             campaigns=campaigns.values_list("code", "title"),
             assessments=sorted(set(assessments.values_list("code", flat=True))),
             kinds=Violation.Kind.choices,
@@ -152,8 +163,9 @@ class ViolationsXlsxView(CapabilityMixin, View):
             cell.font = Font(bold=True)
             header_cells.append(cell)
         sheet.append(header_cells)
+        words = labels()
         for violation in rows.iterator(chunk_size=2000):
-            cells = row(violation)
+            cells = row(violation, words)
             date_cell = WriteOnlyCell(sheet, value=cells[0])
             date_cell.number_format = "DD.MM.YYYY"
             sheet.append([date_cell, *safe_row(cells[1:])])
@@ -176,7 +188,8 @@ class SchoolViolationsView(SchoolMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(headers=headers(), rows=[(v, row(v)) for v in context["object_list"]])
+        words = labels()
+        context.update(headers=headers(), rows=[(v, row(v, words)) for v in context["object_list"]])
         return context
 
 
@@ -196,7 +209,7 @@ class ViolationView(CapabilityMixin, TemplateView):
         can_close = self.can(C.CLOSE_VIOLATIONS, violation.school)
         return super().get_context_data(
             violation=violation,
-            cells=dict(zip(headers(), row(violation), strict=True)),
+            cells=dict(zip(headers(), row(violation, labels()), strict=True)),
             can_answer=is_open and not can_close and self.can(C.ANSWER_VIOLATIONS, violation.school),
             can_close=is_open and can_close,
             **kwargs,
