@@ -320,3 +320,24 @@ def test_the_day_page_lists_the_days_sittings_with_local_start(client, departmen
     html = client.get(reverse("monitoring:observation_day") + "?date=2026-04-21").content.decode()
     assert f'data-sitting="{sitting.pk}"' in html and "10:00" in html and "Зорина" in html
     assert client.get(reverse("monitoring:observation_day") + "?date=garbage").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_day_page_and_the_registry_do_not_grow_in_queries_with_the_data(client, department_user, department, ru4):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import SchoolFactory
+
+    client.force_login(department_user)
+    counts = []
+    for size in (2, 12):
+        for number in range(size):
+            person = make_person(department, last_name=f"Наблюдатель{size}-{number}")
+            sitting = make_sitting(ru4, SchoolFactory(department=department), date=DAY, lesson=1 + size % 3)
+            ObservationAssignment.objects.create(person=person, sitting=sitting)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("monitoring:observation_day") + "?date=2026-04-21").status_code == 200
+            assert client.get(reverse("monitoring:registry")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
