@@ -245,7 +245,7 @@ def report_submit(*, report: VisitReport, user: User) -> VisitReport:
         violations_from_report(report)
         audit_record(
             actor=user,
-            action=f"visit_report.{report.kind}_submitted",
+            action="monitoring.act_submitted" if report.kind == VisitReport.Kind.ACT else "monitoring.card_submitted",
             target=report,
             school=sitting.school,
             after={"version": report.version, "sitting": str(sitting)},
@@ -292,7 +292,7 @@ def report_correct(*, report: VisitReport, user: User, reason: str) -> VisitRepo
         )
         audit_record(
             actor=user,
-            action=f"visit_report.{current.kind}_corrected",
+            action="monitoring.act_corrected" if current.kind == VisitReport.Kind.ACT else "monitoring.card_corrected",
             target=draft,
             school=current.assignment.sitting.school,
             before={"version": current.version},
