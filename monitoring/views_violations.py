@@ -41,6 +41,7 @@ def headers() -> list[str]:
         _("Нарушение"),
         _("Пункт"),
         _("Источник"),
+        _("Сообщил"),
         _("Подробности"),
         _("Статус"),
         _("Ответ школы"),
@@ -62,6 +63,8 @@ def row(violation: Violation, words: dict[str, dict[str, str]]) -> list:
     """One violation as the list and its xlsx show it (the same cells in both); `words` from `labels()`."""
     sitting = violation.sitting
     room = violation.sitting_room.room.name if violation.sitting_room_id else ""
+    person = violation.reported_by
+    reporter = (person.full_name or person.username) if person is not None else ""
     return [
         sitting.date,
         sitting.lesson,
@@ -72,6 +75,7 @@ def row(violation: Violation, words: dict[str, dict[str, str]]) -> list:
         words["kind"].get(violation.kind, violation.kind),
         violation.item,
         words["source"].get(violation.source, violation.source),
+        reporter,
         violation.details,
         words["status"].get(violation.status, violation.status),
         violation.answer,

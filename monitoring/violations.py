@@ -352,7 +352,9 @@ def violations_visible_to(user: User, capability: Capability = Capability.VIEW_V
     results, R15)."""
     return (
         Violation.objects.filter(school__in=schools_with(user, capability).values("pk"))
-        .select_related("school", "sitting__assessment__subject", "sitting__campaign", "sitting_room__room")
+        .select_related(
+            "school", "sitting__assessment__subject", "sitting__campaign", "sitting_room__room", "reported_by"
+        )
         .order_by("-sitting__date", "school__code", "sitting__lesson", "pk")
     )
 

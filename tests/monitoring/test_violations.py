@@ -523,3 +523,12 @@ def test_the_signals_list_counts_violations_per_school_and_assessment(client, ca
     response = client.get(reverse("monitoring:campaign_signals", args=[case.campaign.code]))
     assert [c.violation_count for c in response.context["object_list"]] == [2]
     assert 'data-testid="violation-count"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_row_names_who_reported_it(client, spread, department_user):
+    client.force_login(department_user)
+    response = client.get(reverse("monitoring:violations"), {"source": "act"})
+    ((violation, cells),) = response.context["rows"]
+    observer = violation.report.assignment.person.user
+    assert dict(zip(response.context["headers"], cells, strict=True))["Сообщил"] == observer.full_name
