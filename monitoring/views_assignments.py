@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -76,8 +77,8 @@ class AssignView(CapabilityMixin, View):
             pk=id_param(request.POST, "sitting"),
         )
         form = AssignForm(request.POST, persons=service.persons_managed_by(request.user).filter(is_active=True))
-        back = request.POST.get("next") or _day_url(sitting.date)
-        if not back.startswith("/") or back.startswith("//"):
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
             back = _day_url(sitting.date)
         if not form.is_valid():
             messages.error(request, _("Выберите, кого и на какой этап направить."))

@@ -341,3 +341,11 @@ def test_the_day_page_and_the_registry_do_not_grow_in_queries_with_the_data(clie
             assert client.get(reverse("monitoring:registry")).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db
+def test_assigning_returns_only_to_a_page_of_the_portal(client, department_user, observer, sitting):
+    client.force_login(department_user)
+    data = {"sitting": sitting.pk, "person": observer.pk, "stage": "conduct"}
+    response = client.post(reverse("monitoring:observation_assign"), {**data, "next": "https://evil.example/"})
+    assert response["Location"] == reverse("monitoring:observation_day") + "?date=2026-04-21"
