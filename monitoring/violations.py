@@ -1,4 +1,4 @@
-"""Violations of the procedure (Регламент, приложения 1 и 3; DESIGN §9): where they come from, the school's answer,
+"""Violations of the procedure (Регламент, приложения 1 и 3): where they come from, the school's answer,
 the department's decision, and the reads of the lists.
 
 A violation comes from a submitted act of a public observer or a monitoring card of the department's
