@@ -255,7 +255,7 @@ WORK_ON_START_PAGE = {
     "tech1": "Печать",
     "expert1": "Вносить баллы",
     "organizer1": "списки переданы",
-    "uo_rep": 'data-testid="visit-',
+    "uo_rep": 'data-testid="open-',
     "observer": 'data-testid="instruction-to-read"',
 }
 
