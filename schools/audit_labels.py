@@ -175,8 +175,29 @@ ACTION_GROUPS = (
         "observation",
         gettext_lazy("Наблюдение и мониторинг"),
         {
+            "observer.created": gettext_lazy("В реестр внесён наблюдатель или представитель"),
+            "observer.updated": gettext_lazy("Изменены сведения реестра наблюдателей"),
+            "observer.deactivated": gettext_lazy("Наблюдатель или представитель выведен из реестра"),
+            "observer.reactivated": gettext_lazy("Наблюдатель или представитель возвращён в реестр"),
+            "observer.relative_declared": gettext_lazy("Наблюдатель заявил родственника среди обучающихся"),
+            "observer.relative_removed": gettext_lazy("Снято заявленное родство наблюдателя"),
+            "observation.assigned": gettext_lazy("Назначен наблюдатель или представитель на проведение"),
+            "observation.cancelled": gettext_lazy("Отменено назначение на наблюдение"),
+            "observation.lottery_drawn": gettext_lazy("Проведена жеребьёвка проведений для наблюдения"),
+            "observation.placed": gettext_lazy("Наблюдатель распределён в аудиторию"),
+            "monitoring.act_submitted": gettext_lazy("Подписан акт общественного наблюдения"),
+            "monitoring.act_corrected": gettext_lazy("Начато исправление акта общественного наблюдения"),
+            "monitoring.card_submitted": gettext_lazy("Подписана карта мониторинга"),
+            "monitoring.card_corrected": gettext_lazy("Начато исправление карты мониторинга"),
             "monitoring.video_recorded": gettext_lazy("Отмечено видеонаблюдение проведения работы"),
             "monitoring.video_changed": gettext_lazy("Изменены сведения о видеонаблюдении"),
+            "violation.reported": gettext_lazy(
+                "Зафиксировано нарушение процедуры (акт наблюдателя или карта мониторинга)"
+            ),
+            "violation.corrected": gettext_lazy("Исправленный акт или карта изменили нарушение процедуры"),
+            "violation.recorded": gettext_lazy("Управление образования записало нарушение процедуры"),
+            "violation.answered": gettext_lazy("Школа ответила по нарушению процедуры"),
+            "violation.closed": gettext_lazy("Управление образования закрыло нарушение процедуры"),
         },
     ),
 )
@@ -185,6 +206,7 @@ GROUPS = {group.key: group for group in ACTION_GROUPS}
 
 # Names of fields an entry records that are not fields of its object's model (counts, codes, summaries).
 FIELD_LABELS = {
+    "reported": gettext_lazy("отмечено как нарушение"),
     "absent": gettext_lazy("отсутствовали"),
     "decision": gettext_lazy("решение"),
     "deadline": gettext_lazy("срок"),
