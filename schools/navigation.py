@@ -62,6 +62,11 @@ def _school_items(school, school_roles: set[str]) -> list[NavItem]:
         items.append(NavItem(_("Пользователи"), reverse("schools:people_list"), "people"))
     if school_roles & {Role.SCHOOL_COORDINATOR, Role.DIRECTOR}:
         items.append(NavItem(_("Разборы"), reverse("monitoring:school_cases", args=[school.code]), "cases"))
+        items.append(
+            NavItem(_("Наблюдение"), reverse("monitoring:school_observers", args=[school.code]), "observation")
+        )
+    elif Role.TECHNICAL_SPECIALIST in school_roles:
+        items.append(NavItem(_("Видеонаблюдение"), reverse("monitoring:school_video", args=[school.code]), "video"))
     if Role.DIRECTOR in school_roles:
         items.append(NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"))
     return items
@@ -79,6 +84,8 @@ def nav_items(user: User) -> list[NavItem]:
             NavItem(_("Пользователи"), reverse("schools:people_list"), "people"),
             NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"),
             NavItem(_("Пороги признаков"), reverse("monitoring:thresholds"), "thresholds"),
+            NavItem(_("Наблюдение"), reverse("monitoring:observation_day"), "observation"),
+            NavItem(_("Нарушения"), reverse("monitoring:violations"), "violations"),
         ]
     if Role.DEPARTMENT_REPRESENTATIVE in roles:
         items.append(NavItem(_("Карты мониторинга"), reverse("monitoring:cards"), "cards"))
