@@ -20,7 +20,15 @@ import datetime
 
 from monitoring.assignments import assign, lottery_draw, observer_place
 from monitoring.items import items_of
-from monitoring.models import AssignmentLottery, ObservationAssignment, Person, PersonRelative, Stage, Violation
+from monitoring.models import (
+    AssignmentLottery,
+    ObservationAssignment,
+    Person,
+    PersonRelative,
+    Stage,
+    Violation,
+    VisitReport,
+)
 from monitoring.services import observer_instruction_acknowledge
 from monitoring.video import keep_at_least_until, video_record_save
 from monitoring.violations import violation_answer, violation_close
@@ -202,6 +210,20 @@ def _file(assignment: ObservationAssignment, reported: dict[str, tuple[str, str]
     return report_submit(report=report, user=user)
 
 
+def _dated(report, answered_days: int = 1) -> None:
+    """A finished campaign's act or card was signed on the sitting's day (at the end of the visit, the school's
+    time), its violations reported then, answered and closed in the days after: the demo is built later, so the
+    services' «now» is moved back to when it happened."""
+    sitting = report.assignment.sitting
+    signed = datetime.datetime.combine(sitting.date, datetime.time(11, 20), tzinfo=sitting.school.tzinfo)
+    VisitReport.objects.filter(pk=report.pk).update(created_at=signed, updated_at=signed, submitted_at=signed)
+    answered = signed + datetime.timedelta(days=answered_days)
+    closed = answered + datetime.timedelta(days=2)
+    report.violations.update(reported_at=signed)
+    report.violations.exclude(answered_at=None).update(answered_at=answered)
+    report.violations.exclude(closed_at=None).update(closed_at=closed)
+
+
 def _finished_visits(department: Department, people: dict[str, Person], users: dict[str, User]) -> None:
     """ВПР-2026's visits, acts and cards signed, their violations taken along the flow."""
     campaign = Campaign.objects.filter(department=department, code=FINISHED).first()
@@ -219,6 +241,10 @@ def _finished_visits(department: Department, people: dict[str, Person], users: d
     violation_close(violation=answered, note=CLOSING, actor=uo)
     seating = found.get(school__code="sch660002", item="9")
     violation_answer(violation=seating, text=SEATING_ANSWER, actor=users["coord2"])
+    for report in VisitReport.objects.filter(assignment__sitting__campaign=campaign).select_related(
+        "assignment__sitting__school"
+    ):
+        _dated(report)
 
 
 def seed_observation(*, department: Department) -> int:
