@@ -12,6 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from monitoring.access import observations_of
 from monitoring.models import AssignmentLottery, ObservationAssignment, Person, PersonRelative, Stage
@@ -21,6 +22,13 @@ from schools.access import Capability, department_ids_with
 from schools.models import Department, Role, Staff, User
 from schools.services import audit_record, notifications_send
 from vpr_portal.access import get_scoped_or_404
+
+# The stages in a word, for the department's tables (the full wording of приложение 2, п. 1 is the choice's label).
+STAGE_SHORT = {
+    Stage.CONDUCT: gettext_lazy("проведение"),
+    Stage.HANDOVER: gettext_lazy("передача материалов"),
+    Stage.MARKING: gettext_lazy("проверка работ"),
+}
 
 # The person's own schedule -----------------------------------------------------------------------------------
 

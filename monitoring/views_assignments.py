@@ -17,7 +17,6 @@ from django.views.generic import TemplateView
 
 from monitoring import assignments as service
 from monitoring.forms_registry import AssignForm, CancelForm, LotteryForm, PlaceForm
-from monitoring.models import Stage
 from schools.access import Capability as C
 from schools.access import CapabilityMixin, SchoolMixin
 from vpr_portal.access import get_scoped_or_404
@@ -53,13 +52,16 @@ class ObservationDayView(CapabilityMixin, TemplateView):
         persons = service.persons_managed_by(user).filter(is_active=True).select_related("user")
         persons = persons.order_by("user__last_name", "user__first_name", "user__middle_name", "pk")
         rows = [(sitting, service.starts_local(sitting)) for sitting in page.object_list]
+        for sitting, _starts in rows:
+            for assignment in sitting.in_force:
+                assignment.stage_short = service.STAGE_SHORT[assignment.stage]
         return super().get_context_data(
             date=date,
             dates=dates,
             rows=rows,
             page_obj=page,
             persons=list(persons),
-            stages=Stage.choices,
+            stages=list(service.STAGE_SHORT.items()),
             lottery_form=LotteryForm(initial={"date": date}),
             lotteries=service.lotteries_managed_by(user).filter(date=date),
             **kwargs,
