@@ -355,6 +355,7 @@ def lottery_draw(
 
 
 def lotteries_managed_by(user: User) -> QuerySet[AssignmentLottery]:
+    """The recorded lotteries of the departments whose observers the user manages."""
     return AssignmentLottery.objects.filter(department_id__in=department_ids_with(user, Capability.MANAGE_OBSERVERS))
 
 
