@@ -90,6 +90,9 @@ class _FormView(_OwnReportMixin, TemplateView):
     template_name = "monitoring/reports/form.html"
 
     def get(self, request, *args, problems=None, status=200, **kwargs):
+        if vr.instruction_unread(request.user, self.kind):
+            messages.warning(request, _("Прежде чем заполнять акт, прочитайте инструкцию и подтвердите ознакомление."))
+            return redirect(reverse("monitoring:assignments"))
         report = vr.report_open(assignment=self.assignment)
         context = report_context(report, live_facts=True)
         context.update(
@@ -142,7 +145,7 @@ class _SubmitView(_FormView):
 
     def post(self, request, pk):
         report = vr.latest_report(self.assignment)
-        if report is None:
+        if report is None or vr.instruction_unread(request.user, self.kind):
             return redirect(self.url())
         try:
             vr.report_submit(report=report, user=request.user)

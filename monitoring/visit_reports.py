@@ -115,6 +115,14 @@ def submit_too_early(sitting, *, today: datetime.date | None = None) -> bool:
     return (today or school_today(sitting)) < sitting.date
 
 
+def instruction_unread(user: User, kind: str) -> bool:
+    """A public observer fills the act only once they have read and confirmed their instruction (Регламент,
+    приложение 2, п. 2.1); the representative's card asks nothing of the kind."""
+    from monitoring.selectors import observer_instruction_read
+
+    return kind == VisitReport.Kind.ACT and observer_instruction_read(user) is None
+
+
 def report_problems(report: VisitReport) -> list[str]:
     """What keeps the act or the card from being signed, in Russian, one line each: every item answered «да» or
     «нет»; the details written where the answer reports a violation; the start and end times given, the end not

@@ -40,6 +40,8 @@ def build_objects(own: dict, other: dict) -> None:
     from django.utils import timezone
 
     from monitoring.models import ObservationAssignment, Person, VisitReport
+    from monitoring.selectors import observer_instruction_read
+    from monitoring.services import observer_instruction_acknowledge
     from tests.factories import make_assessment, make_campaign, make_room, make_sitting, make_sitting_room
 
     if "campaign" not in own:
@@ -47,6 +49,8 @@ def build_objects(own: dict, other: dict) -> None:
     if "assessment" not in own:
         own["assessment"] = other["assessment"] = make_assessment(own["campaign"])
     observer = _person("observer", Person.Kind.OBSERVER, own["department"])
+    if not observer_instruction_read(observer.user):
+        observer_instruction_acknowledge(user=observer.user)
     representative = _person("rep", Person.Kind.REPRESENTATIVE, own["department"])
     for objs in (own, other):
         sitting = make_sitting(objs["assessment"], objs["school"], date=datetime.date(2026, 4, 23), lesson=7)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from monitoring import visit_reports as vr
 from monitoring.items import ACT_COMMENT_LABEL, CARD_SECTIONS, items_of
 from monitoring.models import ObservationAssignment, Person, VisitReport
+from monitoring.services import observer_instruction_acknowledge
 from schools.models import AuditEntry, Notification, Role
 from tests.factories import make_assessment, make_campaign, make_room, make_sitting, make_sitting_room, user_with_role
 from vpr_portal.pdf import pdf_text
@@ -32,6 +33,7 @@ def sitting(department, school, today):
 
 @pytest.fixture
 def observer(role_users, department):
+    observer_instruction_acknowledge(user=role_users[Role.OBSERVER])
     return Person.objects.create(user=role_users[Role.OBSERVER], department=department, kind=Person.Kind.OBSERVER)
 
 
@@ -139,6 +141,19 @@ def test_a_signed_act_refuses_a_save_with_409_in_russian(client, act_assignment)
     assert response.status_code == 409 and "подписан" in response.json()["error"]
     report.refresh_from_db()
     assert report.answers["1"]["value"] == "yes"
+
+
+@pytest.mark.django_db
+def test_the_act_waits_for_the_instruction_to_be_confirmed(client, act_assignment):
+    from monitoring.models import InstructionAcknowledgement
+
+    InstructionAcknowledgement.objects.filter(user=act_assignment.person.user).delete()
+    client.force_login(act_assignment.person.user)
+
+    response = client.get(reverse("monitoring:report", args=[act_assignment.pk]))
+
+    assert response.status_code == 302 and response["Location"] == reverse("monitoring:assignments")
+    assert not VisitReport.objects.exists()
 
 
 # Signing ------------------------------------------------------------------------------------------------------
