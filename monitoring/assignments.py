@@ -76,7 +76,7 @@ def _relative_writes(relative: PersonRelative, sitting: Sitting) -> bool:
 
 def assignment_conflicts(person: Person, sitting: Sitting) -> list[str]:
     """R5 (Регламент 6.7) for public observers and the department's representatives, and the workplace rule
-    (DESIGN §9): a person does not observe a school where they work (their registry entry's workplace, or a
+    (docs/observation.md): a person does not observe a school where they work (their registry entry's workplace, or a
     staff record of that school linked to their account), nor a sitting among whose participants they have a
     declared close relative (a relative declared in the school without a class: any sitting of the school; with
     a class: the sittings of the works that class writes). Returns the reasons, in Russian; empty when none."""

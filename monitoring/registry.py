@@ -1,4 +1,4 @@
-"""The department's registry of public observers and of its representatives (DESIGN §9): the accounts with their
+"""The department's registry of public observers and of its representatives: the accounts with their
 role, identity documents, sending organisations and contacts, declared relatives (R5), deactivation (never
 deletion) and whether each observer has confirmed their instruction (приложение 2, п. 2.1)."""
 
