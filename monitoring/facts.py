@@ -136,7 +136,7 @@ def card_facts(assignment: ObservationAssignment) -> dict[str, list[str]]:
             else _("Распечатка материалов под видеонаблюдением не отмечена.")
         )
     observers = ObservationAssignment.objects.filter(
-        sitting=sitting, person__kind=Person.Kind.OBSERVER, cancelled_at__isnull=True
+        sitting=sitting, person__kind=Person.Kind.OBSERVER, person__is_active=True, cancelled_at__isnull=True
     ).count()
     facts["4"].append(
         _("Общественных наблюдателей направлено: {n}.").format(n=observers)
