@@ -1,4 +1,4 @@
-"""The demo's observation and on-site monitoring (DESIGN §9, Регламент прил. 1–3), built through the portal's own
+"""The demo's observation and on-site monitoring (docs/observation.md; Регламент, прил. 1–3), built through the portal's own
 services so that their audit entries and notices are real:
 
 - the registry: `observer` and three more public observers, `uo_rep` the department's representative; observer3
