@@ -1,5 +1,5 @@
-"""The demo's observation and on-site monitoring (docs/observation.md; Регламент, прил. 1–3), built through the portal's own
-services so that their audit entries and notices are real:
+"""The demo's observation and on-site monitoring (docs/observation.md; Регламент, прил. 1–3), built through the
+portal's own services so that their audit entries and notices are real:
 
 - the registry: `observer` and three more public observers, `uo_rep` the department's representative; observer3
   declared a child in sch660001's 4А (R5: he cannot be sent to its MA-4), observer4 works at sch660010;
