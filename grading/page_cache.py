@@ -3,8 +3,8 @@ show has changed.
 
 A page is rendered once as a shell: the whole page but the signed-in user's parts of base.html (the navbar's
 user part, `_nav.html`, and the messages), which are left as marks. Every request renders those two parts for
-its own user and puts them into the shell, so a CSRF token, a message or a name is never kept. A shell that
-holds a form's CSRF token is refused (ValueError): a page with a form is not for this cache.
+its own user and puts them into the shell, so a message or a name is never kept; a form's CSRF token is rendered
+as a mark and the request's own token put in its place.
 
 The shell is cached with grading.cache.cached (fails open when the cache is down, never stores inside a
 transaction), under a key that makes it exact: the view's parts (the results stamps of every assessment the page
@@ -18,8 +18,11 @@ differ never do. Only viewers whose every role is a department's (schools.access
 cache: a school's people read pupils' names on some of these pages, and those are never cached.
 """
 
+import re
+
 from django.contrib.messages import get_messages
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
@@ -30,6 +33,8 @@ from .cache import cached
 
 NAV_MARK = "<!--page-shell:nav-->"
 MESSAGES_MARK = "<!--page-shell:messages-->"
+CSRF_MARK = "page-shell-csrf-token-7f3a9c"  # what a form's {% csrf_token %} holds in the shell
+OTHER_TOKEN = re.compile(rf'name="csrfmiddlewaretoken" value="(?!{CSRF_MARK}")')
 TIMEOUT = 24 * 3600  # bounds memory only (searches make new entries); the key decides what is current
 
 
@@ -40,7 +45,7 @@ class PageShell:
     messages = mark_safe(MESSAGES_MARK)
 
 
-def page_scope(user) -> tuple | None:
+def page_scope(user) -> str | None:
     """The viewer's memberships as a key part, or None when the page is not to be cached for them (not signed in,
     or a role that is not a department's)."""
     if not user.is_authenticated:
@@ -48,14 +53,15 @@ def page_scope(user) -> tuple | None:
     memberships = user.active_memberships
     if not memberships or any(SCOPES.get(m.role) != Scope.DEPARTMENT for m in memberships):
         return None
-    return tuple(sorted((m.role, m.department_id or 0, m.school_id or 0) for m in memberships))
+    return ",".join(sorted(f"{m.role}/{m.department_id or 0}/{m.school_id or 0}" for m in memberships))
 
 
 def user_parts(request, shell: str) -> str:
     """The shell with this request's user parts: the navbar's user part and the messages."""
     nav = render_to_string("_nav.html", request=request)
     messages = render_to_string("partials/messages.html", {"messages": get_messages(request)})
-    return shell.replace(NAV_MARK, nav, 1).replace(MESSAGES_MARK, messages, 1)
+    body = shell.replace(NAV_MARK, nav, 1).replace(MESSAGES_MARK, messages, 1)
+    return body.replace(CSRF_MARK, get_token(request)) if CSRF_MARK in body else body
 
 
 class CachedPageMixin:
@@ -83,7 +89,8 @@ class CachedPageMixin:
     def render_shell(self, **kwargs) -> str:
         context = self.get_context_data(**kwargs)
         context["page_shell"] = PageShell()
+        context["csrf_token"] = CSRF_MARK  # a form's token is put in for each request (user_parts)
         shell = render_to_string(self.get_template_names(), context, request=self.request)
-        if "csrfmiddlewaretoken" in shell:
-            raise ValueError(f"{self.request.resolver_match.view_name}: a page with a form is not to be cached")
+        if OTHER_TOKEN.search(shell):  # a token rendered around the mark would be kept for everyone
+            raise ValueError(f"{self.request.resolver_match.view_name}: the page holds a CSRF token of its own")
         return shell

@@ -21,7 +21,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from grading import charts, completion, figures
-from grading.cache import stamped
+from grading.cache import Version, stamped
 from grading.page_cache import CachedPageMixin
 from grading.selectors import results as selectors
 from grading.selectors.drilldown import school_drilldown
@@ -62,9 +62,9 @@ class ResultsSchoolMixin(SchoolCampaignMixin):
             return None
         scale = sorted(self.assessment.scale.items()) if isinstance(self.assessment.scale, dict) else None
         return (
-            ("campaign", self.campaign.pk, self.campaign.code, self.campaign.title),
-            ("school", self.school.pk, self.school.code, self.school.short_name),
-            ("assessment", self.assessment.pk, self.assessment.code, str(self.assessment), repr(scale)),
+            Version("campaign", (self.campaign.pk, self.campaign.code, self.campaign.title)),
+            Version("school", (self.school.pk, self.school.code, self.school.short_name)),
+            Version("assessment", (self.assessment.pk, self.assessment.code, str(self.assessment), repr(scale))),
             *stamped([self.assessment.pk]),
         )
 

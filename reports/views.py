@@ -46,15 +46,15 @@ class OverviewView(CapabilityMixin, TemplateView):
         return context
 
 
-def campaign_shown(campaign) -> tuple:
+def campaign_shown(campaign) -> Version:
     """What a page shows of its campaign, as a part of the page's cache key (grading/page_cache.py)."""
-    return ("campaign", campaign.pk, campaign.code, campaign.title)
+    return Version("campaign", (campaign.pk, campaign.code, campaign.title))
 
 
-def assessment_shown(assessment) -> tuple:
+def assessment_shown(assessment) -> Version:
     """What a page shows of its assessment (read with its subject), as a part of the page's cache key."""
     scale = sorted(assessment.scale.items()) if isinstance(assessment.scale, dict) else assessment.scale
-    return ("assessment", assessment.pk, assessment.code, str(assessment), assessment.level, repr(scale))
+    return Version("assessment", (assessment.pk, assessment.code, str(assessment), assessment.level, repr(scale)))
 
 
 class MunicipalResultsView(CachedPageMixin, CampaignMixin, TemplateView):
@@ -69,7 +69,11 @@ class MunicipalResultsView(CachedPageMixin, CampaignMixin, TemplateView):
         assessments = tuple(
             self.campaign.assessments.order_by("pk").values_list("pk", "code", "grade", "subject__name")
         )
-        return (campaign_shown(self.campaign), assessments, *stamped(row[0] for row in assessments))
+        return (
+            campaign_shown(self.campaign),
+            Version("assessments", assessments),
+            *stamped(row[0] for row in assessments),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

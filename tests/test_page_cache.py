@@ -8,6 +8,7 @@ The cache stores only outside a transaction, so these tests run with transaction
 import re
 
 import pytest
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -15,8 +16,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import path
+from django.views.generic import TemplateView
 
 from grading import cache as results_cache
+from grading.page_cache import CSRF_MARK, CachedPageMixin
 from grading.services.results import results_import
 from monitoring.models import ThresholdVersion
 from monitoring.signals import DEFAULT_THRESHOLDS, thresholds_values
@@ -35,6 +39,7 @@ from tests.factories import (
 )
 from tests.grading.test_results_cache import BROKEN_CACHE, NO_CACHE, form
 from tests.grading.test_summaries import writers
+from vpr_portal import urls as portal_urls
 
 PAGES = [
     "reports:municipal_results",
@@ -278,3 +283,40 @@ def test_a_failing_cache_still_answers_the_page(results, school, department_user
     with override_settings(CACHES=BROKEN_CACHE):
         for name, url in pages.items():
             assert without_user_parts(get(client, url)[0]) == expected[name], name
+
+
+# A page with a form: its CSRF token is the request's own ----------------------------------------------------------
+
+
+class FormPage(CachedPageMixin, TemplateView):
+    """A cached page holding a POST form (the password change form's template) for the test below."""
+
+    template_name = "registration/password_change_form.html"
+
+    def page_key(self):
+        return ("form-page",)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "form": PasswordChangeForm(self.request.user)}
+
+
+urlpatterns = [path("test-form-page/", FormPage.as_view(), name="test_form_page"), *portal_urls.urlpatterns]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_form_on_a_cached_page_carries_the_requests_own_token(department, department_user):
+    client = signed_in(department_user)
+    first = client.get("/test-form-page/").content.decode()
+    assert cached_pages() == 1
+    colleague = signed_in(user_with_role(Role.DEPARTMENT_STAFF, department=department, username="uo2"))
+    response = colleague.get("/test-form-page/")
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', response.content.decode())
+    assert len(tokens) == 2  # the page's form and the log-out form
+    assert CSRF_MARK not in response.content.decode() and CSRF_MARK not in first
+    # the token is valid for the colleague: the password change is accepted as a request (not refused with 403)
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.cookies = colleague.cookies
+    answer = csrf_client.post("/test-form-page/", {"csrfmiddlewaretoken": tokens[0]})
+    assert answer.status_code == 405  # through the CSRF check to the view, which has no POST
+    assert csrf_client.post("/test-form-page/", {"csrfmiddlewaretoken": "x" * 64}).status_code == 403
