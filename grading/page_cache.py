@@ -83,14 +83,15 @@ class CachedPageMixin:
             timezone.get_current_timezone_name(),
         )
         name = f"page:{request.resolver_match.view_name}"
-        shell = cached(name, key, lambda: self.render_shell(**kwargs), timeout=TIMEOUT)
+        shell = cached(name, key, lambda: self.render_shell(request, *args, **kwargs), timeout=TIMEOUT)
         return HttpResponse(user_parts(request, shell))
 
-    def render_shell(self, **kwargs) -> str:
-        context = self.get_context_data(**kwargs)
-        context["page_shell"] = PageShell()
-        context["csrf_token"] = CSRF_MARK  # a form's token is put in for each request (user_parts)
-        shell = render_to_string(self.get_template_names(), context, request=self.request)
+    def render_shell(self, request, *args, **kwargs) -> str:
+        """The page as the view renders it (its own `get`), with the user's parts and a form's token as marks."""
+        response = super().get(request, *args, **kwargs)
+        # a form's token is put in for each request (user_parts)
+        response.context_data = {**response.context_data, "page_shell": PageShell(), "csrf_token": CSRF_MARK}
+        shell = response.render().content.decode()
         if OTHER_TOKEN.search(shell):  # a token rendered around the mark would be kept for everyone
             raise ValueError(f"{self.request.resolver_match.view_name}: the page holds a CSRF token of its own")
         return shell
