@@ -471,3 +471,252 @@ class Violation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school.code}: {self.get_kind_display()}"
+
+
+# Re-check (перепроверка, Регламент VIII) ---------------------------------------------------------------------
+
+
+class Recheck(models.Model):
+    """The municipal re-check of one campaign's works (Регламент VIII): its selections, its commission (approved
+    by the department, Регламент 8.5) and its settings. The original results (sent to ФИС ОКО) are never changed:
+    the commission's scores are a separate set with their own history."""
+
+    department = models.ForeignKey("schools.Department", on_delete=models.PROTECT, related_name="+")
+    campaign = models.OneToOneField("procedures.Campaign", on_delete=models.PROTECT, related_name="recheck")
+    # A task whose re-check differs from the original by this many points or more sends the work to a third
+    # expert (as do totals giving different marks).
+    adjudication_points = models.PositiveSmallIntegerField(_("расхождение по заданию для третьего эксперта"), default=2)
+    working_days = models.PositiveSmallIntegerField(_("срок перепроверки, рабочих дней"), default=5)
+    commission_approved_at = models.DateTimeField(_("состав комиссии утверждён"), null=True, blank=True)
+    commission_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    commission_order = models.CharField(_("приказ о составе комиссии"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("перепроверка")
+        verbose_name_plural = _("перепроверки")
+
+    def __str__(self) -> str:
+        return _("Перепроверка: {campaign}").format(campaign=self.campaign)
+
+
+class RecheckLottery(models.Model):
+    """A recorded draw of the school × assessment pairs to re-check: a random share plus a risk-weighted share.
+    `candidates` [[school id, assessment id, weight], …] in the draw's order, `drawn` [[school id, assessment id,
+    "random" | "risk"], …]; the seed repeats it."""
+
+    recheck = models.ForeignKey(Recheck, on_delete=models.CASCADE, related_name="lotteries")
+    seed = models.CharField(_("зерно жребия"), max_length=64)
+    random_count = models.PositiveSmallIntegerField(_("случайно"), default=0)
+    risk_count = models.PositiveSmallIntegerField(_("с учётом риска"), default=0)
+    candidates = models.JSONField(default=list)
+    drawn = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("жеребьёвка перепроверки")
+        verbose_name_plural = _("жеребьёвки перепроверки")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.recheck}: {len(self.drawn)}"
+
+
+class RecheckSelection(models.Model):
+    """A school × assessment selected for re-check, with why; the school is told what to send and by when; the
+    department's confirmation of receipt starts the clock (R13: `due_on` is that many working days later)."""
+
+    class Reason(models.TextChoices):
+        ROSOBRNADZOR = "rosobrnadzor", _("список Рособрнадзора")
+        SIGNAL = "signal", _("признак необъективности")
+        MANUAL = "manual", _("решение управления образования")
+        LOTTERY = "lottery", _("жеребьёвка")
+        FILE = "file", _("файл комиссии")
+
+    recheck = models.ForeignKey(Recheck, on_delete=models.CASCADE, related_name="selections")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey("procedures.Assessment", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("основание"), max_length=20, choices=Reason.choices)
+    reason_text = models.CharField(_("пояснение"), max_length=1000, blank=True)
+    case = models.ForeignKey(SignalCase, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    lottery = models.ForeignKey(RecheckLottery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    selected_at = models.DateTimeField(default=timezone.now)
+    selected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    scans_due_on = models.DateField(_("сканы прислать до"), null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    scans_sent_at = models.DateTimeField(_("школа отправила сканы"), null=True, blank=True)
+    received_at = models.DateTimeField(_("получение подтверждено"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due_on = models.DateField(_("перепроверить до"), null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(_("перепроверка завершена"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("работа, отобранная на перепроверку")
+        verbose_name_plural = _("отбор на перепроверку")
+        constraints = [
+            models.UniqueConstraint(fields=["recheck", "school", "assessment"], name="recheck_selection_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school.code} · {self.assessment.code}"
+
+
+def recheck_scan_path(instance: "RecheckScan", filename: str) -> str:
+    return f"recheck/{instance.selection.recheck_id}/{instance.selection_id}/{filename}"
+
+
+class RecheckScan(models.Model):
+    """A scan the school uploads for a selection: a participant's work (by its code, never a name) or the
+    criteria of a variant."""
+
+    class Kind(models.TextChoices):
+        WORK = "work", _("скан работы")
+        CRITERIA = "criteria", _("критерии оценивания варианта")
+
+    selection = models.ForeignKey(RecheckSelection, on_delete=models.CASCADE, related_name="scans")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    work = models.ForeignKey("grading.Work", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    variant = models.PositiveSmallIntegerField(_("вариант"), null=True, blank=True)
+    file = models.FileField(upload_to=recheck_scan_path)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("скан для перепроверки")
+        verbose_name_plural = _("сканы для перепроверки")
+        ordering = ["kind", "variant", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.selection}: {self.get_kind_display()}"
+
+
+class CommissionMember(models.Model):
+    """An expert of the municipal re-check commission (from a school's staff; R3 qualification, R4 never their own
+    school's works nor a work they checked, R5 relatives)."""
+
+    recheck = models.ForeignKey(Recheck, on_delete=models.CASCADE, related_name="members")
+    staff = models.ForeignKey("schools.Staff", on_delete=models.PROTECT, related_name="+")
+    is_chair = models.BooleanField(_("председатель"), default=False)
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("член комиссии перепроверки")
+        verbose_name_plural = _("комиссия перепроверки")
+        constraints = [models.UniqueConstraint(fields=["recheck", "staff"], name="commission_member_once")]
+
+    def __str__(self) -> str:
+        return str(self.staff)
+
+
+class RecheckWork(models.Model):
+    """One original work re-checked: who of the commission scores it (blind), whether the divergence sends it to
+    a third expert, and the commission's final result. `original_*` freeze the original result when it is
+    distributed."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("распределена")
+        SCORED = "scored", _("перепроверена")
+        ADJUDICATION = "adjudication", _("у третьего эксперта")
+        FINAL = "final", _("итог установлен")
+
+    selection = models.ForeignKey(RecheckSelection, on_delete=models.CASCADE, related_name="works")
+    work = models.OneToOneField("grading.Work", on_delete=models.PROTECT, related_name="recheck")
+    expert = models.ForeignKey(CommissionMember, on_delete=models.PROTECT, related_name="works")
+    third_expert = models.ForeignKey(
+        CommissionMember, on_delete=models.PROTECT, null=True, blank=True, related_name="adjudicated_works"
+    )
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.ASSIGNED)
+    original_primary_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    original_mark = models.PositiveSmallIntegerField(null=True, blank=True)
+    recheck_primary_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    recheck_mark = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_primary_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_mark = models.PositiveSmallIntegerField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("решение третьего эксперта"), blank=True)
+
+    class Meta:
+        verbose_name = _("перепроверяемая работа")
+        verbose_name_plural = _("перепроверяемые работы")
+
+    def __str__(self) -> str:
+        return f"{self.selection}: {self.work_id}"
+
+
+class RecheckScore(models.Model):
+    """A task's points in the re-check: the commission expert's (`round` first) or the third expert's (third),
+    kept apart from the original scores."""
+
+    class Round(models.TextChoices):
+        FIRST = "first", _("перепроверка")
+        THIRD = "third", _("третий эксперт")
+
+    recheck_work = models.ForeignKey(RecheckWork, on_delete=models.CASCADE, related_name="scores")
+    round = models.CharField(max_length=10, choices=Round.choices)
+    task = models.ForeignKey("procedures.Task", on_delete=models.PROTECT, related_name="+")
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+    not_attempted = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("балл перепроверки")
+        verbose_name_plural = _("баллы перепроверки")
+        constraints = [
+            models.UniqueConstraint(fields=["recheck_work", "round", "task"], name="recheck_score_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recheck_work_id} {self.round} {self.task_id}: {self.value}"
+
+
+class RecheckScoreChange(models.Model):
+    """The history of the re-check's scores: every change, who, when, from where (grid or the commission's file)."""
+
+    class Source(models.TextChoices):
+        GRID = "grid", _("таблица баллов")
+        FILE = "file", _("файл комиссии")
+
+    recheck_work = models.ForeignKey(RecheckWork, on_delete=models.CASCADE, related_name="changes")
+    round = models.CharField(max_length=10, choices=RecheckScore.Round.choices)
+    task = models.ForeignKey("procedures.Task", on_delete=models.PROTECT, related_name="+")
+    old = models.CharField(max_length=10, blank=True)
+    new = models.CharField(max_length=10, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("изменение балла перепроверки")
+        verbose_name_plural = _("история баллов перепроверки")
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.recheck_work_id} {self.round} {self.task_id}: {self.old} → {self.new}"

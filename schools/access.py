@@ -96,6 +96,11 @@ class Capability(enum.StrEnum):
     ANSWER_VIOLATIONS = "answer_violations"  # the school answers a violation
     CLOSE_VIOLATIONS = "close_violations"  # the department records violations and closes them
     RECORD_VIDEO = "record_video"  # the school records the sittings' video surveillance
+    # re-check (перепроверка)
+    MANAGE_RECHECK = "manage_recheck"  # the department: selection, receipt, commission, adjudication, protocol
+    SEND_RECHECK_SCANS = "send_recheck_scans"  # the school: scans of the selected works, the cover letter
+    RECHECK_WORKS = "recheck_works"  # a commission expert: the works distributed to them, blind
+    VIEW_AGREEMENT = "view_agreement"  # marker agreement: the department every expert's card; an expert their own
     # objectivity signals and their cases (разборы), the signals' thresholds
     VIEW_CASES = "view_cases"  # the department: every school's cases; a school: its own
     ANSWER_CASES = "answer_cases"  # the school answers the department's question
@@ -157,6 +162,8 @@ _MUNICIPAL = frozenset(
         C.VIEW_OBSERVATION,
         C.VIEW_VIOLATIONS,
         C.CLOSE_VIOLATIONS,
+        C.MANAGE_RECHECK,
+        C.VIEW_AGREEMENT,
     }
 )
 
@@ -214,6 +221,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_VIOLATIONS,
             C.ANSWER_VIOLATIONS,
             C.RECORD_VIDEO,
+            C.SEND_RECHECK_SCANS,
         }
     ),
     # the director reads the school's preparation and results, manages its people and approves the order
@@ -268,13 +276,16 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.UPLOAD_SCANS,
             C.VIEW_UPLOADS,  # the school's uploads page, where he downloads the forms and records their upload
             C.RECORD_VIDEO,  # the sittings' video surveillance he sets up
+            C.SEND_RECHECK_SCANS,  # he scans the works selected for re-check
         }
     ),
     # the organizer works in the rooms they are appointed to
     Role.ORGANIZER: frozenset(
         {C.VIEW_SCHOOL, C.READ_NOTIFICATIONS, C.WORK_IN_ROOM, C.OPEN_ROOM_PROTOCOL, C.CORRECT_PROTOCOL}
     ),
-    Role.EXPERT: frozenset({C.VIEW_SCHOOL, C.READ_NOTIFICATIONS, C.GRADE_WORKS, C.ENTER_SCORES}),
+    Role.EXPERT: frozenset(
+        {C.VIEW_SCHOOL, C.READ_NOTIFICATIONS, C.GRADE_WORKS, C.ENTER_SCORES, C.RECHECK_WORKS, C.VIEW_AGREEMENT}
+    ),
     Role.OBSERVER: frozenset({C.READ_NOTIFICATIONS, C.OBSERVE}),
 }
 
