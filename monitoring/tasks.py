@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from monitoring.cases import cases_check_due
+from monitoring.recheck import recheck_reminders_send
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
@@ -12,3 +13,12 @@ def check_signal_cases() -> dict:
     × assessment × kind, and an assessment unchanged since its check is skipped."""
     done = cases_check_due()
     return {"opened": len(done.opened), "vanished": len(done.vanished), "returned": len(done.returned)}
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
+def recheck_reminders() -> dict:
+    """Every hour: the re-check's reminder one working day before its due date and the overdue notice after it
+    (R13), once each per selection (marked on the selection, and the notices keyed). Safe to run any number of
+    times."""
+    sent = recheck_reminders_send()
+    return {"reminded": len(sent.reminded), "overdue": len(sent.overdue)}

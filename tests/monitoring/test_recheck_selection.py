@@ -1,0 +1,241 @@
+"""Selection for re-check (monitoring/recheck.py, DESIGN §10): the campaign's re-check, each school × assessment
+selected once with its reason (by hand, from a case, from Rosobrnadzor's list all or nothing, by a recorded and
+reproducible lottery), the school notified what to send and by when, and the works re-checked."""
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from openpyxl import Workbook
+
+from monitoring.models import Recheck, RecheckLottery, RecheckSelection, SignalCase
+from monitoring.recheck import (
+    lottery_candidates,
+    lottery_draw,
+    lottery_repeats,
+    lottery_run,
+    recheck_for,
+    rosobrnadzor_list_import,
+    selection_add,
+    selection_add_manual,
+    selection_from_case,
+    selection_works,
+)
+from schools.models import AuditEntry, Notification
+from tests.factories import (
+    DepartmentFactory,
+    SchoolFactory,
+    make_assessment,
+    make_campaign,
+    make_participant,
+    make_work,
+)
+from vpr_portal.tables import InputRefused, read_table
+
+
+@pytest.fixture
+def campaign(department):
+    return make_campaign(department)
+
+
+@pytest.fixture
+def ru4(campaign):
+    return make_assessment(campaign)
+
+
+@pytest.fixture
+def ma5(campaign):
+    return make_assessment(campaign, code="MA-5", subject="Математика", grade=5)
+
+
+@pytest.fixture
+def recheck(campaign):
+    return recheck_for(campaign)
+
+
+def work(assessment, school, code, score=12, **fields):
+    participant = make_participant(assessment, school=school, code=code, **fields)
+    return make_work(participant, primary_score=score, mark=assessment.mark_for(score) if score is not None else None)
+
+
+def case(assessment, school, present=True, kind="boundary_bunching"):
+    return SignalCase.objects.create(
+        campaign=assessment.campaign,
+        assessment=assessment,
+        school=school,
+        kind=kind,
+        evidence_at_opening={},
+        evidence={},
+        signal_present=present,
+    )
+
+
+# The re-check and one selection ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_campaigns_recheck_is_created_once_for_its_department(campaign):
+    first = recheck_for(campaign)
+    assert recheck_for(campaign) == first
+    assert first.department == campaign.department and Recheck.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_pair_is_selected_once_and_the_school_is_told_what_to_send(
+    recheck, ru4, school, department_user, coordinator, role_users
+):
+    work(ru4, school, "10001", variant=1)
+    work(ru4, school, "10002", variant=2)
+    work(ru4, school, "10003", absent=True, score=None)
+    selection = selection_add(recheck, school, ru4, RecheckSelection.Reason.MANUAL, by=department_user, reason_text="x")
+    again = selection_add(recheck, school, ru4, RecheckSelection.Reason.LOTTERY, by=department_user)
+    assert again == selection and again.reason == RecheckSelection.Reason.MANUAL
+    assert RecheckSelection.objects.count() == 1
+    assert selection.scans_due_on is not None and selection.notified_at is not None
+    for user in (coordinator, role_users["technical_specialist"]):
+        (notice,) = Notification.objects.filter(user=user)
+        assert "2 работ" in notice.text and "вариантов 1, 2" in notice.text
+        assert selection.scans_due_on.strftime("%d.%m.%Y") in notice.text
+    assert not Notification.objects.filter(user=role_users["director"]).exists()
+    assert AuditEntry.objects.filter(action="recheck.selected").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_works_rechecked_are_the_present_ones_with_a_result_by_code(recheck, ru4, school, other_school):
+    work(ru4, school, "10002")
+    work(ru4, school, "10001")
+    work(ru4, school, "10003", absent=True, score=None)
+    work(ru4, school, "10004", score=None)
+    work(ru4, other_school, "20001")
+    selection = selection_add(recheck, school, ru4, RecheckSelection.Reason.MANUAL, by=None)
+    assert [w.participant.code for w in selection_works(selection)] == ["10001", "10002"]
+
+
+@pytest.mark.django_db
+def test_a_school_of_another_department_is_refused(recheck, ru4):
+    stranger = SchoolFactory(department=DepartmentFactory(code="uo-other"), code="sch990001")
+    with pytest.raises(ValidationError):
+        selection_add(recheck, stranger, ru4, RecheckSelection.Reason.MANUAL, by=None)
+    assert not RecheckSelection.objects.exists()
+
+
+@pytest.mark.django_db
+def test_by_hand_the_reason_is_required(recheck, ru4, school, department_user):
+    with pytest.raises(ValidationError, match="основание"):
+        selection_add_manual(
+            recheck, school_code=school.code, assessment_code="RU-4", reason_text=" ", by=department_user
+        )
+    selection = selection_add_manual(
+        recheck, school_code=school.code, assessment_code="RU-4", reason_text="жалоба родителей", by=department_user
+    )
+    assert selection.reason == RecheckSelection.Reason.MANUAL and selection.reason_text == "жалоба родителей"
+    with pytest.raises(ValidationError, match="уже отобрана"):
+        selection_add_manual(
+            recheck, school_code=school.code, assessment_code="RU-4", reason_text="y", by=department_user
+        )
+
+
+@pytest.mark.django_db
+def test_from_a_case_the_signal_is_the_reason_and_the_case_is_linked(ru4, school, department_user):
+    signal_case = case(ru4, school)
+    selection, created = selection_from_case(signal_case, by=department_user)
+    assert created and selection.reason == RecheckSelection.Reason.SIGNAL and selection.case == signal_case
+    assert selection_from_case(signal_case, by=department_user) == (selection, False)
+
+
+# Rosobrnadzor's list --------------------------------------------------------------------------------------------------
+
+
+def xlsx(rows) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_rosobrnadzors_list_selects_the_named_and_all_with_results(
+    recheck, ru4, ma5, school, other_school, department_user
+):
+    work(ru4, school, "10001")
+    work(ma5, school, "10002")
+    work(ru4, other_school, "20001")
+    table = read_table(xlsx([["Код", "Работы"], ["sch660001", ""], ["sch660002", "RU-4, MA-5"]]), "list.xlsx")
+    rosobrnadzor_list_import(recheck, table, filename="list.xlsx", by=department_user)
+    pairs = set(RecheckSelection.objects.values_list("school__code", "assessment__code", "reason"))
+    assert pairs == {
+        ("sch660001", "RU-4", "rosobrnadzor"),
+        ("sch660001", "MA-5", "rosobrnadzor"),
+        ("sch660002", "RU-4", "rosobrnadzor"),
+        ("sch660002", "MA-5", "rosobrnadzor"),
+    }
+
+
+@pytest.mark.django_db
+def test_rosobrnadzors_list_with_an_error_selects_nothing_and_names_rows(recheck, ru4, school, department_user):
+    work(ru4, school, "10001")
+    table = read_table(
+        xlsx([["Код", "Работы"], ["sch660001", "RU-4"], ["sch000000", ""], ["sch660001", ""], ["sch660002", "XX-9"]]),
+        "list.xlsx",
+    )
+    with pytest.raises(InputRefused) as refused:
+        rosobrnadzor_list_import(recheck, table, filename="list.xlsx", by=department_user)
+    text = "; ".join(str(p) for p in refused.value.problems)
+    assert "строка 4" in text and "уже указана в строке 2" in text
+    assert not RecheckSelection.objects.exists()
+
+
+@pytest.mark.django_db
+def test_rosobrnadzors_list_without_the_code_column_is_refused(recheck, department_user):
+    table = read_table(xlsx([["Школа"], ["sch660001"]]), "list.xlsx")
+    with pytest.raises(InputRefused, match="Код"):
+        rosobrnadzor_list_import(recheck, table, filename="list.xlsx", by=department_user)
+
+
+# The lottery ----------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_risk_weight_is_one_plus_the_flagged_signals(recheck, ru4, ma5, school, other_school):
+    for assessment in (ru4, ma5):
+        for place in (school, other_school):
+            work(assessment, place, f"{assessment.pk}{place.pk}")
+    case(ru4, school)
+    case(ru4, school, kind="journal_mismatch")
+    case(ma5, other_school, present=False)
+    weights = {(s, a): w for s, a, w in lottery_candidates(recheck)}
+    assert weights == {
+        (school.pk, ru4.pk): 3,
+        (school.pk, ma5.pk): 1,
+        (other_school.pk, ru4.pk): 1,
+        (other_school.pk, ma5.pk): 1,
+    }
+
+
+def test_the_draw_repeats_from_its_seed():
+    candidates = [[s, a, 1 + (s % 3)] for s in range(1, 30) for a in (1, 2)]
+    first = lottery_draw(candidates, "abc", 3, 4)
+    assert first == lottery_draw(candidates, "abc", 3, 4)
+    assert [kind for _s, _a, kind in first] == ["random"] * 3 + ["risk"] * 4
+    assert len({(s, a) for s, a, _k in first}) == 7
+    assert first != lottery_draw(candidates, "abd", 3, 4)
+
+
+@pytest.mark.django_db
+def test_a_lottery_is_recorded_and_selects_its_draw(recheck, ru4, ma5, school, other_school, department_user):
+    for assessment in (ru4, ma5):
+        for place in (school, other_school):
+            work(assessment, place, f"{assessment.pk}{place.pk}")
+    case(ru4, school)
+    lottery = lottery_run(recheck, random_count=1, risk_count=1, by=department_user)
+    assert len(lottery.seed) == 32 and len(lottery.candidates) == 4 and len(lottery.drawn) == 2
+    assert lottery_repeats(lottery)
+    selected = set(RecheckSelection.objects.filter(lottery=lottery).values_list("school_id", "assessment_id"))
+    assert selected == {(s, a) for s, a, _k in lottery.drawn}
+    second = lottery_run(recheck, random_count=5, risk_count=0, by=department_user)
+    assert len(second.candidates) == 2  # those selected already are not drawn again
+    assert RecheckSelection.objects.count() == 4 and RecheckLottery.objects.count() == 2
+    with pytest.raises(ValidationError):
+        lottery_run(recheck, random_count=1, risk_count=0, by=department_user)
