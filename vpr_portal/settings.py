@@ -267,6 +267,11 @@ CELERY_BEAT_SCHEDULE["sweep-jobs"] = {
 CELERY_BEAT_SCHEDULE["purge-jobs"] = {"task": "vpr_portal.tasks.purge_jobs", "schedule": crontab(hour=1, minute=45)}
 # Cases of newly flagged objectivity signals, for assessments whose results changed (docs/signal-cases.md).
 CELERY_BEAT_SCHEDULE["check-signal-cases"] = {"task": "monitoring.tasks.check_signal_cases", "schedule": 300.0}
+# Hourly: the re-check's reminder before its due date and overdue notice after it, once each (R13, docs/recheck.md).
+CELERY_BEAT_SCHEDULE["recheck-reminders"] = {
+    "task": "monitoring.tasks.recheck_reminders",
+    "schedule": crontab(minute=20),
+}
 
 # Sessions live in the database, so they survive a Redis outage or flush; a signed-in request reads a copy kept
 # in the cache for SESSION_CACHE_SECONDS at most (vpr_portal/sessions.py: every cache call fails open).
