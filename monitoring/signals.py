@@ -24,6 +24,9 @@ see why:
   two before it by window start, of the same department, that have an assessment of the same subject and
   grade. A campaign without results of that school does not count. Evidence: campaigns, newest first, each
   with its code, participants and share of «2» (None without results).
+- `recheck_delta`: among the school's works of the assessment re-checked with the commission's final result
+  (at least 5 of them), the share whose final mark differs from the original mark is ≥ 20 %. Evidence: n (the
+  re-checked works), changed, share, mean_difference (of primary scores, original − re-check final).
 
 Rules compare exact values; the evidence's percentages are rounded half up to one decimal as the figures are.
 Only schools with results in the assessment get signals. The thresholds are the department's current settings
@@ -40,7 +43,7 @@ from fractions import Fraction
 
 from django.utils.translation import gettext_lazy
 
-from grading.cache import cached, stamped
+from grading.cache import Version, cached, stamped
 from grading.figures import Figures, Tally, TaskInfo, assessment_tasks, figures_compute, round_half_up, tallies
 from procedures.models import Assessment, Task
 from schools.models import School
@@ -138,6 +141,9 @@ class Context:
     history: list[CampaignResults] = field(default_factory=list)
     # (up, up + down, p0) → P(X ≥ up): the binomial tails of every school's boundaries, computed in one call
     tails: dict = field(default_factory=dict)
+    # school id → [(original primary score, original mark, final primary score, final mark), …]: the school's
+    # works of the assessment re-checked with the commission's final result (recheck_delta)
+    recheck: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -285,6 +291,64 @@ def stable_low(context: Context, school: SchoolResults) -> dict | None:
     return {"campaigns": campaigns}
 
 
+def recheck_delta(context: Context, school: SchoolResults) -> dict | None:
+    """Re-check delta (DESIGN §6, §10; Регламент VIII): at least `recheck_works` of the school's works re-checked
+    with a final result, and at least `recheck_share` % of them changing mark."""
+    thresholds = context.thresholds
+    works = context.recheck.get(school.school_id, [])
+    n = len(works)
+    if not n or n < thresholds.recheck_works:
+        return None
+    changed = sum(1 for _score, mark, _final_score, final_mark in works if mark != final_mark)
+    share = _share(changed, n)
+    if share < thresholds.recheck_share:
+        return None
+    difference = Fraction(sum(score - final_score for score, _mark, final_score, _final_mark in works), n)
+    magnitude = round_half_up(abs(difference))
+    return {
+        "n": n,
+        "changed": changed,
+        "share": _rounded(share),
+        "mean_difference": -magnitude if difference < 0 else magnitude,
+    }
+
+
+def recheck_results(assessment: Assessment, school: School | None = None) -> dict:
+    """school id → the (original score, original mark, final score, final mark) of its works of the assessment
+    re-checked with the commission's final result. One query."""
+    from monitoring.models import RecheckWork
+
+    rows = RecheckWork.objects.filter(
+        selection__assessment=assessment,
+        status=RecheckWork.Status.FINAL,
+        original_mark__isnull=False,
+        original_primary_score__isnull=False,
+        final_mark__isnull=False,
+        final_primary_score__isnull=False,
+    )
+    if school is not None:
+        rows = rows.filter(work__school=school)
+    found: dict = {}
+    for school_id, *result in rows.values_list(
+        "work__school_id", "original_primary_score", "original_mark", "final_primary_score", "final_mark"
+    ).order_by("pk"):
+        found.setdefault(school_id, []).append(tuple(result))
+    return found
+
+
+def recheck_version(assessment: Assessment) -> tuple:
+    """What the cached signals of the assessment depend on in its re-check: the final results' count and latest
+    decision (a re-imported or re-decided work sets its decision's time). One query."""
+    from django.db.models import Count, Max
+
+    from monitoring.models import RecheckWork
+
+    found = RecheckWork.objects.filter(selection__assessment=assessment, status=RecheckWork.Status.FINAL).aggregate(
+        n=Count("pk"), latest=Max("decided_at"), last=Max("pk")
+    )
+    return (found["n"], str(found["latest"]), found["last"])
+
+
 # kind → the function giving a school's evidence, or None when the signal is not raised (kinds in order).
 # Each kind in words, for pages (the JSON and the xlsx keep the kinds' codes).
 SIGNAL_LABELS = {
@@ -306,6 +370,7 @@ SIGNALS: list[tuple[str, Callable[[Context, SchoolResults], dict | None]]] = [
     ("high_results", high_results),
     ("inverted_difficulty", inverted_difficulty),
     ("journal_gap", journal_gap),
+    ("recheck_delta", recheck_delta),
     ("stable_low", stable_low),
 ]
 
@@ -387,6 +452,7 @@ def _context(assessment: Assessment, thresholds: Thresholds, by_school: dict, sc
         municipality=municipality,
         municipality_figures=figures_compute(municipality, tasks=tasks),
         history=history,
+        recheck=recheck_results(assessment, school),
     )
 
 
@@ -426,7 +492,7 @@ def assessment_signals(
     window = window_assessments(assessment, window=thresholds.stable_low_window)
     found = cached(
         "signals",
-        (assessment.pk, number, *stamped(each.pk for each in window)),
+        (assessment.pk, number, Version("recheck", recheck_version(assessment)), *stamped(each.pk for each in window)),
         lambda: assessment_signals_under(assessment, [thresholds], tallies_by_school=tallies_by_school)[0],
     )
     return found if school is None else [signal for signal in found if signal.school == school.code]
