@@ -13,6 +13,7 @@ from .campaigns import seed_demo_campaign
 from .cases import seed_cases
 from .observation import seed_observation
 from .preparation import seed_preparation
+from .recheck import seed_recheck
 from .registry import DEPARTMENT, seed_demo, summary
 from .results import seed_finished_campaigns
 from .training import seed_training_campaign
@@ -39,6 +40,7 @@ def build_demo(*, stdout=None, today: datetime.date | None = None) -> DemoBuilt:
     training = seed_training_campaign(department=department, today=today)
     seed_observation(department=department)
     seed_cases(department=department)
+    seed_recheck(department=department)
     campaigns = [c.title for c in [*finished, current, training]]
     line = "{people} {campaigns}".format(
         people=summary(counts), campaigns=_("Кампании: {titles}.").format(titles=", ".join(campaigns))
