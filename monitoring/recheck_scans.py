@@ -133,6 +133,13 @@ def selections_for_school_users(user: User) -> QuerySet[RecheckSelection]:
     return RecheckSelection.objects.filter(school__in=schools_with(user, Capability.SEND_RECHECK_SCANS))
 
 
+def selections_for_department(user: User) -> QuerySet[RecheckSelection]:
+    """Selections of the re-checks of the departments the user manages the re-check of."""
+    return RecheckSelection.objects.filter(
+        recheck__department_id__in=department_ids_with(user, Capability.MANAGE_RECHECK)
+    )
+
+
 def scans_for_school_users(user: User) -> QuerySet[RecheckScan]:
     """Scans of the schools where the user sends the re-check's scans."""
     return RecheckScan.objects.filter(selection__in=selections_for_school_users(user))
@@ -140,9 +147,7 @@ def scans_for_school_users(user: User) -> QuerySet[RecheckScan]:
 
 def scans_for_department(user: User) -> QuerySet[RecheckScan]:
     """Scans of the re-checks of the departments the user manages the re-check of."""
-    return RecheckScan.objects.filter(
-        selection__recheck__department_id__in=department_ids_with(user, Capability.MANAGE_RECHECK)
-    )
+    return RecheckScan.objects.filter(selection__in=selections_for_department(user))
 
 
 def _held_works(user: User) -> QuerySet[RecheckWork]:

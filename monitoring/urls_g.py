@@ -34,4 +34,9 @@ urlpatterns: list = [
         name="recheck_scan_department",
     ),
     path("recheck/letters/<int:pk>/<str:fmt>/", views.RecheckLetterView.as_view(), name="recheck_letter"),
+    path(
+        "recheck/department/letters/<int:pk>/<str:fmt>/",
+        views.RecheckLetterDepartmentView.as_view(),
+        name="recheck_letter_department",
+    ),
 ]

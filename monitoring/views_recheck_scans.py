@@ -153,15 +153,17 @@ class RecheckScanView(CapabilityMixin, View):
 
 
 class RecheckLetterView(CapabilityMixin, View):
-    """The cover letter (R14) of a selection, in PDF or DOCX, generated from the data."""
+    """The cover letter (R14) of one of the school's selections, in PDF or DOCX, generated from the data."""
 
     capability = C.SEND_RECHECK_SCANS
+
+    def selections(self):
+        return rs.selections_for_school_users(self.viewer)
 
     def resolve(self, **kwargs) -> None:
         if kwargs["fmt"] not in ("pdf", "docx"):
             raise Http404
-        selections = rs.selections_for_school_users(self.viewer).select_related("school", "assessment")
-        self.selection = get_scoped_or_404(selections, pk=kwargs["pk"])
+        self.selection = get_scoped_or_404(self.selections().select_related("school", "assessment"), pk=kwargs["pk"])
 
     def get(self, request, pk, fmt):
         letter = rs.cover_letter(self.selection)
@@ -176,3 +178,12 @@ class RecheckLetterView(CapabilityMixin, View):
             response = HttpResponse(rs.cover_letter_docx(letter), content_type=DOCX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class RecheckLetterDepartmentView(RecheckLetterView):
+    """The same letter read by the department running the re-check (its schools' selections)."""
+
+    capability = C.MANAGE_RECHECK
+
+    def selections(self):
+        return rs.selections_for_department(self.viewer)

@@ -3,7 +3,8 @@
 The school's page, its uploads (POST only: GET 405), its «Отправить» and the cover letter: SEND_RECHECK_SCANS
 (the coordinator and the technical specialist; another school's: 404). A scan is served by three URLs, one per
 capability: the school's (SEND_RECHECK_SCANS), the department's (MANAGE_RECHECK) and a commission expert's
-(RECHECK_WORKS: a scan of a work they hold; another's: 404).
+(RECHECK_WORKS: a scan of a work they hold; another's: 404). The department reads the cover letter by its own
+URL (MANAGE_RECHECK).
 
 Each school gets a selection of the shared assessment with one present participant (code only) with a result,
 the scan of that work and the criteria of its variant; in the role users' school the work is held by a commission
@@ -80,4 +81,5 @@ PAGES = {
     "monitoring:recheck_scan_department": Page(C.MANAGE_RECHECK, kwargs=scan_kwargs),
     "monitoring:recheck_scan": Page(C.RECHECK_WORKS, kwargs=scan_kwargs, scoped=True),
     "monitoring:recheck_letter": Page(C.SEND_RECHECK_SCANS, kwargs=letter_kwargs, scoped=True),
+    "monitoring:recheck_letter_department": Page(C.MANAGE_RECHECK, kwargs=letter_kwargs),
 }
