@@ -258,7 +258,7 @@ def _audit(selection: RecheckSelection, *, by: User, what: str, count: int = 1) 
         action="recheck.scan_uploaded",
         target=selection,
         school=selection.school,
-        after={"what": what, "files": count},
+        after={"file": what, "works": count} if count > 1 else {"file": what},
     )
 
 
@@ -345,18 +345,24 @@ def scans_upload_batch(*, selection: RecheckSelection, uploads, by: User) -> lis
     problems.extend(errors)
     if problems:
         raise ValidationError(problems)
-    scans = [
-        _store(
-            selection=selection,
-            kind=RecheckScan.Kind.WORK,
-            work=work,
-            variant=None,
-            content=content,
-            content_type=content_type,
-            by=by,
-        )
-        for work, content, content_type in checked
-    ]
+    scans: list[RecheckScan] = []
+    try:
+        for work, content, content_type in checked:
+            scans.append(
+                _store(
+                    selection=selection,
+                    kind=RecheckScan.Kind.WORK,
+                    work=work,
+                    variant=None,
+                    content=content,
+                    content_type=content_type,
+                    by=by,
+                )
+            )
+    except Exception:
+        for scan in scans:  # the batch is rolled back: no file of it stays in the storage
+            scan.file.storage.delete(scan.file.name)
+        raise
     _audit(selection, by=by, what=_("сканы работ {codes}").format(codes=", ".join(sorted(seen))), count=len(scans))
     return scans
 
@@ -393,7 +399,7 @@ def scans_send(*, selection: RecheckSelection, by: User) -> RecheckSelection:
         action="recheck.scans_sent",
         target=selection,
         school=selection.school,
-        after={"works": len(state.works), "variants": [row.variant for row in state.variants]},
+        after={"works": len(state.works)},
     )
     notifications_send(
         users=department_recheck_users(selection.school),
