@@ -27,6 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grading.models import Work
 from monitoring.models import (
@@ -39,7 +40,8 @@ from monitoring.models import (
 )
 from monitoring.signals import signal_label
 from procedures.models import Assessment, Campaign
-from procedures.services.calendar import add_working_days, working_calendar
+from procedures.services.calendar import WorkingCalendar, add_working_days, working_calendar
+from schools.access import Capability, department_ids_with
 from schools.models import Role, School, User
 from schools.services import audit_record, notifications_send
 from vpr_portal.tables import InputRefused, Problem, Table, normalise_header
@@ -69,7 +71,9 @@ def recheck_due_on(received: datetime.date, working_days: int = 5) -> datetime.d
     return add_working_days(received, working_days)
 
 
-def days_left(selection: RecheckSelection, today: datetime.date | None = None) -> int | None:
+def days_left(
+    selection: RecheckSelection, today: datetime.date | None = None, *, calendar: WorkingCalendar | None = None
+) -> int | None:
     """Working days left until the selection's due date (R13): 0 on the due date itself, 1 the working day before,
     negative when overdue (−1 the first working day after the due date); None before the receipt starts the
     clock."""
@@ -80,7 +84,7 @@ def days_left(selection: RecheckSelection, today: datetime.date | None = None) -
     if today == due:
         return 0
     first, last = (today, due) if today < due else (due, today)
-    calendar = working_calendar(first, last)
+    calendar = calendar or working_calendar(first, last)
     day, count = first, 0
     while day < last:
         day += datetime.timedelta(days=1)
@@ -89,12 +93,26 @@ def days_left(selection: RecheckSelection, today: datetime.date | None = None) -
     return count if today < due else -count
 
 
-def selection_status(selection: RecheckSelection, today: datetime.date | None = None) -> str:
+def with_days_left(selections, today: datetime.date | None = None) -> list[RecheckSelection]:
+    """The selections with `left` (working days, see `days_left`) and `status` set, the calendar read once."""
+    selections = list(selections)
+    today = today or timezone.localdate()
+    dues = [s.due_on for s in selections if s.due_on]
+    calendar = working_calendar(min([today, *dues]), max([today, *dues])) if dues else None
+    for selection in selections:
+        selection.left = days_left(selection, today, calendar=calendar)
+        selection.status = selection_status(selection, today, left=selection.left)
+    return selections
+
+
+def selection_status(
+    selection: RecheckSelection, today: datetime.date | None = None, *, left: int | None = None
+) -> str:
     """The selection's state in words for the department's list."""
     if selection.completed_at:
         return _("перепроверка завершена")
     if selection.received_at:
-        left = days_left(selection, today)
+        left = left if left is not None else days_left(selection, today)
         return _("просрочена") if left is not None and left < 0 else _("у комиссии")
     if selection.scans_sent_at:
         return _("сканы отправлены, ждут подтверждения")
@@ -146,6 +164,76 @@ def selections_of(recheck: Recheck) -> QuerySet[RecheckSelection]:
         )
         .order_by("school__code", "assessment__code")
     )
+
+
+STATES = {
+    "waiting": gettext_lazy("ждём сканы"),
+    "sent": gettext_lazy("сканы отправлены"),
+    "commission": gettext_lazy("у комиссии"),
+    "overdue": gettext_lazy("просрочены"),
+    "completed": gettext_lazy("завершены"),
+}
+
+
+@dataclass(frozen=True)
+class SelectionFilters:
+    school: str = ""
+    assessment: str = ""
+    reason: str = ""
+    state: str = ""
+
+
+def selections_filtered(
+    recheck: Recheck, filters: SelectionFilters, today: datetime.date | None = None
+) -> QuerySet[RecheckSelection]:
+    """The re-check's selections by the department's filters (school code, assessment code, reason, state), by
+    school code (R15)."""
+    today = today or timezone.localdate()
+    rows = selections_of(recheck)
+    if filters.school:
+        rows = rows.filter(school__code__icontains=filters.school.strip())
+    if filters.assessment:
+        rows = rows.filter(assessment__code=filters.assessment)
+    if filters.reason:
+        rows = rows.filter(reason=filters.reason)
+    states = {
+        "waiting": Q(scans_sent_at__isnull=True, received_at__isnull=True),
+        "sent": Q(scans_sent_at__isnull=False, received_at__isnull=True),
+        "commission": Q(received_at__isnull=False, completed_at__isnull=True, due_on__gte=today),
+        "overdue": Q(received_at__isnull=False, completed_at__isnull=True, due_on__lt=today),
+        "completed": Q(completed_at__isnull=False),
+    }
+    if filters.state in states:
+        rows = rows.filter(states[filters.state])
+    return rows
+
+
+def selections_managed_by(user: User) -> QuerySet[RecheckSelection]:
+    """The selections of the re-checks of the departments where the user holds MANAGE_RECHECK (else none: 404)."""
+    return RecheckSelection.objects.filter(
+        recheck__department_id__in=department_ids_with(user, Capability.MANAGE_RECHECK)
+    ).select_related("recheck__campaign", "school", "assessment__subject", "case", "lottery", "received_by")
+
+
+def lotteries_managed_by(user: User) -> QuerySet[RecheckLottery]:
+    return RecheckLottery.objects.filter(
+        recheck__department_id__in=department_ids_with(user, Capability.MANAGE_RECHECK)
+    ).select_related("recheck__campaign", "created_by")
+
+
+def cases_selectable_by(user: User) -> QuerySet[SignalCase]:
+    """The cases of the departments where the user holds MANAGE_RECHECK: «на перепроверку» from them."""
+    return SignalCase.objects.filter(
+        campaign__department_id__in=department_ids_with(user, Capability.MANAGE_RECHECK)
+    ).select_related("campaign", "school", "assessment")
+
+
+def lottery_pairs(lottery: RecheckLottery, key: str = "drawn") -> list[tuple[School, Assessment, object]]:
+    """The lottery's recorded pairs (`drawn` or `candidates`) as (school, assessment, kind or weight), in order."""
+    rows = getattr(lottery, key)
+    schools = School.objects.in_bulk({r[0] for r in rows})
+    assessments = Assessment.objects.in_bulk({r[1] for r in rows})
+    return [(schools.get(r[0]), assessments.get(r[1]), r[2]) for r in rows]
 
 
 def campaign_pairs_with_results(campaign: Campaign) -> list[tuple[int, int]]:

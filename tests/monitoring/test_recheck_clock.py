@@ -186,3 +186,7 @@ def test_the_beat_task_twice_sends_nothing_more(clocked, department_user):
     second = recheck_reminders()
     assert first == {"reminded": 0, "overdue": 1} and second == {"reminded": 0, "overdue": 0}
     assert notices(department_user, "overdue") == 1
+
+
+def test_the_reminders_run_on_the_beat_schedule(settings):
+    assert "monitoring.tasks.recheck_reminders" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}

@@ -6,6 +6,9 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from monitoring.models import Recheck, RecheckLottery, RecheckSelection, SignalCase
@@ -239,3 +242,92 @@ def test_a_lottery_is_recorded_and_selects_its_draw(recheck, ru4, ma5, school, o
     assert RecheckSelection.objects.count() == 4 and RecheckLottery.objects.count() == 2
     with pytest.raises(ValidationError):
         lottery_run(recheck, random_count=1, risk_count=0, by=department_user)
+
+
+# The department's pages -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_page_lists_selections_by_school_code_with_the_clock(
+    client, recheck, ru4, school, other_school, role_users
+):
+    later = selection_add(recheck, other_school, ru4, RecheckSelection.Reason.MANUAL, by=None, reason_text="b")
+    first = selection_add(recheck, school, ru4, RecheckSelection.Reason.MANUAL, by=None, reason_text="a")
+    later.received_at, later.due_on = timezone.now(), timezone.localdate()
+    later.save(update_fields=["received_at", "due_on"])
+    client.force_login(role_users["department_staff"])
+    page = client.get(reverse("monitoring:recheck", args=[recheck.campaign.code])).content.decode()
+    assert page.index(f'data-selection="{first.pk}"') < page.index(f'data-selection="{later.pk}"')
+    assert "ждём сканы от школы" in page and "у комиссии" in page
+    filtered = client.get(reverse("monitoring:recheck", args=[recheck.campaign.code]), {"state": "commission"})
+    assert f'data-selection="{first.pk}"' not in filtered.content.decode()
+    assert f'data-selection="{later.pk}"' in filtered.content.decode()
+    client.force_login(role_users["school_coordinator"])
+    assert client.get(reverse("monitoring:recheck", args=[recheck.campaign.code])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_selecting_by_hand_on_the_page_needs_the_reason(client, recheck, ru4, school, department_user):
+    client.force_login(department_user)
+    url = reverse("monitoring:recheck_select", args=[recheck.campaign.code])
+    refused = client.post(url, {"school": school.code, "assessment": "RU-4", "reason_text": ""})
+    assert refused.status_code == 400 and not RecheckSelection.objects.exists()
+    client.post(url, {"school": school.code, "assessment": "RU-4", "reason_text": "жалоба"})
+    assert RecheckSelection.objects.get().reason_text == "жалоба"
+
+
+@pytest.mark.django_db
+def test_the_list_upload_shows_its_problems_and_selects_nothing(client, recheck, ru4, school, department_user):
+    client.force_login(department_user)
+    url = reverse("monitoring:recheck_list_upload", args=[recheck.campaign.code])
+    data = xlsx([["Код", "Работы"], ["sch000000", "RU-4"]])
+    response = client.post(url, {"file": SimpleUploadedFile("list.xlsx", data)})
+    assert response.status_code == 400 and "строка 2" in response.content.decode()
+    assert "Ничего не изменено" in response.content.decode()
+    assert not RecheckSelection.objects.exists()
+    ok = client.post(url, {"file": SimpleUploadedFile("list.xlsx", xlsx([["Код", "Работы"], [school.code, "RU-4"]]))})
+    assert ok.status_code == 302 and RecheckSelection.objects.get().reason == RecheckSelection.Reason.ROSOBRNADZOR
+
+
+@pytest.mark.django_db
+def test_the_lottery_page_shows_the_seed_and_that_the_draw_repeats(client, recheck, ru4, school, department_user):
+    work(ru4, school, "10001")
+    client.force_login(department_user)
+    response = client.post(
+        reverse("monitoring:recheck_lottery_run", args=[recheck.campaign.code]), {"random_count": 1, "risk_count": 0}
+    )
+    lottery = RecheckLottery.objects.get()
+    assert response.url == reverse("monitoring:recheck_lottery", args=[lottery.pk])
+    page = client.get(response.url).content.decode()
+    assert lottery.seed in page and 'data-testid="lottery-reproduced"' in page
+
+
+@pytest.mark.django_db
+def test_one_click_from_a_case_and_the_case_page_then_links_the_selection(client, ru4, school, department_user):
+    signal_case = case(ru4, school)
+    client.force_login(department_user)
+    case_url = reverse("monitoring:case", args=[signal_case.pk])
+    assert reverse("monitoring:recheck_from_case", args=[signal_case.pk]) in client.get(case_url).content.decode()
+    response = client.post(reverse("monitoring:recheck_from_case", args=[signal_case.pk]))
+    selection = RecheckSelection.objects.get()
+    assert response.url == reverse("monitoring:recheck_selection", args=[selection.pk])
+    assert selection.case == signal_case and selection.reason == RecheckSelection.Reason.SIGNAL
+    page = client.get(case_url).content.decode()
+    assert reverse("monitoring:recheck_selection", args=[selection.pk]) in page
+
+
+@pytest.mark.django_db
+def test_the_selection_page_confirms_receipt_once_scans_are_sent(client, recheck, ru4, school, department_user):
+    work(ru4, school, "10001", variant=2)
+    selection = selection_add(recheck, school, ru4, RecheckSelection.Reason.MANUAL, by=None)
+    client.force_login(department_user)
+    url = reverse("monitoring:recheck_selection", args=[selection.pk])
+    page = client.get(url).content.decode()
+    assert 'data-testid="receive-form"' not in page and "10001" in page
+    selection.scans_sent_at = timezone.now()
+    selection.save(update_fields=["scans_sent_at"])
+    assert 'data-testid="receive-form"' in client.get(url).content.decode()
+    client.post(reverse("monitoring:recheck_receive", args=[selection.pk]))
+    selection.refresh_from_db()
+    assert selection.due_on is not None
+    assert 'data-testid="receive-form"' not in client.get(url).content.decode()
