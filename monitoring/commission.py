@@ -486,7 +486,7 @@ def cell_save(
     work is submitted (or for whoever does not hold it). Writes the history. Raises RecheckConflict when the
     cell's version is not `base_version`."""
     recheck_work = (
-        RecheckWork.objects.select_for_update()
+        RecheckWork.objects.select_for_update(of=("self",))
         .select_related("expert__staff", "third_expert__staff", "work__assessment")
         .get(pk=recheck_work.pk)
     )
@@ -597,6 +597,8 @@ def work_submit(recheck_work: RecheckWork, *, by: User, note: str = "") -> Reche
         recheck_work.decision_note = note[:5000]
         action = "recheck.work_decided"
     recheck_work.save()
+    if recheck_work.status == Status.FINAL:
+        selection_completed(recheck_work.selection)
     audit_record(
         actor=by,
         action=action,
@@ -613,6 +615,20 @@ def work_submit(recheck_work: RecheckWork, *, by: User, note: str = "") -> Reche
         },
     )
     return recheck_work
+
+
+def selection_completed(selection: RecheckSelection) -> bool:
+    """Marks the selection's re-check completed (`completed_at`, which stops its clock's reminders) once every
+    work of it is distributed and has its final result; whether it is completed."""
+    if selection.completed_at is not None:
+        return True
+    works = {w.pk for w in _selection_works(selection)}
+    final = set(RecheckWork.objects.filter(selection=selection, status=Status.FINAL).values_list("work_id", flat=True))
+    if not works or not works <= final:
+        return False
+    selection.completed_at = timezone.now()
+    RecheckSelection.objects.filter(pk=selection.pk).update(completed_at=selection.completed_at)
+    return True
 
 
 def final_scores(recheck_work: RecheckWork) -> dict[int, int]:

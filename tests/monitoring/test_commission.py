@@ -345,3 +345,14 @@ def test_the_department_forms_approves_and_distributes_on_the_page(client, world
     assert RecheckWork.objects.count() == 7
     page = client.get(url).content.decode()
     assert "№ 15 от 20.05.2026" in page
+
+
+@pytest.mark.django_db
+def test_the_selection_is_completed_when_every_work_has_its_final_result(distributed):
+    w = distributed
+    works = list(RecheckWork.objects.select_related("expert__staff__user", "work__assessment").order_by("pk"))
+    for index, rw in enumerate(works):
+        score_all(rw, ORIGINAL, rw.expert.staff.user)
+        commission.work_submit(rw, by=rw.expert.staff.user)
+        w.selection.refresh_from_db()
+        assert (w.selection.completed_at is not None) == (index == len(works) - 1)
