@@ -75,8 +75,8 @@ def days_left(
     selection: RecheckSelection, today: datetime.date | None = None, *, calendar: WorkingCalendar | None = None
 ) -> int | None:
     """Working days left until the selection's due date (R13): 0 on the due date itself, 1 the working day before,
-    negative when overdue (−1 the first working day after the due date); None before the receipt starts the
-    clock."""
+    negative when overdue (−1 from the day after the due date to the first working day after it); None before
+    the receipt starts the clock."""
     due = selection.due_on
     if due is None:
         return None
@@ -90,7 +90,8 @@ def days_left(
         day += datetime.timedelta(days=1)
         if calendar.is_working_day(day):
             count += 1
-    return count if today < due else -count
+    # the day after the due date is overdue even when it is a day off
+    return count if today < due else -max(count, 1)
 
 
 def with_days_left(selections, today: datetime.date | None = None) -> list[RecheckSelection]:
@@ -571,7 +572,7 @@ def lottery_run(recheck: Recheck, *, random_count: int, risk_count: int, by: Use
         target=lottery,
         target_label=str(recheck.campaign),
         department=recheck.department,
-        after={"seed": seed, "random": random_count, "risk": risk_count, "candidates": len(candidates)},
+        after={"seed": seed, "random_count": random_count, "risk_count": risk_count, "drawn": len(drawn)},
     )
     schools = School.objects.in_bulk({s for s, _a, _k in drawn})
     assessments = Assessment.objects.in_bulk({a for _s, a, _k in drawn})

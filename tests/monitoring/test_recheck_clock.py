@@ -82,6 +82,11 @@ def test_days_left_counts_working_days_and_goes_negative_when_overdue():
     assert days_left(selection, D(2026, 5, 14)) == 0
     assert days_left(selection, D(2026, 5, 15)) == -1
     assert days_left(selection, D(2026, 5, 18)) == -2  # the weekend does not count
+    friday = RecheckSelection(due_on=D(2026, 5, 15))
+    assert days_left(friday, D(2026, 5, 16)) == -1  # overdue from the Saturday on
+    assert days_left(friday, D(2026, 5, 18)) == -1
+    assert days_left(friday, D(2026, 5, 19)) == -2
+    assert days_left(friday, D(2026, 5, 14)) == 1
     assert days_left(RecheckSelection(), D(2026, 5, 6)) is None
 
 
