@@ -200,6 +200,27 @@ ACTION_GROUPS = (
             "violation.closed": gettext_lazy("Управление образования закрыло нарушение процедуры"),
         },
     ),
+    ActionGroup(
+        "recheck",
+        gettext_lazy("Перепроверка"),
+        {
+            "recheck.selected": gettext_lazy("Школа и работа отобраны на перепроверку"),
+            "recheck.lottery": gettext_lazy("Проведена жеребьёвка перепроверки"),
+            "recheck.scan_uploaded": gettext_lazy("Школа загрузила скан для перепроверки"),
+            "recheck.scans_sent": gettext_lazy("Школа отправила сканы на перепроверку"),
+            "recheck.received": gettext_lazy("Управление подтвердило получение работ на перепроверку"),
+            "recheck.member_added": gettext_lazy("Эксперт включён в комиссию перепроверки"),
+            "recheck.member_removed": gettext_lazy("Эксперт исключён из комиссии перепроверки"),
+            "recheck.chair_set": gettext_lazy("Назначен председатель комиссии перепроверки"),
+            "recheck.commission_approved": gettext_lazy("Утверждён состав комиссии перепроверки"),
+            "recheck.commission_unapproved": gettext_lazy("Отменено утверждение состава комиссии перепроверки"),
+            "recheck.works_distributed": gettext_lazy("Работы распределены между экспертами комиссии"),
+            "recheck.work_scored": gettext_lazy("Эксперт комиссии завершил перепроверку работы"),
+            "recheck.third_expert_assigned": gettext_lazy("Работа передана третьему эксперту"),
+            "recheck.work_decided": gettext_lazy("Третий эксперт установил итоговый балл работы"),
+            "recheck.imported": gettext_lazy("Загружен файл комиссии перепроверки"),
+        },
+    ),
 )
 ACTIONS = {code: phrase for group in ACTION_GROUPS for code, phrase in group.actions.items()}
 GROUPS = {group.key: group for group in ACTION_GROUPS}
