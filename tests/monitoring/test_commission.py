@@ -356,3 +356,38 @@ def test_the_selection_is_completed_when_every_work_has_its_final_result(distrib
         commission.work_submit(rw, by=rw.expert.staff.user)
         w.selection.refresh_from_db()
         assert (w.selection.completed_at is not None) == (index == len(works) - 1)
+
+
+@pytest.mark.django_db
+def test_a_member_is_removed_only_before_approval_and_before_scoring(distributed):
+    w = distributed
+    rw = first_work(w)
+    member = rw.expert
+    with pytest.raises(ValidationError):
+        commission.member_remove(member, by=w.uo)  # approved: the composition is fixed
+    commission.commission_unapprove(w.recheck, reason="замена эксперта", by=w.uo)
+    commission.cell_save(rw, w.tasks[0], "3", by=member.staff.user, base_version=0)
+    with pytest.raises(ValidationError):
+        commission.member_remove(member, by=w.uo)
+    other = first_work(w, 1).expert
+    held = other.works.count()
+    commission.member_remove(other, by=w.uo)
+    assert not CommissionMember.objects.filter(pk=other.pk).exists()
+    assert RecheckWork.objects.count() == 7 - held  # their works go back to the pool
+    commission.chair_set(member, by=w.uo)
+    assert list(w.recheck.members.filter(is_chair=True)) == [member]
+
+
+@pytest.mark.django_db
+def test_the_department_sends_divergent_works_to_the_least_loaded_third_expert(client, distributed):
+    w = distributed
+    rw = first_work(w)
+    score_all(rw, (10, 10), w.experts[0].user)
+    commission.work_submit(rw, by=w.experts[0].user)
+    client.force_login(w.uo)
+    url = reverse("monitoring:recheck_commission", args=[w.campaign.code])
+    assert rw.work.participant.code in client.get(url).content.decode()
+    client.post(url, {"action": "third_auto"})
+    rw.refresh_from_db()
+    assert rw.third_expert is not None and rw.third_expert != rw.expert
+    assert AuditEntry.objects.filter(action="recheck.third_expert_assigned").exists()
