@@ -331,3 +331,37 @@ def test_the_selection_page_confirms_receipt_once_scans_are_sent(client, recheck
     selection.refresh_from_db()
     assert selection.due_on is not None
     assert 'data-testid="receive-form"' not in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_list_page_reads_a_fixed_number_of_queries(client, recheck, ru4, department_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("monitoring:recheck", args=[recheck.campaign.code])
+    client.force_login(department_user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    for _n in range(2):
+        selection_add(recheck, SchoolFactory(), ru4, RecheckSelection.Reason.MANUAL, by=None)
+    few = queries()
+    for _n in range(6):
+        place = SchoolFactory()
+        selection = selection_add(recheck, place, ru4, RecheckSelection.Reason.MANUAL, by=None)
+        selection.received_at, selection.due_on = timezone.now(), timezone.localdate()
+        selection.save(update_fields=["received_at", "due_on"])
+    assert queries() <= few + 1  # the calendar's entered days, once the page has due dates
+
+
+@pytest.mark.django_db
+def test_the_selection_page_names_no_pupil(client, recheck, ru4, school, pupil, department_user):
+    participant = make_participant(ru4, pupil, code="10001")
+    make_work(participant, primary_score=12, mark=3)
+    selection = selection_add(recheck, school, ru4, RecheckSelection.Reason.MANUAL, by=None)
+    client.force_login(department_user)
+    page = client.get(reverse("monitoring:recheck_selection", args=[selection.pk])).content.decode()
+    assert "10001" in page and pupil.last_name not in page
