@@ -28,6 +28,7 @@ from monitoring.models import (
     RecheckSelection,
     RecheckWork,
 )
+from monitoring.recheck import selection_works
 from procedures.models import Task
 from procedures.selectors.rooms import expert_refusals_by_assessment
 from schools.models import Staff, User
@@ -314,18 +315,6 @@ def commission_unapprove(recheck: Recheck, *, reason: str, by: User) -> Recheck:
 
 
 def _selection_works(selection: RecheckSelection) -> list[Work]:
-    """The works re-checked: F's `monitoring.recheck.selection_works` once it exists; until then the school's
-    present participants of the assessment with a result, by code."""
-    try:
-        from monitoring.recheck import selection_works
-    except ImportError:
-        works = Work.objects.filter(
-            school_id=selection.school_id,
-            assessment_id=selection.assessment_id,
-            participant__absent=False,
-            primary_score__isnull=False,
-        )
-        return list(works.select_related("participant").order_by("participant__code", "pk"))
     return list(selection_works(selection))
 
 

@@ -22,6 +22,7 @@ from grading.views import GRID_TEXT
 from monitoring import commission
 from monitoring.models import CommissionMember, RecheckScore, RecheckSelection, RecheckWork
 from monitoring.recheck import days_left, recheck_for
+from monitoring.recheck_scans import scans_for_work
 from procedures.access import CampaignMixin
 from schools.access import Capability as C
 from schools.access import CapabilityMixin
@@ -33,15 +34,6 @@ from vpr_portal.params import text_param
 def _refuse(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
-
-
-def _scans(recheck_work: RecheckWork) -> list:
-    """The work's scan and its variant's criteria (G's `scans_for_work`), [] until that part exists."""
-    try:
-        from monitoring.recheck_scans import scans_for_work
-    except ImportError:
-        return []
-    return list(scans_for_work(recheck_work))
 
 
 # The department ------------------------------------------------------------------------------------------------
@@ -290,7 +282,7 @@ class RecheckGridView(RecheckSelectionMixin, TemplateView):
                     ],
                     "total": total,
                     "mark": mark,
-                    "scans": _scans(work),
+                    "scans": scans_for_work(work),
                 }
             )
         first_open = any(r["editable"] and r["round"] == RecheckScore.Round.FIRST for r in rows)
