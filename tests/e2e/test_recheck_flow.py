@@ -199,11 +199,14 @@ def test_from_the_case_to_the_protocol(page, shot, log_in, case, school):
     shot(page, "8-decided")
     page.context.clear_cookies()
 
-    # 8. uo downloads the commission's protocol
+    # 8. uo reads the agreement and downloads the commission's protocol
     log_in(page, "uo")
     page.goto("/monitoring/campaigns/VPR-2026/recheck/")
     shot(page, "9-recheck")
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Протокол", exact=False).first.click()
-    data = open(download.value.path(), "rb").read()
-    assert data.startswith(b"%PDF")
+    page.goto("/monitoring/campaigns/VPR-2026/recheck/agreement/")
+    expect(page.locator("body")).to_contain_text(ORIGINAL_EXPERT)  # the original expert's card, to the department
+    shot(page, "10-agreement")
+    link = page.get_by_role("link", name="Протокол").first
+    response = page.request.get(link.get_attribute("href"))
+    assert response.ok and response.headers["content-type"].startswith("application/pdf")
+    assert response.body().startswith(b"%PDF")
