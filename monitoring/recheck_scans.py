@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grading.models import Work
+from grading.rules import recheck_cover_letter
 from monitoring.models import RecheckScan, RecheckSelection, RecheckWork
 from monitoring.recheck import selection_works
 from schools.access import Capability, department_ids_with, schools_with
@@ -481,25 +482,15 @@ class CoverLetter:
 def cover_letter(selection: RecheckSelection) -> CoverLetter:
     """The cover letter to the scans (R14): on the school's letterhead, to the department, with one row per work
     re-checked — the school, the subject, the class, the original expert's ФИО and position, the participant's
-    code, the variant and the total primary score; the director's signature line. Codes only, never names."""
+    code, the variant and the total primary score (the fields of `grading.rules.recheck_cover_letter`); the
+    director's signature line. Codes only, never names."""
     selection = RecheckSelection.objects.select_related(
         "school__department", "assessment__subject", "recheck__campaign"
     ).get(pk=selection.pk)
     school, assessment = selection.school, selection.assessment
     works = works_to_send(selection)
-    rows = [
-        LetterRow(
-            school=school.short_name or school.name,
-            subject=assessment.subject.name,
-            class_name=work.participant.class_name,
-            expert_name=work.expert.full_name if work.expert else "—",
-            expert_position=work.expert.position if work.expert else "—",
-            code=work.participant.code,
-            variant=str(work.participant.variant) if work.participant.variant is not None else "—",
-            total=str(work.primary_score) if work.primary_score is not None else "—",
-        )
-        for work in works
-    ]
+    # each row is R14's fields in its one home, grading.rules.recheck_cover_letter
+    rows = [LetterRow(*[value or "—" for _label, value in recheck_cover_letter(work)]) for work in works]
     classes = sorted({row.class_name for row in rows})
     return CoverLetter(
         school_name=school.name,

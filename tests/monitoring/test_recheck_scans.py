@@ -366,7 +366,7 @@ def test_the_letters_pdf_and_docx_carry_every_field(
         assert "Секретова" not in flat, fmt
     rows = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
     assert rows[1] == [
-        lettered_school.short_name,
+        lettered_school.name,
         "Русский язык",
         "4Б",
         original_expert.full_name,
