@@ -1,4 +1,4 @@
-"""Marker agreement of a re-check (docs/recheck.md; the figures of DESIGN §6 «Marker agreement»): how the original
+"""Marker agreement of a re-check (docs/recheck.md, «Согласованность оценивания»): how the original
 experts' scores agree with the commission's final scores, per original expert (the work's `Work.expert`) and per
 task, over the re-checked works with a final result.
 
@@ -38,8 +38,8 @@ def signed_round(value: Fraction | None, places: int = 1) -> float | None:
 
 
 def weighted_kappa(pairs) -> Fraction | None:
-    """Quadratic-weighted Cohen's κ of (original mark, final mark) pairs over the marks 2…5 (DESIGN §6 «Marker
-    agreement»): κ_w = 1 − Σ wᵢⱼ oᵢⱼ / Σ wᵢⱼ eᵢⱼ, wᵢⱼ = (i − j)² / 9. Exact; None when undefined (no pairs, or
+    """Quadratic-weighted Cohen's κ of (original mark, final mark) pairs over the marks 2…5 (docs/recheck.md,
+    «Согласованность оценивания»): κ_w = 1 − Σ wᵢⱼ oᵢⱼ / Σ wᵢⱼ eᵢⱼ, wᵢⱼ = (i − j)² / 9. Exact; None when undefined (no pairs, or
     Σ wᵢⱼ eᵢⱼ = 0: no variance to agree on)."""
     observed = np.zeros((4, 4), dtype=np.int64)
     for original, final in pairs:

@@ -1,4 +1,4 @@
-"""The re-check commission's scores from a file (`import_recheck`, docs/commands.md; DESIGN §10): the results-form
+"""The re-check commission's scores from a file (`import_recheck`, docs/commands.md, docs/recheck.md): the results-form
 layout with rows only for the re-checked works, the commission's final scores (after any third expert).
 
 The file is read with the results form's reader (grading.results_form, through `results_form_read`: the columns of

@@ -1,4 +1,4 @@
-"""The outcome of a re-check (Регламент 8.9; DESIGN §10): the commission's protocol (PDF) and the spreadsheet of
+"""The outcome of a re-check (Регламент 8.9; docs/recheck.md): the commission's protocol (PDF) and the spreadsheet of
 original vs re-check per work and per task, with the marker agreement (monitoring/agreement.py).
 
 Participants by code only (R11): no pupil's name is read here. Selections by school code then assessment code,

@@ -292,7 +292,7 @@ def stable_low(context: Context, school: SchoolResults) -> dict | None:
 
 
 def recheck_delta(context: Context, school: SchoolResults) -> dict | None:
-    """Re-check delta (DESIGN §6, §10; Регламент VIII): at least `recheck_works` of the school's works re-checked
+    """Re-check delta (docs/glossary.md, docs/recheck.md; Регламент VIII): at least `recheck_works` of the school's works re-checked
     with a final result, and at least `recheck_share` % of them changing mark."""
     thresholds = context.thresholds
     works = context.recheck.get(school.school_id, [])

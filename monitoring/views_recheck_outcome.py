@@ -1,4 +1,4 @@
-"""The outcome of a re-check (issue 12, part i; Регламент 8.9, DESIGN §6 «Marker agreement», §10): the commission's
+"""The outcome of a re-check (issue 12, part i; Регламент 8.9; docs/recheck.md): the commission's
 protocol (PDF) and the spreadsheet (MANAGE_RECHECK, the department), and the marker agreement as each original
 expert's card (VIEW_AGREEMENT): the department sees every expert's card of its campaign, an expert only their own,
 here and across campaigns on «my agreement». Cards by the expert's name, never by a figure: not a rating (R15).

@@ -1,4 +1,4 @@
-"""The re-check delta signal (monitoring/signals.py `recheck_delta`, DESIGN §6): a school × assessment with at
+"""The re-check delta signal (monitoring/signals.py `recheck_delta`, docs/glossary.md): a school × assessment with at
 least 5 works re-checked to a final result, ≥ 20 % of them changing mark; just below, at and just above each
 threshold; its evidence; only final results count; `results_figures --json` (the school and the municipality) and
 `export_municipal_report`'s «Признаки» carry it; the cached signals see a new final result at once."""
