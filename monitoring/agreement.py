@@ -39,8 +39,8 @@ def signed_round(value: Fraction | None, places: int = 1) -> float | None:
 
 def weighted_kappa(pairs) -> Fraction | None:
     """Quadratic-weighted Cohen's κ of (original mark, final mark) pairs over the marks 2…5 (docs/recheck.md,
-    «Согласованность оценивания»): κ_w = 1 − Σ wᵢⱼ oᵢⱼ / Σ wᵢⱼ eᵢⱼ, wᵢⱼ = (i − j)² / 9. Exact; None when undefined (no pairs, or
-    Σ wᵢⱼ eᵢⱼ = 0: no variance to agree on)."""
+    «Согласованность оценивания»): κ_w = 1 − Σ wᵢⱼ oᵢⱼ / Σ wᵢⱼ eᵢⱼ, wᵢⱼ = (i − j)² / 9. Exact; None when
+    undefined (no pairs, or Σ wᵢⱼ eᵢⱼ = 0: no variance to agree on)."""
     observed = np.zeros((4, 4), dtype=np.int64)
     for original, final in pairs:
         observed[int(original) - 2, int(final) - 2] += 1

@@ -292,8 +292,8 @@ def stable_low(context: Context, school: SchoolResults) -> dict | None:
 
 
 def recheck_delta(context: Context, school: SchoolResults) -> dict | None:
-    """Re-check delta (docs/glossary.md, docs/recheck.md; Регламент VIII): at least `recheck_works` of the school's works re-checked
-    with a final result, and at least `recheck_share` % of them changing mark."""
+    """Re-check delta (docs/glossary.md, docs/recheck.md; Регламент VIII): at least `recheck_works` of the
+    school's works re-checked with a final result, and at least `recheck_share` % of them changing mark."""
     thresholds = context.thresholds
     works = context.recheck.get(school.school_id, [])
     n = len(works)

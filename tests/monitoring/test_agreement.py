@@ -1,6 +1,7 @@
-"""Marker agreement (monitoring/agreement.py, docs/recheck.md): exact, adjacent, mean difference and quadratic-weighted κ
-against hand-computed values (a 2×2 case, a perfect case, a constant case), per original expert and per task,
-over the works with a final result only; the cards by name, never by a figure (R15); a fixed number of queries."""
+"""Marker agreement (monitoring/agreement.py, docs/recheck.md): exact, adjacent, mean difference and
+quadratic-weighted κ against hand-computed values (a 2×2 case, a perfect case, a constant case), per original
+expert and per task, over the works with a final result only; the cards by name, never by a figure (R15); a fixed
+number of queries."""
 
 from fractions import Fraction
 
