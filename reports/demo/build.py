@@ -40,7 +40,7 @@ def build_demo(*, stdout=None, today: datetime.date | None = None) -> DemoBuilt:
     training = seed_training_campaign(department=department, today=today)
     seed_observation(department=department)
     seed_cases(department=department)
-    seed_recheck(department=department)
+    seed_recheck(department=department, today=today)
     campaigns = [c.title for c in [*finished, current, training]]
     line = "{people} {campaigns}".format(
         people=summary(counts), campaigns=_("Кампании: {titles}.").format(titles=", ".join(campaigns))

@@ -17,7 +17,11 @@ through the portal's own services (their audit entries are real; the dates are t
 ВПР-2026 was replayed without a distribution of works (its results came in by the results form), so the
 re-checked works get their original experts here: two qualified teachers of the school's own staff.
 
-Idempotent: once the campaign's re-check has selections nothing is added.
+Later, sch660010's RU-8 came from Rosobrnadzor's list: selected a week before the day the demo is built for,
+its scans received the working day before it (due five working days later), its works distributed; the deputy
+director submitted hers, `expert_mun` has scored about two thirds of hers and has the rest to score.
+
+Idempotent: each part is skipped once its selection exists, so a second build adds nothing.
 """
 
 import datetime
@@ -60,7 +64,7 @@ from monitoring.recheck import (
 )
 from monitoring.recheck_scans import scan_upload, scans_send, scans_upload_batch
 from procedures.models import Assessment, Campaign, Task
-from procedures.services.calendar import add_working_days
+from procedures.services.calendar import add_working_days, is_working_day
 from schools.models import Department, Membership, Notification, Role, School, Staff, StaffSubject, Subject, User
 from schools.services import audit_record
 
@@ -69,6 +73,9 @@ from .cases import _school_coordinator
 FINISHED = "VPR-2026"
 LARGE = ("sch660003", "RU-6")  # the high-results case's pair: the commission lowers a third of its marks
 CLOSE = ("sch660005", "MA-5")  # drawn by lottery: the commission agrees closely
+# From Rosobrnadzor's list, received the working day before the build: expert_mun has works left to score.
+IN_PROGRESS = ("sch660010", "RU-8")
+ROSOBRNADZOR = "Перечень ОО с признаками необъективных результатов ВПР-2026 (письмо Рособрнадзора)"
 ORIGINAL_EXPERTS = {LARGE: ("Тихомирова", "Вишневская"), CLOSE: ("Сорокин", "Горбунов")}
 # expert_mun's staff record: (school, last name, first name, middle name, position, subject, years)
 EXPERT_MUN = ("sch660004", "Орлова", "Наталья", "Юрьевна", "учитель русского языка и литературы", "Русский язык", 19)
@@ -332,15 +339,22 @@ def _backdate(recheck: Recheck, selections: list[RecheckSelection], notices_afte
     Notification.objects.filter(pk__gt=notices_after).update(created_at=done, read_at=done)
 
 
-def seed_recheck(*, department: Department) -> int:
-    """Builds ВПР-2026's finished re-check (module docstring); returns how many works it re-checked."""
+def seed_recheck(*, department: Department, today: datetime.date | None = None) -> int:
+    """Builds ВПР-2026's re-check (module docstring): the finished part and the one in progress on `today` (the
+    day the demo is built for); returns how many works it holds."""
     campaign = Campaign.objects.filter(department=department, code=FINISHED).first()
     if campaign is None:
         return 0
     uo = User.objects.get(username="uo")
     recheck = recheck_for(campaign, by=uo)
-    if recheck.selections.exists():
-        return RecheckWork.objects.filter(selection__recheck=recheck).count()
+    if not recheck.selections.exists():
+        _seed_finished(recheck, department, uo)
+    _seed_in_progress(recheck, uo, today or timezone.localdate())
+    return RecheckWork.objects.filter(selection__recheck=recheck).count()
+
+
+def _seed_finished(recheck: Recheck, department: Department, uo: User) -> None:
+    campaign = recheck.campaign
     notices_after = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     rng = random.Random(f"{FINISHED}:recheck")
     pairs = []
@@ -392,4 +406,54 @@ def seed_recheck(*, department: Department) -> int:
     _backdate(recheck, selections, notices_after)
     for school, assessment in pairs:
         cases_open(assessment=assessment, now=_at(DECIDED, 17, school))
-    return RecheckWork.objects.filter(selection__recheck=recheck).count()
+
+
+def _working_day_before(day: datetime.date) -> datetime.date:
+    day -= datetime.timedelta(days=1)
+    while not is_working_day(day):
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+def _seed_in_progress(recheck: Recheck, uo: User, today: datetime.date) -> None:
+    """sch660010's RU-8 from Rosobrnadzor's list, received the working day before `today`: expert_mun has about
+    a third of her works left to score (module docstring)."""
+    school = School.objects.get(code=IN_PROGRESS[0])
+    assessment = Assessment.objects.get(campaign=recheck.campaign, code=IN_PROGRESS[1])
+    if RecheckSelection.objects.filter(recheck=recheck, school=school, assessment=assessment).exists():
+        return
+    rng = random.Random(f"{FINISHED}:recheck:{school.code}")
+    _original_experts(school, assessment, ("Сергеева", "Черных"))
+    _school_coordinator(school)
+    selection = selection_add(
+        recheck, school, assessment, RecheckSelection.Reason.ROSOBRNADZOR, by=uo, reason_text=ROSOBRNADZOR
+    )
+    _send_scans(selection)
+    receipt_confirm(selection, by=uo)
+    works_distribute(recheck, by=uo)
+    works = list(Work.objects.filter(recheck__selection=selection).select_related("participant"))
+    tasks, scores = _rescore(assessment, works, large=False, rng=rng)
+    mine = RecheckWork.objects.filter(selection=selection).select_related("expert__staff__user")
+    for recheck_work in mine.exclude(expert__staff__user__username="expert_mun"):
+        user = recheck_work.expert.staff.user
+        _score(recheck_work, RecheckScore.Round.FIRST, scores[recheck_work.work_id][0], tasks, user)
+        work_submit(recheck_work, by=user)
+    hers = list(mine.filter(expert__staff__user__username="expert_mun").order_by("work__participant__code"))
+    for recheck_work in hers[: len(hers) * 2 // 3]:
+        _score(
+            recheck_work,
+            RecheckScore.Round.FIRST,
+            scores[recheck_work.work_id][0],
+            tasks,
+            recheck_work.expert.staff.user,
+        )
+    received = _working_day_before(today)
+    selected = received - datetime.timedelta(days=7)
+    RecheckSelection.objects.filter(pk=selection.pk).update(
+        selected_at=_at(selected, 11, school),
+        notified_at=_at(selected, 11, school),
+        scans_due_on=add_working_days(selected, scans_working_days()),
+        scans_sent_at=_at(received - datetime.timedelta(days=1), 15, school),
+        received_at=_at(received, 10, school),
+        due_on=recheck_due_on(received, recheck.working_days),
+    )
