@@ -75,6 +75,12 @@ EVIDENCE_LABELS = {
         "school": gettext_lazy("доля «4» и «5» в школе, %"),
         "municipality": gettext_lazy("доля «4» и «5» в муниципалитете, %"),
     },
+    "recheck_delta": {
+        "n": gettext_lazy("работ перепроверено (с итоговым результатом)"),
+        "changed": gettext_lazy("из них отметка изменилась"),
+        "share": gettext_lazy("доля работ с изменённой отметкой, %"),
+        "mean_difference": gettext_lazy("средняя разница первичного балла (исходный − перепроверка)"),
+    },
 }
 
 

@@ -1,18 +1,22 @@
 """The re-check delta signal (monitoring/signals.py `recheck_delta`, docs/glossary.md): a school × assessment with at
 least 5 works re-checked to a final result, ≥ 20 % of them changing mark; just below, at and just above each
 threshold; its evidence; only final results count; `results_figures --json` (the school and the municipality) and
-`export_municipal_report`'s «Признаки» carry it; the cached signals see a new final result at once."""
+`export_municipal_report`'s «Признаки» carry it; the cached signals see a new final result at once; its case
+opens and its page names the evidence."""
 
 import io
 import json
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from openpyxl import load_workbook
 
-from monitoring.models import RecheckWork
+from monitoring.cases import cases_open
+from monitoring.models import RecheckWork, SignalCase
 from monitoring.signals import Thresholds, assessment_signals
-from tests.factories import DepartmentFactory, SchoolFactory, make_assessment, make_campaign
+from schools.models import Role
+from tests.factories import DepartmentFactory, SchoolFactory, make_assessment, make_campaign, user_with_role
 from tests.monitoring.recheck_plant import plant_recheck
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +138,13 @@ def test_results_figures_and_the_municipal_report_carry_it(ru4, school, tmp_path
     column = header.index("Признаки")
     rows = {row[0]: row[column] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert "recheck_delta" in (rows["sch660001"] or "")
+
+
+def test_the_signal_opens_a_case_whose_page_names_the_evidence(client, ru4, school):
+    plant_recheck(ru4, school, works(ru4, kept=3, changed=2))
+    assert ("sch660001", "RU-4", "recheck_delta") in cases_open(assessment=ru4).opened
+    case = SignalCase.objects.get(kind="recheck_delta", school=school)
+    assert case.evidence_at_opening == {"n": 5, "changed": 2, "share": 40.0, "mean_difference": 0.8}
+    client.force_login(user_with_role(Role.DEPARTMENT_STAFF, department=ru4.campaign.department))
+    body = client.get(reverse("monitoring:case", kwargs={"pk": case.pk})).content.decode()
+    assert "из них отметка изменилась" in body and "доля работ с изменённой отметкой" in body
