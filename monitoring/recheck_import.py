@@ -12,7 +12,8 @@ already; each work gets its `RecheckWork` (the original total and mark frozen wh
 scores as the commission's final: round «first» (the third expert's round when the work went to one, so that the
 final result is what the file says), each changed cell with its version + 1 and a history row (source «file»),
 and the work's re-check and final totals and marks, status final. A work whose scores and result are already what
-the file says is not touched: re-importing the same file changes nothing. The original results (grading's scores,
+the file says is not touched: re-importing the same file changes nothing. The selection is completed once every
+work of it has its final result (`selection_completed`). The original results (grading's scores,
 ФИС ОКО's) are never changed.
 """
 
@@ -133,6 +134,7 @@ def _store_row(
 def recheck_import(*, assessment: Assessment, school: School, table: Table, actor: User | None) -> RecheckImport:
     """Reads and stores the commission's final scores of the school's works of the assessment (see the module);
     raises InputRefused with every problem of the file, writing nothing."""
+    from monitoring.commission import selection_completed
     from monitoring.recheck import recheck_for, selection_add
 
     form = results_form_read(assessment=assessment, school=school, table=table)
@@ -188,6 +190,7 @@ def recheck_import(*, assessment: Assessment, school: School, table: Table, acto
                 changed += 1
                 cells += written
         if changed:
+            selection_completed(selection)
             audit_record(
                 actor=actor,
                 action="recheck.imported",

@@ -135,6 +135,14 @@ def test_import_stores_the_commissions_final_scores(ru4, school, originals, tmp_
     assert Work.objects.get(pk=originals["10002"].pk).mark == 4
 
 
+def test_the_selection_completes_once_every_work_has_its_final_result(ru4, school, originals, tmp_path):
+    assert run(*command(write_xlsx(tmp_path / "r.xlsx", GOOD)))[0] == 0
+    assert RecheckSelection.objects.get().completed_at is None  # 10003 and 10004 not re-checked yet
+    rest = [HEADER, ["10003", "4А", "Ж", 1, 2, 3, None, None, None], ["10004", "4А", "Ж", 1, 0, 1, None, None, None]]
+    assert run(*command(write_xlsx(tmp_path / "rest.xlsx", rest)))[0] == 0
+    assert RecheckSelection.objects.get().completed_at is not None
+
+
 def test_reimporting_the_same_file_changes_nothing(ru4, school, originals, tmp_path):
     path = write_xlsx(tmp_path / "r.xlsx", GOOD)
     assert run(*command(path))[0] == 0
