@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_a, urls_b, urls_c, urls_e, urls_f, urls_g, urls_h, urls_i, views, views_cases
+from . import urls_a, urls_b, urls_c, urls_e, urls_f, urls_g, urls_h, urls_i, views, views_cases, views_recheck_index
 
 app_name = "monitoring"
 
@@ -34,6 +34,7 @@ urlpatterns = [
     *urls_c.urlpatterns,
     *urls_e.urlpatterns,
     # re-check: selection and the clock (f), scans and the cover letter (g), the commission (h), the outcome (i)
+    path("recheck/", views_recheck_index.RecheckIndexView.as_view(), name="rechecks"),
     *urls_f.urlpatterns,
     *urls_g.urlpatterns,
     *urls_h.urlpatterns,

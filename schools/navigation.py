@@ -67,6 +67,8 @@ def _school_items(school, school_roles: set[str]) -> list[NavItem]:
         )
     elif Role.TECHNICAL_SPECIALIST in school_roles:
         items.append(NavItem(_("Видеонаблюдение"), reverse("monitoring:school_video", args=[school.code]), "video"))
+    if school_roles & {Role.SCHOOL_COORDINATOR, Role.TECHNICAL_SPECIALIST}:
+        items.append(NavItem(_("Перепроверка"), reverse("monitoring:recheck_school", args=[school.code]), "recheck"))
     if Role.DIRECTOR in school_roles:
         items.append(NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"))
     return items
@@ -86,6 +88,7 @@ def nav_items(user: User) -> list[NavItem]:
             NavItem(_("Пороги признаков"), reverse("monitoring:thresholds"), "thresholds"),
             NavItem(_("Наблюдение"), reverse("monitoring:observation_day"), "observation"),
             NavItem(_("Нарушения"), reverse("monitoring:violations"), "violations"),
+            NavItem(_("Перепроверка"), reverse("monitoring:rechecks"), "recheck"),
         ]
     if Role.DEPARTMENT_REPRESENTATIVE in roles:
         items.append(NavItem(_("Карты мониторинга"), reverse("monitoring:cards"), "cards"))
@@ -101,6 +104,8 @@ def nav_items(user: User) -> list[NavItem]:
         items += _school_items(school, school_roles)
     if Role.EXPERT in roles:
         items.append(NavItem(_("Работы на проверку"), reverse("grading:my_works"), "works"))
+        items.append(NavItem(_("Перепроверка"), reverse("monitoring:recheck_my_works"), "recheck"))
+        items.append(NavItem(_("Согласованность"), reverse("monitoring:my_agreement"), "agreement"))
     if Role.ORGANIZER in roles:
         items.append(NavItem(_("Мои аудитории"), reverse("procedures:my_rooms"), "rooms"))
     if Role.OBSERVER in roles:
