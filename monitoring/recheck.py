@@ -1,4 +1,4 @@
-"""The re-check's selection and its clock (Регламент VIII, DESIGN §10; docs/recheck.md).
+"""The re-check's selection and its clock (Регламент VIII; docs/recheck.md).
 
 The department picks school × assessment pairs for re-check, each with its reason: by hand, from a signal's case
 with one click, from Rosobrnadzor's list (xlsx or csv: `Код` and an optional column of assessment codes, all or

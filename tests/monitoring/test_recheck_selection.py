@@ -1,4 +1,4 @@
-"""Selection for re-check (monitoring/recheck.py, DESIGN §10): the campaign's re-check, each school × assessment
+"""Selection for re-check (monitoring/recheck.py; docs/recheck.md): the campaign's re-check, each school × assessment
 selected once with its reason (by hand, from a case, from Rosobrnadzor's list all or nothing, by a recorded and
 reproducible lottery), the school notified what to send and by when, and the works re-checked."""
 
