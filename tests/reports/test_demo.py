@@ -14,6 +14,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from grading.models import Score, ScoreChange, Work
+from monitoring.models import RecheckWork
 from monitoring.signals import assessment_signals
 from procedures.models import Campaign, Participant, RoomProtocol, SchoolOrder, Seat
 from reports.demo.build import build_demo
@@ -159,6 +160,18 @@ def test_each_kind_of_signal_has_its_planted_school_and_most_schools_show_none(d
         assert sum(1 for kinds in signals(Campaign.objects.get(code=code)).values() if kinds) <= 2
 
 
+def recheck_delta(campaign: Campaign) -> set[tuple[str, str]]:
+    """The pairs whose works re-checked with a final result (at least 5) changed mark in 20 % or more of them (the
+    demo's re-check, reports/demo/recheck.py)."""
+    changed = defaultdict(list)
+    rows = RecheckWork.objects.filter(selection__recheck__campaign=campaign, status=RecheckWork.Status.FINAL)
+    for school, assessment, original, final in rows.values_list(
+        "selection__school__code", "selection__assessment__code", "original_mark", "final_mark"
+    ):
+        changed[(school, assessment)].append(original != final)
+    return {key for key, values in changed.items() if len(values) >= 5 and 5 * sum(values) >= len(values)}
+
+
 @pytest.mark.django_db
 def test_the_portals_signals_are_those_computed_plainly(demo):
     """monitoring.signals gives in the latest finished campaign exactly the signals of the plain computation above,
@@ -167,6 +180,8 @@ def test_the_portals_signals_are_those_computed_plainly(demo):
     expected = signals(campaign)
     for key in stable_low():
         expected[key].add("stable_low")
+    for key in recheck_delta(campaign):
+        expected[key].add("recheck_delta")
     found = defaultdict(set)
     for assessment in campaign.assessments.all():
         for signal in assessment_signals(assessment):
