@@ -40,3 +40,21 @@ def department_observation_tabs(context, active: str):
     ]
     tabs = [(key, label, reverse(name)) for key, label, capability, name in candidates if user_can(user, capability)]
     return {"tabs": tabs, "active": active}
+
+
+@register.inclusion_tag("monitoring/_tabs.html", takes_context=True)
+def recheck_tabs(context, campaign, active: str):
+    """The department's re-check of a campaign: selection and the clock, the commission, marker agreement, and
+    the protocol and spreadsheets to download."""
+    user = context["request"].user
+    if not user_can(user, C.MANAGE_RECHECK):
+        return {"tabs": [], "active": active}
+    code = campaign.code
+    tabs = [
+        ("selection", _("Отбор и сроки"), reverse("monitoring:recheck", args=[code])),
+        ("commission", _("Комиссия"), reverse("monitoring:recheck_commission", args=[code])),
+        ("agreement", _("Согласованность оценивания"), reverse("monitoring:recheck_agreement", args=[code])),
+        ("protocol", _("Протокол (PDF)"), reverse("monitoring:recheck_protocol", args=[code])),
+        ("xlsx", _("Таблицы (xlsx)"), reverse("monitoring:recheck_xlsx", args=[code])),
+    ]
+    return {"tabs": tabs, "active": active}
