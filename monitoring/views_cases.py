@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from grading.cache import Version
+from grading.page_cache import CachedPageMixin
 from monitoring import cases, selectors
 from monitoring.cases import thresholds_job_key
 from monitoring.evidence import case_drawing
@@ -51,9 +53,10 @@ def _kinds() -> list[tuple[str, str]]:
     return [(kind, str(label)) for kind, label in SIGNAL_LABELS.items()]
 
 
-class CampaignSignalsView(CampaignMixin, ListView):
+class CampaignSignalsView(CachedPageMixin, CampaignMixin, ListView):
     """The department's list of a campaign's signals flagged at their last check, each with its case's status,
-    by assessment and school code; a page at a time."""
+    by assessment and school code; a page at a time. Cached (grading/page_cache.py) until anything the page shows
+    changes: its key holds the page's own rows as shown (`page_key`)."""
 
     capability = C.DECIDE_CASES
     template_name = "monitoring/cases/signals.html"
@@ -62,6 +65,33 @@ class CampaignSignalsView(CampaignMixin, ListView):
     def get_queryset(self):
         return with_violation_counts(
             selectors.campaign_signals(self.viewer, self.campaign, assessment=self.request.GET.get("assessment", ""))
+        )
+
+    def page_key(self) -> tuple:
+        """Exact by construction: the values the page shows, read as a few plain rows (the page's cases with
+        their status, conclusion, evidence, school and violation count; how many there are; when the signals were
+        checked; the campaign's assessments and title), without rendering. A case asked, answered or closed, a
+        check, a violation reported, a school renamed: some value differs, so the key does. An invalid page is
+        404 here as in the list itself."""
+        rows = self.get_queryset().values_list(
+            "pk",
+            "kind",
+            "status",
+            "conclusion",
+            "signal_present",
+            "evidence",
+            "checked_at",
+            "assessment__code",
+            "school__code",
+            "school__short_name",
+            "violation_count",
+        )
+        paginator, page, shown, _more = self.paginate_queryset(rows, self.paginate_by)
+        return (
+            Version("campaign", (self.campaign.pk, self.campaign.code, self.campaign.title)),
+            Version("assessments", tuple(self.campaign.assessments.order_by("code").values_list("code", flat=True))),
+            Version("checked", selectors.signals_checked_at(self.campaign)),
+            Version("cases", (paginator.count, page.number, repr(list(shown)))),
         )
 
     def get_context_data(self, **kwargs):
