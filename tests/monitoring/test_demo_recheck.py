@@ -29,12 +29,22 @@ from reports.demo.build import build_demo
 from reports.demo.recheck import scan_pdf
 from schools.models import User
 
+from .test_observer_crawl import crawl, forbidden_names
+
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo_media(tmp_path_factory):
+    """Where the module's demo keeps its scans (not the project's media directory)."""
+    return tmp_path_factory.mktemp("demo-media")
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, demo_media):
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], MEDIA_ROOT=str(demo_media)
+        ),
     ):
         with transaction.atomic():
             yield build_demo()
@@ -51,7 +61,7 @@ def selections() -> dict[str, RecheckSelection]:
 
 
 @pytest.mark.django_db
-def test_two_schools_selected_one_from_its_case_one_by_lottery_received_with_the_r13_due_date(demo):
+def test_two_schools_selected_one_from_its_case_one_by_lottery_received_with_the_r13_due_date(demo, demo_media):
     found = selections()
     assert set(found) == {"sch660003", "sch660005", "sch660010"}
     from_case, drawn, listed = found["sch660003"], found["sch660005"], found["sch660010"]
@@ -72,6 +82,7 @@ def test_two_schools_selected_one_from_its_case_one_by_lottery_received_with_the
         assert scans.filter(kind="criteria").count() >= 1
         for scan in scans[:3]:
             assert scan.file.name.endswith(".pdf") and scan.size > 0 and scan.content_type == "application/pdf"
+            assert (demo_media / scan.file.name).read_bytes().startswith(b"%PDF-")
 
 
 @pytest.mark.django_db
@@ -175,3 +186,16 @@ def test_a_demo_scan_is_a_pdf_of_codes_only():
     data = scan_pdf(["VPR-2026 RU-6 sch660003", "Participant code 12345, variant 1"])
     assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
     assert b"Participant code 12345" in data
+
+
+@pytest.mark.django_db
+def test_expert_mun_never_meets_a_pupil_by_name(demo, demo_media, settings):
+    """R11: a commission expert sees codes only, on every page her re-check links lead to (grids, scans)."""
+    settings.MEDIA_ROOT = str(demo_media)
+    pages = crawl(client_for("expert_mun"), reverse("monitoring:recheck_my_works"))
+    assert len(pages) > 3
+    assert any("/recheck/scans/" in url for url in pages)
+    names = forbidden_names()
+    for url, text in pages.items():
+        found = [name for name in names if name in text]
+        assert not found, (url, found[:3])
