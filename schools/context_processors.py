@@ -1,6 +1,6 @@
 from .navigation import nav_items
+from .notification_counts import unread_count
 from .otp import second_factor_required
-from .selectors import unread_notification_count
 
 
 def navigation(request):
@@ -12,5 +12,5 @@ def navigation(request):
     return {
         "nav_items": nav_items(user),
         "user_roles": sorted({m.get_role_display() for m in user.active_memberships}),
-        "unread_count": unread_notification_count(user),
+        "unread_count": unread_count(user),
     }

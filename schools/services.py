@@ -27,6 +27,7 @@ from .models import (
     current_academic_year,
     search_key,
 )
+from .notification_counts import notices_changed
 
 PUPIL_AUDITED_FIELDS = (
     "last_name",
@@ -475,6 +476,7 @@ def notifications_send(*, users, text: str, url: str = "", key: str = "") -> lis
             if key and Notification.objects.filter(user=user, key=key).exists():
                 continue
             created_ids.append(Notification.objects.create(user=user, text=text, url=url, key=key).pk)
+            notices_changed([user.pk])
     if created_ids:
         from vpr_portal.tasks import enqueue
 
@@ -517,7 +519,9 @@ def notifications_mark_read(*, user: User) -> int:
 
     from .models import Notification
 
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    read = Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    notices_changed([user.pk])
+    return read
 
 
 # People and roles ------------------------------------------------------------------------------------------
