@@ -106,7 +106,7 @@ def test_from_the_case_to_the_protocol(page, shot, log_in, case, school):
 
     # 2. the coordinator uploads the scans and the criteria, and sends them
     log_in(page, "coord")
-    page.goto(f"/monitoring/schools/{school.code}/recheck/")
+    page.locator("nav.navbar").get_by_role("link", name="Перепроверка").click()
     section = page.get_by_test_id("recheck-selection")
     section.get_by_test_id("recheck-batch").locator('input[type="file"]').set_input_files(
         [{"name": f"{code}.pdf", "mimeType": "application/pdf", "buffer": pdf(code)} for code in ORIGINAL]
@@ -159,7 +159,7 @@ def test_from_the_case_to_the_protocol(page, shot, log_in, case, school):
     # 5. two commission experts score blind and submit
     for number, (code, points) in enumerate(FIRST.items()):
         log_in(page, f"commission{number}")
-        page.goto("/monitoring/recheck/my-works/")
+        page.locator("nav.navbar").get_by_role("link", name="Перепроверка").click()
         page.get_by_test_id("recheck-my-works").get_by_role("link", name="Баллы").click()
         expect(page.get_by_test_id("recheck-grid").locator("tr[data-code]")).to_have_count(1)
         text = page.content()
@@ -187,7 +187,7 @@ def test_from_the_case_to_the_protocol(page, shot, log_in, case, school):
 
     # 7. the third expert scores it blind and records the decision
     log_in(page, "commission2")
-    page.goto("/monitoring/recheck/my-works/")
+    page.locator("nav.navbar").get_by_role("link", name="Перепроверка").click()
     page.get_by_test_id("recheck-my-works").get_by_role("link", name="Баллы").click()
     assert ORIGINAL_EXPERT not in page.content()
     score_grid(page, {"30002": THIRD}, RecheckScore.Round.THIRD)
@@ -201,9 +201,9 @@ def test_from_the_case_to_the_protocol(page, shot, log_in, case, school):
 
     # 8. uo reads the agreement and downloads the commission's protocol
     log_in(page, "uo")
-    page.goto("/monitoring/campaigns/VPR-2026/recheck/")
-    shot(page, "9-recheck")
-    page.goto("/monitoring/campaigns/VPR-2026/recheck/agreement/")
+    page.locator("nav.navbar").get_by_role("link", name="Перепроверка").click()
+    shot(page, "9-rechecks")
+    page.get_by_test_id("recheck-campaigns").get_by_role("link", name="согласованность").click()
     expect(page.locator("body")).to_contain_text(ORIGINAL_EXPERT)  # the original expert's card, to the department
     shot(page, "10-agreement")
     link = page.get_by_role("link", name="Протокол").first
