@@ -56,10 +56,24 @@ def page_scope(user) -> str | None:
     return ",".join(sorted(f"{m.role}/{m.department_id or 0}/{m.school_id or 0}" for m in memberships))
 
 
+_no_messages: str | None = None  # the messages' part when there are none (the same for every request)
+
+
+def messages_part(request) -> str:
+    """The request's messages rendered (and so marked shown); without messages, the empty part rendered once."""
+    global _no_messages
+    storage = get_messages(request)
+    if len(storage):
+        return render_to_string("partials/messages.html", {"messages": storage})
+    if _no_messages is None:
+        _no_messages = render_to_string("partials/messages.html", {"messages": []})
+    return _no_messages
+
+
 def user_parts(request, shell: str) -> str:
     """The shell with this request's user parts: the navbar's user part and the messages."""
     nav = render_to_string("_nav.html", request=request)
-    messages = render_to_string("partials/messages.html", {"messages": get_messages(request)})
+    messages = messages_part(request)
     body = shell.replace(NAV_MARK, nav, 1).replace(MESSAGES_MARK, messages, 1)
     return body.replace(CSRF_MARK, get_token(request)) if CSRF_MARK in body else body
 

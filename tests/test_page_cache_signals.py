@@ -14,6 +14,7 @@ from grading import cache as results_cache
 from monitoring.cases import case_answer, case_ask, case_conclude, cases_open
 from monitoring.models import SignalCase, ThresholdVersion
 from monitoring.violations import violation_record
+from schools import notification_counts
 from schools.models import Role
 from tests.factories import make_assessment, make_campaign, make_sitting
 from tests.monitoring.test_signals import bunched, plant, totals
@@ -23,10 +24,10 @@ from tests.test_page_cache import cached_pages, get, page
 @pytest.fixture(autouse=True)
 def _empty_cache():
     cache.clear()
-    results_cache._paused_until = 0.0
+    results_cache._paused_until = notification_counts._paused_until = 0.0
     yield
     cache.clear()
-    results_cache._paused_until = 0.0
+    results_cache._paused_until = notification_counts._paused_until = 0.0
 
 
 @pytest.fixture

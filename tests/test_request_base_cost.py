@@ -18,18 +18,20 @@ from grading import cache as results_cache
 from schools import notification_counts
 from schools.models import Role
 from schools.services import notifications_send
-from tests.factories import make_assessment, make_campaign, user_with_role
+from tests.factories import add_role, make_assessment, make_campaign, user_with_role
 from tests.grading.test_results_cache import BROKEN_CACHE
 from tests.test_page_cache import signed_in
+from vpr_portal import sessions
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
+    """An empty cache and no pause after an earlier test's broken cache (each helper pauses on its own)."""
     cache.clear()
-    results_cache._paused_until = notification_counts._paused_until = 0.0
+    results_cache._paused_until = notification_counts._paused_until = sessions._paused_until = 0.0
     yield
     cache.clear()
-    results_cache._paused_until = notification_counts._paused_until = 0.0
+    results_cache._paused_until = notification_counts._paused_until = sessions._paused_until = 0.0
 
 
 @pytest.fixture
@@ -97,3 +99,21 @@ def test_with_the_cache_down_the_count_is_read_from_the_database(url, department
         client = signed_in(department_user)
         count, sql = bell(client, url)
     assert count == 1 and notice_queries(sql) >= 1
+
+
+@pytest.mark.django_db
+def test_the_navbar_follows_the_users_memberships_and_their_schools_at_once(school):
+    coordinator = user_with_role(Role.SCHOOL_COORDINATOR, school=school, username="coordinator")
+    client = signed_in(coordinator)
+    page = reverse("schools:notification_list")
+
+    def nav() -> str:
+        body = client.get(page).content.decode()
+        return body[body.index('data-testid="main-nav"') : body.index('data-testid="notifications"')]
+
+    assert school.short_name in nav() and "Работы на проверку" not in nav()
+    school.short_name = "Школа с новым именем"
+    school.save(update_fields=["short_name"])
+    assert "Школа с новым именем" in nav()
+    add_role(coordinator, Role.EXPERT, school=school)
+    assert "Работы на проверку" in nav()
