@@ -35,6 +35,9 @@ def start_url(user: User) -> str:
         return reverse("procedures:technical_start", kwargs={"school_code": school.code})
     if Role.DEPARTMENT_REPRESENTATIVE in roles:
         return reverse("monitoring:cards")
+    if any(m.role == Role.EXPERT and m.department_id and not m.school_id for m in user.active_memberships):
+        # an expert held in the department sits on its re-check commission
+        return reverse("monitoring:recheck_my_works")
     if Role.EXPERT in roles:
         return reverse("grading:my_works")
     if Role.ORGANIZER in roles:

@@ -259,8 +259,8 @@ def test_the_coming_campaign_has_documents_read_and_schedules_begun(demo):
     assert second_schedule.status == "draft" and second_schedule.entries.exclude(date=None).exists()
 
 
-# What each log-in finds on its start page. The observer's first work is their instruction; their assignments,
-# like the municipal commission's expert's works, come with observation and the re-check.
+# What each log-in finds on its start page. The observer's first work is their instruction; the municipal
+# commission's expert lands on the re-check's works still to score.
 WORK_ON_START_PAGE = {
     "uo": "Ход кампании",
     "mun": "Ход кампании",
@@ -272,6 +272,7 @@ WORK_ON_START_PAGE = {
     "organizer1": "списки переданы",
     "uo_rep": 'data-testid="open-',
     "observer": 'data-testid="instruction-to-read"',
+    "expert_mun": "<td class=\"code\">sch660010</td>",
 }
 
 
