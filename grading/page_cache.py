@@ -24,10 +24,12 @@ from django.contrib.messages import get_messages
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from schools.access import SCOPES, Scope
+from schools.context_processors import navigation
 
 from .cache import cached
 
@@ -70,9 +72,42 @@ def messages_part(request) -> str:
     return _no_messages
 
 
+NAV_KEPT = 5000  # navbars kept by a process (cleared past that)
+_navs: dict[tuple, str] = {}
+
+
+def nav_part(request) -> str:
+    """The navbar's user part for this request, rendered once per process for everything it shows: the
+    navigation's values (items, roles, unread count: schools.context_processors.navigation), the user's name,
+    the path (the active item), the language and the URL prefix. With the CSRF token as a mark (user_parts puts
+    the request's own token in its place)."""
+    user = request.user
+    values = navigation(request)
+    key = (
+        user.pk,
+        user.full_name,
+        user.username,
+        tuple((str(item.label), item.url) for item in values.get("nav_items", ())),
+        tuple(values.get("user_roles", ())),
+        values.get("unread_count"),
+        request.path,
+        translation.get_language(),
+        get_script_prefix(),
+    )
+    nav = _navs.get(key)
+    if nav is None:
+        nav = render_to_string("_nav.html", {"csrf_token": CSRF_MARK}, request=request)
+        if OTHER_TOKEN.search(nav):  # a request's token would be kept for others
+            raise ValueError("_nav.html holds a CSRF token of its own")
+        if len(_navs) >= NAV_KEPT:
+            _navs.clear()
+        _navs[key] = nav
+    return nav
+
+
 def user_parts(request, shell: str) -> str:
     """The shell with this request's user parts: the navbar's user part and the messages."""
-    nav = render_to_string("_nav.html", request=request)
+    nav = nav_part(request)
     messages = messages_part(request)
     body = shell.replace(NAV_MARK, nav, 1).replace(MESSAGES_MARK, messages, 1)
     return body.replace(CSRF_MARK, get_token(request)) if CSRF_MARK in body else body

@@ -29,6 +29,14 @@ def cached_nav_items(user) -> list:
 
 
 def navigation(request):
+    """The navbar's values (worked out once a request: a cached page's navbar reads them for its key too)."""
+    values = getattr(request, "_navigation", None)
+    if values is None:
+        values = request._navigation = _navigation(request)
+    return values
+
+
+def _navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -117,3 +117,21 @@ def test_the_navbar_follows_the_users_memberships_and_their_schools_at_once(scho
     assert "Школа с новым именем" in nav()
     add_role(coordinator, Role.EXPERT, school=school)
     assert "Работы на проверку" in nav()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_navbar_carries_each_requests_own_token_and_log_out_works(url, department, department_user):
+    """The navbar is rendered once for what it shows; its log-out form's CSRF token is each request's own."""
+    colleague = user_with_role(Role.DEPARTMENT_STAFF, department=department, username="colleague", last_name="Синицына")
+    clients = []
+    for user in (department_user, colleague):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(user)
+        clients.append(client)
+    bodies = [client.get(url).content.decode() for client in clients * 2]
+    tokens = [re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', body) for body in bodies]
+    assert all(len(found) == 1 for found in tokens) and len({found[0] for found in tokens}) == 4
+    assert "Синицына" in bodies[1] and "Синицына" not in bodies[2]
+    response = clients[1].post(reverse("logout"), {"csrfmiddlewaretoken": tokens[3][0]})
+    assert response.status_code == 302
+    assert clients[1].get(url).status_code == 302  # logged out: back to the log-in page
