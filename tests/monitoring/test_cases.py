@@ -330,7 +330,10 @@ def test_the_case_page_names_each_number_of_the_evidence_in_words(client, asked_
         "c",
         10,
     )
-    assert evidence_rows("recheck_delta", {"n": 7, "campaigns": []}) == [("n", "n", 7)]  # no words yet: the code
+    assert evidence_rows("recheck_delta", {"n": 7, "campaigns": []}) == [
+        ("работ перепроверено (с итоговым результатом)", "n", 7)
+    ]
+    assert evidence_rows("recheck_delta", {"unnamed": 3}) == [("unnamed", "unnamed", 3)]  # no words: the code
 
 
 @pytest.mark.django_db
