@@ -329,6 +329,29 @@ def warm_up(port: int, urls: list[str], cookie: str, *, answers: int) -> None:
         answered += len(load(port, urls, cookie, users=5, seconds=2).latencies)
 
 
+def cpu_seconds(server_pid: int) -> tuple[float, float]:
+    """CPU seconds used so far by the gunicorn server's processes (its workers) and by every other process of the
+    machine but this one (what competes with the load: the database, other programs); (0, 0) without /proc."""
+    ours, others = 0, 0
+    try:
+        pids = [name for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return 0.0, 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks = int(fields[11]) + int(fields[12])  # utime + stime
+        if int(pid) == server_pid or int(fields[1]) == server_pid:  # the arbiter or one of its workers
+            ours += ticks
+        elif int(pid) != os.getpid():
+            others += ticks
+    hertz = os.sysconf("SC_CLK_TCK")
+    return ours / hertz, others / hertz
+
+
 @region_benchmark
 def region_load() -> list[Measurement]:
     """50 department users at once on the department's pages, through gunicorn ((2 × cores) + 1 workers) on
@@ -345,7 +368,9 @@ def region_load() -> list[Measurement]:
     server = start_gunicorn(port, workers)
     try:
         warm_up(port, urls, cookie, answers=WARM_ANSWERS_PER_WORKER * workers)
+        before = cpu_seconds(server.pid)
         result = load(port, urls, cookie, users=LOAD_USERS, seconds=LOAD_SECONDS)
+        after = cpu_seconds(server.pid)
     finally:
         server.terminate()
         try:
@@ -354,6 +379,12 @@ def region_load() -> list[Measurement]:
             server.kill()
     total = len(result.latencies) + result.errors
     note = f"{len(urls)} pages, {workers} workers, {total:,} requests in {result.seconds:.1f} s"
+    if after[0] > before[0] and total:
+        # the workers' CPU a request, and how much of the machine's cores everything else took meanwhile
+        note += (
+            f"; workers' CPU {1000 * (after[0] - before[0]) / total:.1f} ms a request; other processes"
+            f" {100 * (after[1] - before[1]) / result.seconds:.0f} % of a core (database included)"
+        )
     if left_out:
         note += "; left out (not answering 200 in-process): " + ", ".join(left_out)
     return [
