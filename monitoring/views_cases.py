@@ -24,6 +24,7 @@ from monitoring.evidence import case_drawing
 from monitoring.models import SignalCase
 from monitoring.observer_effect import observer_effect
 from monitoring.signals import SIGNAL_LABELS, THRESHOLD_FIELDS, department_thresholds, signal_label, thresholds_from
+from monitoring.view_actions import ActionMixin
 from monitoring.violations import violations_for_case, with_violation_counts
 from procedures.access import CampaignMixin, SchoolAssessmentMixin
 from schools.access import Capability as C
@@ -201,24 +202,14 @@ class CaseView(CapabilityMixin, TemplateView):
         )
 
 
-class _CaseActionView(CapabilityMixin, View):
+class _CaseActionView(ActionMixin, CapabilityMixin, View):
     """A POST on a case the user may act on with the view's capability (404 otherwise)."""
 
     def resolve(self, **kwargs) -> None:
         self.case = get_scoped_or_404(selectors.cases_visible_to(self.viewer, self.capability), pk=kwargs["pk"])
 
-    def act(self, request) -> str:
-        raise NotImplementedError
-
-    def post(self, request, pk):
-        try:
-            done = self.act(request)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, done)
-        return redirect(reverse("monitoring:case", kwargs={"pk": self.case.pk}))
+    def done_url(self) -> str:
+        return reverse("monitoring:case", kwargs={"pk": self.case.pk})
 
 
 class CaseAskView(_CaseActionView):

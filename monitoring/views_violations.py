@@ -21,6 +21,7 @@ from django.views.generic import ListView, TemplateView
 
 from monitoring import violations
 from monitoring.models import Violation
+from monitoring.view_actions import ActionMixin
 from procedures.models import Assessment, Campaign, Sitting
 from schools.access import Capability as C
 from schools.access import CapabilityMixin, SchoolMixin, department_ids_with, schools_with
@@ -220,7 +221,7 @@ class ViolationView(CapabilityMixin, TemplateView):
         )
 
 
-class _ViolationActionView(CapabilityMixin, View):
+class _ViolationActionView(ActionMixin, CapabilityMixin, View):
     """A POST on a violation the user may act on with the view's capability (404 otherwise)."""
 
     def resolve(self, **kwargs) -> None:
@@ -228,18 +229,8 @@ class _ViolationActionView(CapabilityMixin, View):
             violations.violations_visible_to(self.viewer, self.capability), pk=kwargs["pk"]
         )
 
-    def act(self, request) -> str:
-        raise NotImplementedError
-
-    def post(self, request, pk):
-        try:
-            done = self.act(request)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, done)
-        return redirect(reverse("monitoring:violation", kwargs={"pk": self.violation.pk}))
+    def done_url(self) -> str:
+        return reverse("monitoring:violation", kwargs={"pk": self.violation.pk})
 
 
 class ViolationAnswerView(_ViolationActionView):
