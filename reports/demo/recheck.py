@@ -66,6 +66,7 @@ from monitoring.recheck_scans import scan_upload, scans_send, scans_upload_batch
 from procedures.models import Assessment, Campaign, Task
 from procedures.services.calendar import add_working_days, is_working_day
 from schools.models import Department, Membership, Notification, Role, School, Staff, StaffSubject, Subject, User
+from schools.notification_counts import notices_changed
 from schools.services import audit_record
 
 from .cases import _school_coordinator
@@ -336,7 +337,10 @@ def _backdate(recheck: Recheck, selections: list[RecheckSelection], notices_afte
         changes.filter(round="third").update(changed_at=_at(DECIDED, 11, at))
     # the notices of a re-check finished in May were read then
     done = _at(DECIDED, 18, school)
-    Notification.objects.filter(pk__gt=notices_after).update(created_at=done, read_at=done)
+    read = Notification.objects.filter(pk__gt=notices_after)
+    readers = set(read.values_list("user_id", flat=True))
+    read.update(created_at=done, read_at=done)
+    notices_changed(readers)  # their cached unread counts are not current
 
 
 def seed_recheck(*, department: Department, today: datetime.date | None = None) -> int:
