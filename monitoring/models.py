@@ -643,9 +643,7 @@ class RecheckWork(models.Model):
     selection = models.ForeignKey(RecheckSelection, on_delete=models.CASCADE, related_name="works")
     work = models.OneToOneField("grading.Work", on_delete=models.PROTECT, related_name="recheck")
     # None: the result came in the commission's file (import_recheck), not from one expert's grid
-    expert = models.ForeignKey(
-        CommissionMember, on_delete=models.PROTECT, null=True, blank=True, related_name="works"
-    )
+    expert = models.ForeignKey(CommissionMember, on_delete=models.PROTECT, null=True, blank=True, related_name="works")
     third_expert = models.ForeignKey(
         CommissionMember, on_delete=models.PROTECT, null=True, blank=True, related_name="adjudicated_works"
     )

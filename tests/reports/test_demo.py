@@ -272,7 +272,7 @@ WORK_ON_START_PAGE = {
     "organizer1": "списки переданы",
     "uo_rep": 'data-testid="open-',
     "observer": 'data-testid="instruction-to-read"',
-    "expert_mun": "<td class=\"code\">sch660010</td>",
+    "expert_mun": '<td class="code">sch660010</td>',
 }
 
 
