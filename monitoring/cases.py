@@ -429,7 +429,6 @@ def _locked(case: SignalCase) -> SignalCase:
     return SignalCase.objects.select_for_update().select_related("school", "assessment", "campaign").get(pk=case.pk)
 
 
-@transaction.atomic
 def _school_answerers(school):
     """The school's active coordinators and directors: who answers the department's questions."""
     return User.objects.filter(
@@ -440,6 +439,7 @@ def _school_answerers(school):
     ).distinct()
 
 
+@transaction.atomic
 def case_ask(*, case: SignalCase, text: str, actor: User) -> CaseMessage:
     """The department asks the school about the signal; the school's coordinators and directors are notified."""
     case = _locked(case)

@@ -32,6 +32,7 @@ from schools.access import CapabilityMixin, SchoolMixin
 from schools.models import Role
 from vpr_portal.access import get_scoped_or_404
 from vpr_portal.models import Job
+from vpr_portal.params import text_param
 
 # Each threshold in words, in the order of Thresholds, grouped by the signal it belongs to.
 THRESHOLD_LABELS = {
@@ -65,7 +66,9 @@ class CampaignSignalsView(CachedPageMixin, CampaignMixin, ListView):
 
     def get_queryset(self):
         return with_violation_counts(
-            selectors.campaign_signals(self.viewer, self.campaign, assessment=self.request.GET.get("assessment", ""))
+            selectors.campaign_signals(
+                self.viewer, self.campaign, assessment=text_param(self.request.GET, "assessment", max_length=40)
+            )
         )
 
     def page_key(self) -> tuple:
@@ -99,7 +102,7 @@ class CampaignSignalsView(CachedPageMixin, CampaignMixin, ListView):
         return super().get_context_data(
             checked_at=selectors.signals_checked_at(self.campaign),
             assessments=self.campaign.assessments.order_by("code").values_list("code", flat=True),
-            chosen_assessment=self.request.GET.get("assessment", ""),
+            chosen_assessment=text_param(self.request.GET, "assessment", max_length=40),
             kinds=_kinds(),
             **kwargs,
         )

@@ -21,6 +21,7 @@ from procedures.access import CampaignMixin
 from schools.access import Capability as C
 from schools.access import CapabilityMixin
 from vpr_portal.access import get_scoped_or_404
+from vpr_portal.params import text_param
 from vpr_portal.tables import InputRefused, read_table
 
 
@@ -45,8 +46,8 @@ class LotteryForm(forms.Form):
 
 def _filters(params) -> service.SelectionFilters:
     return service.SelectionFilters(
-        school=params.get("school", "")[:40],
-        assessment=params.get("assessment", "")[:40],
+        school=text_param(params, "school", max_length=40),
+        assessment=text_param(params, "assessment", max_length=40),
         reason=params.get("reason", "") if params.get("reason", "") in RecheckSelection.Reason.values else "",
         state=params.get("state", "") if params.get("state", "") in service.STATES else "",
     )

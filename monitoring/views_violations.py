@@ -27,6 +27,7 @@ from schools.access import Capability as C
 from schools.access import CapabilityMixin, SchoolMixin, department_ids_with, schools_with
 from vpr_portal.access import get_scoped_or_404
 from vpr_portal.excel import safe_row
+from vpr_portal.params import text_param
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -99,9 +100,9 @@ def filters_from(get) -> violations.ViolationFilters:
         return value if value in values else ""
 
     return violations.ViolationFilters(
-        campaign=get.get("campaign", "").strip()[:40],
-        assessment=get.get("assessment", "").strip()[:40],
-        school=get.get("school", "").strip()[:40],
+        campaign=text_param(get, "campaign", max_length=40),
+        assessment=text_param(get, "assessment", max_length=40),
+        school=text_param(get, "school", max_length=40),
         kind=choice("kind", Violation.Kind.values),
         source=choice("source", Violation.Source.values),
         status=choice("status", Violation.Status.values),
@@ -273,7 +274,7 @@ class ViolationRecordView(CapabilityMixin, View):
         return render(request, self.template_name, context, status=status)
 
     def get(self, request):
-        code = request.GET.get("school", "")
+        code = text_param(request.GET, "school", max_length=40)
         school = self.school(code)
         if code and school is None:
             messages.error(
