@@ -70,7 +70,8 @@ def _school_items(school, school_roles: set[str]) -> list[NavItem]:
         )
     elif Role.TECHNICAL_SPECIALIST in school_roles:
         items.append(NavItem(_("Видеонаблюдение"), reverse("monitoring:school_video", args=[school.code]), "video"))
-    if school_roles & {Role.SCHOOL_COORDINATOR, Role.TECHNICAL_SPECIALIST}:
+    if Role.TECHNICAL_SPECIALIST in school_roles and Role.SCHOOL_COORDINATOR not in school_roles:
+        # the coordinator reaches the school's re-check from the notice of the selection (the menu is full)
         items.append(NavItem(_("Перепроверка"), reverse("monitoring:recheck_school", args=[school.code]), "recheck"))
     if Role.DIRECTOR in school_roles:
         items.append(NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"))

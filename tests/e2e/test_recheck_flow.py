@@ -106,7 +106,7 @@ def test_from_the_case_to_the_protocol(page, shot, log_in, case, school):
 
     # 2. the coordinator uploads the scans and the criteria, and sends them
     log_in(page, "coord")
-    page.locator("nav.navbar").get_by_role("link", name="Перепроверка").click()
+    page.goto(f"/monitoring/schools/{case.school.code}/recheck/")  # as the selection's notice links it
     section = page.get_by_test_id("recheck-selection")
     section.get_by_test_id("recheck-batch").locator('input[type="file"]').set_input_files(
         [{"name": f"{code}.pdf", "mimeType": "application/pdf", "buffer": pdf(code)} for code in ORIGINAL]
