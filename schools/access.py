@@ -106,6 +106,13 @@ class Capability(enum.StrEnum):
     ANSWER_CASES = "answer_cases"  # the school answers the department's question
     DECIDE_CASES = "decide_cases"  # the department asks, records its conclusion and measures, closes
     SET_THRESHOLDS = "set_thresholds"  # the signals' thresholds, with their history
+    # reports and management decisions
+    VIEW_SCHOOL_REPORT = "view_school_report"  # the school's analytical справка (the department: every school's)
+    WRITE_CONCLUSIONS = "write_conclusions"  # the school writes its conclusions and measures, builds its справка
+    BUILD_MUNICIPAL_REPORT = "build_municipal_report"  # the department's analytical report of a campaign
+    PRINT_PARENT_SLIPS = "print_parent_slips"  # parents' results slips (names: the school only, R11)
+    VIEW_DECISIONS = "view_decisions"  # management decisions: the department every school's; a school its own
+    RECORD_DECISIONS = "record_decisions"  # record a decision and later its outcome (department or school)
 
 
 class Scope(enum.StrEnum):
@@ -164,6 +171,10 @@ _MUNICIPAL = frozenset(
         C.CLOSE_VIOLATIONS,
         C.MANAGE_RECHECK,
         C.VIEW_AGREEMENT,
+        C.VIEW_SCHOOL_REPORT,
+        C.BUILD_MUNICIPAL_REPORT,
+        C.VIEW_DECISIONS,
+        C.RECORD_DECISIONS,
     }
 )
 
@@ -222,6 +233,11 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.ANSWER_VIOLATIONS,
             C.RECORD_VIDEO,
             C.SEND_RECHECK_SCANS,
+            C.VIEW_SCHOOL_REPORT,
+            C.WRITE_CONCLUSIONS,
+            C.PRINT_PARENT_SLIPS,
+            C.VIEW_DECISIONS,
+            C.RECORD_DECISIONS,
         }
     ),
     # the director reads the school's preparation and results, manages its people and approves the order
@@ -259,6 +275,11 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_OBSERVATION,
             C.VIEW_VIOLATIONS,
             C.ANSWER_VIOLATIONS,
+            C.VIEW_SCHOOL_REPORT,
+            C.WRITE_CONCLUSIONS,
+            C.PRINT_PARENT_SLIPS,
+            C.VIEW_DECISIONS,
+            C.RECORD_DECISIONS,
         }
     ),
     # the technical specialist prints the materials, fills the ФИС ОКО form, uploads it and the scans
