@@ -53,6 +53,9 @@ class DocumentKind:
     # Or, when reading depends on more than a role (a right the school handed on): the ids of the schools
     # whose documents of this kind the user may read.
     readable_school_ids: Callable[[object], Iterable[int]] | None = None
+    # Or, for a document of no school (a department's report): a condition on the documents of this kind the user
+    # may read beside their own (such as the department in its parameters); None: only the requester's own.
+    readable: Callable[[object], Q | None] | None = None
     # Recorded in the audit on each download (documents with pupils' names are printed on the record).
     audit_action: str = ""
 
@@ -66,6 +69,7 @@ def register_document_builder(
     *,
     roles: Iterable[str] = (),
     readable_school_ids: Callable[[object], Iterable[int]] | None = None,
+    readable: Callable[[object], Q | None] | None = None,
     audit_action: str = "",
 ) -> Callable[[Builder], Builder]:
     """Registers the builder of a kind of document and who may read it: the school roles, or a function
@@ -80,6 +84,7 @@ def register_document_builder(
             builder=builder,
             roles=frozenset(roles),
             readable_school_ids=readable_school_ids,
+            readable=readable,
             audit_action=audit_action,
         )
         return builder
@@ -111,6 +116,10 @@ def documents_visible_to(user) -> QuerySet[GeneratedDocument]:
     (`user.school_ids_with_role(*roles)`), so this layer needs no school model."""
     condition = Q(school__isnull=True, requested_by_id=user.pk) if user.pk else Q(pk__in=[])
     for kind in document_kinds().values():
+        if kind.readable is not None:
+            extra = kind.readable(user)
+            if extra is not None:
+                condition |= Q(kind=kind.kind) & extra
         if kind.readable_school_ids is not None:
             school_ids = set(kind.readable_school_ids(user))
         else:
