@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_documents, views_trends
+from . import urls_municipal_report, urls_school_report, views, views_documents, views_trends
 
 app_name = "reports"
 
@@ -28,4 +28,6 @@ urlpatterns = [
     ),
     *views_documents.urlpatterns,
     *views_trends.urlpatterns,
+    *urls_school_report.urlpatterns,
+    *urls_municipal_report.urlpatterns,
 ]
