@@ -56,11 +56,22 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 def _context(printable: str, *, campaign: Campaign, school: School, sheet: ClassSheet) -> dict:
-    context = {"campaign": campaign, "school": school, "sheet": sheet, "title": _titles()[printable]}
+    """The printable's data and its official header (templates/print/_official_header.html): the school, the
+    campaign, the title with the class, and a meta line."""
+    title = _titles()[printable]
+    context = {
+        "campaign": campaign,
+        "school": school,
+        "sheet": sheet,
+        "title": title,
+        "heading": _("{title} — класс {class_name}").format(title=title, class_name=sheet.class_name),
+        "meta": [_("Работы: {works}").format(works=", ".join(work.subject.name for work in sheet.assessments))],
+    }
     if printable == SLIPS:
         context["rows"] = _chunks(sheet.writing_pupils, SLIPS_PER_ROW)
     elif printable == CODE_LIST:
         context["pupils"] = sheet.writing_pupils
+        context["meta"].append(_("участников: {n}").format(n=len(sheet.writing_pupils)))
     else:
         context["landscape"] = len(sheet.assessments) > PORTRAIT_MAX_WORKS
         context["rows"] = [
