@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from procedures.models import Assessment, Campaign, ClassAssignment, ScheduleEntry, SchoolSchedule
-from schools.models import School, SchoolClass, Subject
+from schools.models import Department, School, SchoolClass, Subject
 from vpr_portal.excel import safe_cell, safe_row
 from vpr_portal.params import id_param, text_param
 
@@ -312,13 +312,28 @@ def calendar_xlsx(*, rows, title: str, file):
     workbook.save(file)
 
 
-def calendar_pdf(*, rows: list[list], title: str, subtitle: str) -> bytes:
-    """The calendar as an A4 landscape PDF (fixed column widths, DejaVu fonts for Cyrillic)."""
-    from django.template.loader import render_to_string
-    from weasyprint import HTML
+def calendar_pdf(
+    *,
+    rows: list[list],
+    title: str,
+    subtitle: str,
+    campaign: Campaign | None = None,
+    school: School | None = None,
+    department: Department | None = None,
+) -> bytes:
+    """The calendar as an A4 landscape PDF (fixed column widths), headed by the school or, for the
+    municipality's calendar, the department (templates/print/_official_header.html)."""
+    from vpr_portal.pdf import render_pdf
 
-    html = render_to_string(
+    return render_pdf(
         "procedures/schedules/calendar_pdf.html",
-        {"title": title, "subtitle": subtitle, "headers": calendar_headers(), "rows": rows},
+        {
+            "title": title,
+            "subtitle": subtitle,
+            "headers": calendar_headers(),
+            "rows": rows,
+            "campaign": campaign,
+            "school": school,
+            "department": department,
+        },
     )
-    return HTML(string=html).write_pdf()

@@ -425,10 +425,14 @@ class CalendarPdf(CalendarMixin, View):
             )
             return redirect(f"{reverse(self.page_name, kwargs=self.url_kwargs())}?{request.GET.urlencode()}")
         generated = _("сформирован {when}").format(when=timezone.localtime().strftime("%d.%m.%Y %H:%M"))
+        school = getattr(self, "school", None)
         pdf = selectors.calendar_pdf(
             rows=list(selectors.calendar_rows(entries)),
             title=self.document_title(),
             subtitle=" · ".join(part for part in (filters.as_text(), generated) if part),
+            campaign=self.campaign,
+            school=school,
+            department=None if school else self.campaign.department,
         )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{self.filename("pdf")}"'

@@ -1,8 +1,9 @@
 """Printed documents look official: each carries the school's header (its department, full name and code), the
-campaign, the document's title, a footer «Страница N из M» beside the document's short title, and one
-typeface throughout — margin boxes and bold included (templates/print/base.html,
-templates/print/_official_header.html). Documents with a layout of their own (the order, the observers'
-appendix forms, the re-check's protocol and letter) keep it and take the typeface and page numbers."""
+campaign, the document's title, a footer «Страница N из M» beside the document's short title, and one typeface
+throughout — margin boxes and bold included (templates/print/base.html, templates/print/_official_header.html).
+The calendar is headed by the school or, for the municipality, by the department. Documents with a layout of
+their own (the order, the observers' appendix forms, the re-check's protocol and letter) keep it and take the
+typeface and page numbers."""
 
 import io
 import re
@@ -165,6 +166,38 @@ def test_a_rooms_printable_carries_the_schools_header_the_campaign_title_and_pag
     assert_school_header(text, school)
     assert CAMPAIGN_LINE in text and title in text
     assert f"{short_title} · RU-4 · 21.04.2026 · {school.code}" in text
+    assert_numbered(data)
+    assert_one_typeface(data)
+
+
+# The calendar --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_municipal_calendar_is_headed_by_the_department(client, campaign, department, department_user):
+    department.municipality = "Тестовый городской округ"
+    department.save()
+    client.force_login(department_user)
+
+    data = get_pdf(client, reverse("procedures:calendar_pdf", kwargs={"campaign_code": campaign.code}))
+
+    text = flat(pdf_text(data))
+    assert "Тестовый городской округ" in text and department.name in text and "код ОО" not in text
+    assert CAMPAIGN_LINE in text and "Календарь проведения ВПР в муниципалитете, ВПР-2026" in text
+    assert_numbered(data)
+    assert_one_typeface(data)
+
+
+@pytest.mark.django_db
+def test_a_schools_calendar_is_headed_by_the_school(client, campaign, school, coordinator):
+    client.force_login(coordinator)
+
+    url = reverse("procedures:school_calendar_pdf", kwargs={"campaign_code": campaign.code, "school_code": school.code})
+    data = get_pdf(client, url)
+
+    text = flat(pdf_text(data))
+    assert_school_header(text, school)
+    assert CAMPAIGN_LINE in text and "График проведения ВПР: СШ №1, ВПР-2026" in text
     assert_numbered(data)
     assert_one_typeface(data)
 
