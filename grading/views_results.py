@@ -23,6 +23,7 @@ from django.views.generic import TemplateView
 from grading import charts, completion, figures
 from grading.cache import Version, stamped
 from grading.page_cache import CachedPageMixin
+from grading.panels import results_panels
 from grading.selectors import results as selectors
 from grading.selectors.drilldown import school_drilldown
 from grading.services import results as services
@@ -105,6 +106,20 @@ class ResultsFiguresView(CachedPageMixin, ResultsSchoolMixin, TemplateView):
     capability = C.VIEW_RESULTS
     template_name = "grading/results/figures.html"
 
+    def panels(self, skills=None) -> list:
+        """Other apps' panels of the page (grading/panels.py)."""
+        return results_panels(
+            viewer=self.request.user,
+            campaign=self.campaign,
+            school=self.school,
+            assessment=self.assessment,
+            skills=skills,
+        )
+
+    def page_key(self) -> tuple | None:
+        key = super().page_key()
+        return None if key is None else (*key, Version("panels", tuple(repr(panel.key) for panel in self.panels())))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         as_school = selectors.reads_as_school(self.request.user, self.school)
@@ -157,6 +172,7 @@ class ResultsFiguresView(CachedPageMixin, ResultsSchoolMixin, TemplateView):
             else [],
             may_import=selectors.may_import_results(self.request.user, self.school),
             municipal_url=self.municipal_url(),
+            results_panels=self.panels(skills=drill.school.skills),
         )
         return context
 

@@ -12,3 +12,9 @@ class MonitoringConfig(AppConfig):
         from schools.models import Role
 
         register_assignment("observations", Assignment(Role.OBSERVER, observations_of, school_field="sitting__school"))
+
+        # the management decisions beside a school's results (grading knows nothing of monitoring)
+        from grading.panels import register_results_panel
+        from monitoring.decision_panel import results_panel
+
+        register_results_panel(results_panel)

@@ -721,3 +721,112 @@ class RecheckScoreChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recheck_work_id} {self.round} {self.task_id}: {self.old} → {self.new}"
+
+
+# Management decisions (управленческие решения, Регламент 3.2, 4.1.9) -----------------------------------------
+
+
+class ManagementDecision(models.Model):
+    """A management decision taken on a campaign's results: what was decided, on what basis (a signal's case, a
+    weak skill, a violation, a re-check, other), who is responsible (an adult: position and name), until when, and
+    later its outcome. Taken by the department (`level` department: about one school, or municipal with no school)
+    or by a school about itself. The next campaign's results of the same subject and grade show it beside them.
+    Never deleted: a decision is cancelled with a reason. The reminder fields mark the reminders sent (once each,
+    for the current due date)."""
+
+    class Level(models.TextChoices):
+        DEPARTMENT = "department", _("управление образования")
+        SCHOOL = "school", _("школа")
+
+    class Basis(models.TextChoices):
+        SIGNAL_CASE = "signal_case", _("разбор признака необъективности")
+        WEAK_SKILL = "weak_skill", _("слабо сформированное умение")
+        VIOLATION = "violation", _("нарушение процедуры")
+        RECHECK = "recheck", _("итоги перепроверки")
+        OTHER = "other", _("другое")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("запланировано")
+        IN_PROGRESS = "in_progress", _("выполняется")
+        DONE = "done", _("выполнено")
+        NOT_DONE = "not_done", _("не выполнено")
+        CANCELLED = "cancelled", _("отменено")
+
+    OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
+
+    department = models.ForeignKey(
+        "schools.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("управление образования")
+    )
+    level = models.CharField(_("кем принято"), max_length=12, choices=Level.choices)
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("школа")
+    )
+    campaign = models.ForeignKey(
+        "procedures.Campaign", on_delete=models.PROTECT, related_name="+", verbose_name=_("кампания")
+    )
+    assessment = models.ForeignKey(
+        "procedures.Assessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("работа"),
+    )
+    basis = models.CharField(_("основание"), max_length=20, choices=Basis.choices)
+    case = models.ForeignKey(
+        SignalCase, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("разбор")
+    )
+    skill = models.CharField(_("умение (кодификатор)"), max_length=300, blank=True)
+    basis_note = models.CharField(_("пояснение основания"), max_length=1000, blank=True)
+    text = models.TextField(_("что решено"))
+    responsible = models.CharField(_("ответственный (должность, ФИО)"), max_length=300)
+    due_on = models.DateField(_("срок"))
+    status = models.CharField(_("статус"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    outcome = models.TextField(_("результат"), blank=True)
+    outcome_at = models.DateTimeField(_("результат записан"), null=True, blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(_("причина отмены"), max_length=1000, blank=True)
+    cancelled_at = models.DateTimeField(_("отменено"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("записано"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("изменено"), default=timezone.now)
+    reminded_week_at = models.DateTimeField(null=True, blank=True)  # the reminder 7 days before the due date
+    reminded_day_at = models.DateTimeField(null=True, blank=True)  # the reminder the day before
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)  # the notice once the due date has passed
+
+    class Meta:
+        verbose_name = _("управленческое решение")
+        verbose_name_plural = _("управленческие решения")
+        ordering = ["due_on", "school__code", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level="department") | Q(school__isnull=False), name="decision_school_level_has_school"
+            ),
+            models.CheckConstraint(
+                condition=~Q(basis="signal_case") | Q(case__isnull=False), name="decision_case_basis_has_case"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "due_on"], name="decision_department_due"),
+            models.Index(fields=["campaign", "school"], name="decision_campaign_school"),
+            models.Index(fields=["status", "due_on"], name="decision_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.school.code if self.school_id else _("муниципальное")
+        return f"{where} · {self.due_on:%d.%m.%Y} · {self.text[:50]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_municipal(self) -> bool:
+        return self.school_id is None

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from monitoring.cases import cases_check_due
+from monitoring.decisions import decision_reminders_send
 from monitoring.recheck import recheck_reminders_send
 
 
@@ -22,3 +23,11 @@ def recheck_reminders() -> dict:
     times."""
     sent = recheck_reminders_send()
     return {"reminded": len(sent.reminded), "overdue": len(sent.overdue)}
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
+def decision_reminders() -> dict:
+    """Every hour: the management decisions' reminders 7 days and 1 day before the due date and the notice once it
+    has passed, once each per decision and due date (marked on the decision). Safe to run any number of times."""
+    sent = decision_reminders_send()
+    return {"week": len(sent.week), "day": len(sent.day), "overdue": len(sent.overdue)}

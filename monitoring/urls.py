@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import urls_a, urls_b, urls_c, urls_e, urls_f, urls_g, urls_h, urls_i, views, views_cases, views_recheck_index
+from .urls_decisions import urlpatterns as decision_urlpatterns
 
 app_name = "monitoring"
 
@@ -39,4 +40,5 @@ urlpatterns = [
     *urls_g.urlpatterns,
     *urls_h.urlpatterns,
     *urls_i.urlpatterns,
+    *decision_urlpatterns,  # management decisions
 ]

@@ -16,6 +16,7 @@ from grading.completion import side_by_side
 from grading.figures import HIDDEN_BELOW, SMALL_SAMPLE
 from grading.item_analysis import MIN_PARTICIPANTS, WEAK_ITEM_REST, item_analysis
 from grading.page_cache import CachedPageMixin
+from monitoring.decision_panel import panel_context
 from monitoring.signals import department_thresholds, window_assessments
 from procedures.access import CampaignMixin
 from procedures.views.documents import content_disposition
@@ -111,8 +112,17 @@ class MunicipalAssessmentView(CachedPageMixin, MunicipalAssessmentMixin, Templat
             campaign_shown(self.campaign),
             assessment_shown(self.assessment),
             Version("thresholds", number),
+            Version("decisions", self.decisions_panel()[1]),
             *stamped(each.pk for each in window),
         )
+
+    def decisions_panel(self) -> tuple[dict, tuple]:
+        """The management decisions beside the results (monitoring/decision_panel.py) and their cache key part."""
+        if not hasattr(self, "_decisions_panel"):
+            self._decisions_panel = panel_context(
+                campaign=self.campaign, assessment=self.assessment, school=None, can_record=self.can(C.RECORD_DECISIONS)
+            )
+        return self._decisions_panel
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -149,6 +159,7 @@ class MunicipalAssessmentView(CachedPageMixin, MunicipalAssessmentMixin, Templat
             "item_analysis": item_analysis(self.assessment),
             "item_analysis_min": MIN_PARTICIPANTS,
             "weak_item_rest": WEAK_ITEM_REST,
+            "decisions_panel": self.decisions_panel()[0],
         }
 
 

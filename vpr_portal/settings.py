@@ -272,6 +272,11 @@ CELERY_BEAT_SCHEDULE["recheck-reminders"] = {
     "task": "monitoring.tasks.recheck_reminders",
     "schedule": crontab(minute=20),
 }
+# Hourly: the management decisions' reminders 7 days and 1 day before the due date and when overdue, once each.
+CELERY_BEAT_SCHEDULE["decision-reminders"] = {
+    "task": "monitoring.tasks.decision_reminders",
+    "schedule": crontab(minute=35),
+}
 
 # Sessions live in the database, so they survive a Redis outage or flush; a signed-in request reads a copy kept
 # in the cache for SESSION_CACHE_SECONDS at most (vpr_portal/sessions.py: every cache call fails open).
