@@ -1,0 +1,291 @@
+"""The school's analytical справка on a campaign's results (Регламент 3.1, 9.1), PDF and editable DOCX from one
+content.
+
+The school's header (the department above it, its full name, address and code), a summary of its assessments, then
+for each assessment of the campaign with results for the school: participation, marks against the municipality, the
+primary scores' histogram, task completion, levels Б/П/В, skills with the weak (below 50 %) and the strong ones, mark
+groups, the journal comparison (reports.report_sections), the dynamics over the campaigns held, the school's signals
+with their cases, and the school's own conclusions and measures for it; then the general conclusions and measures,
+the management decisions on the campaign, and lines to sign.
+
+The department reads the справка too: classes appear by their names (4А), never a pupil's name (R11); small groups
+have no percentages; nothing is ordered by results and no teacher is ranked (R15).
+
+Its sources: the campaign's results (and those of the earlier campaigns its dynamics shows), the school's cases, the
+conclusions' revision, the management decisions, the signals' thresholds and re-checks — a change of any makes a
+built справка outdated, and the built version keeps what it was built with.
+"""
+
+import threading
+import time
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grading.models import ResultsStamp
+from monitoring.signals import department_thresholds, recheck_version
+from procedures.models import Campaign
+from schools.access import Capability
+from schools.models import School
+
+from ..generation import ReportKind, cases_source, register_report, results_source, source_hash
+from ..report_doc import Heading, PageBreak, Paragraph, ReportDocument, Table
+from ..report_sections import (
+    assessments_with_results,
+    figures_blocks,
+    held_campaigns,
+    school_assessment,
+    share_high,
+    signals_blocks,
+    text_blocks,
+    trend_blocks,
+)
+from ..school_conclusions import GENERAL, conclusions_of, conclusions_revision
+
+try:  # management decisions (monitoring.decisions), when that part of the product is there
+    from monitoring.decisions import decisions_key, decisions_of_campaign
+except ImportError:  # pragma: no cover - until the decisions are on main
+    decisions_key = decisions_of_campaign = None
+
+NAME = "school_report"
+SIGNATURES = ("Директор", "Ответственный за проведение ВПР")
+# the sections after the figures of each assessment (their headings: «{n}.9. Динамика по кампаниям» …)
+LATER_SECTIONS = ("Динамика по кампаниям", "Признаки необъективности и разборы", "Выводы и меры школы")
+
+
+def title(campaign: Campaign, school: School | None) -> str:
+    return _("Аналитическая справка {school}: {campaign}").format(school=school.code, campaign=campaign.title)
+
+
+def filename(campaign: Campaign, school: School | None) -> str:
+    return f"spravka-{school.code}-{campaign.code}"
+
+
+# Sources -------------------------------------------------------------------------------------------------------
+
+
+def decisions(campaign: Campaign, school: School) -> list:
+    return decisions_of_campaign(campaign, school=school) if decisions_of_campaign is not None else []
+
+
+def source(campaign: Campaign, school: School | None) -> dict:
+    earlier = sorted(
+        ResultsStamp.objects.filter(assessment__campaign__in=held_campaigns(campaign).exclude(pk=campaign.pk))
+        .values_list("assessment_id", "version")
+        .order_by()
+    )
+    assessments = assessments_with_results(campaign, school)
+    return {
+        "results": results_source(campaign),
+        "earlier_results": earlier,
+        "cases": cases_source(campaign, school),
+        "conclusions": conclusions_revision(campaign, school),
+        "decisions": list(decisions_key(decisions(campaign, school))) if decisions_key is not None else [],
+        "thresholds": department_thresholds(campaign.department_id)[1],
+        "recheck": [recheck_version(assessment) for assessment in assessments],
+        "school": [school.name, school.address, school.code, school.department.name],
+    }
+
+
+# Content -------------------------------------------------------------------------------------------------------
+
+
+def _header(campaign: Campaign, school: School) -> ReportDocument:
+    details = []
+    if school.address:
+        details.append(_("Адрес: {address}").format(address=school.address))
+    details.append(_("Код ОО: {code}").format(code=school.code))
+    return ReportDocument(
+        title=_("Аналитическая справка по результатам всероссийских проверочных работ"),
+        subtitle=campaign.title,
+        organisation=school.name,
+        parent_organisation=school.department.name,
+        details=tuple(details),
+        campaign=_("Всероссийские проверочные работы — {title}").format(title=campaign.title),
+        date=timezone.localdate(),
+        running_title=_("Аналитическая справка {school} · {campaign}").format(
+            school=school.code, campaign=campaign.code
+        ),
+        signatures=tuple(_(words) for words in SIGNATURES),
+    )
+
+
+def _summary(items: list) -> Table:
+    rows = tuple(
+        (
+            f"{data.assessment} ({data.assessment.code})",
+            data.figures.participants,
+            *(data.figures.marks[mark] for mark in ("2", "3", "4", "5")),
+            share_high(data.figures),
+            data.figures.mean_score,
+            len(data.weak),
+        )
+        for data in items
+    )
+    return Table(
+        (
+            _("Работа"),
+            _("Участников"),
+            "«2», %",
+            "«3», %",
+            "«4», %",
+            "«5», %",
+            _("«4»+«5», %"),
+            _("Ср. балл"),
+            _("Слабых умений"),
+        ),
+        rows,
+        numeric=frozenset(range(1, 9)),
+        widths=(3.7, 2.6, 1.4, 1.4, 1.4, 1.4, 1.8, 1.5, 1.8),
+        caption=_("Сводка по работам кампании (в порядке каталога)."),
+    )
+
+
+def _decisions_blocks(campaign: Campaign, school: School, heading: str) -> list:
+    blocks = [Heading(heading, 1)]
+    if decisions_of_campaign is None:
+        blocks.append(Paragraph(_("Управленческие решения в портале пока не ведутся."), "note"))
+        return blocks
+    found = decisions(campaign, school)
+    if not found:
+        blocks.append(Paragraph(_("Управленческих решений по итогам этой кампании не записано."), "note"))
+        return blocks
+    rows = tuple(
+        (
+            decision.text,
+            decision.get_basis_display()
+            + (f": {decision.assessment.code}" if decision.assessment_id else "")
+            + (f" ({decision.skill})" if decision.skill else ""),
+            _("школа") if decision.school_id else _("муниципальное"),
+            decision.responsible,
+            decision.due_on.strftime("%d.%m.%Y"),
+            decision.get_status_display(),
+            decision.outcome or "—",
+        )
+        for decision in found
+    )
+    blocks.append(
+        Table(
+            (_("Что решено"), _("Основание"), _("Уровень"), _("Ответственный"), _("Срок"), _("Статус"), _("Результат")),
+            rows,
+            widths=(4, 2.2, 1.3, 2.2, 1.2, 1.3, 2.5),
+            caption=_("Управленческие решения по итогам кампании: школы и муниципальные (по сроку)."),
+        )
+    )
+    return blocks
+
+
+def content(campaign: Campaign, school: School | None, progress) -> ReportDocument:
+    school = School.objects.select_related("department").get(pk=school.pk)
+    assessments = assessments_with_results(campaign, school)
+    total = len(assessments) + 1
+    conclusions = conclusions_of(campaign, school)
+    doc = _header(campaign, school)
+    doc.add(
+        Paragraph(
+            _(
+                "Справка подготовлена по результатам работ кампании, загруженным в портал (Регламент 3.1, 9.1). "
+                "Показатели — по присутствовавшим участникам с полностью проверенной работой, как в ФИС ОКО; "
+                "муниципалитет — все участники работы во всех школах, эта школа тоже. Классы названы по их "
+                "обозначению; фамилии обучающихся в справку не входят."
+            )
+        )
+    )
+    if conclusions.revision:
+        doc.add(
+            Paragraph(
+                _("Выводы школы: редакция {number} от {when}.").format(
+                    number=conclusions.revision,
+                    when=timezone.localtime(conclusions.updated_at).strftime("%d.%m.%Y %H:%M"),
+                ),
+                "note",
+            )
+        )
+    items = [school_assessment(assessment, school) for assessment in assessments]
+    if not items:
+        doc.add(Paragraph(_("Результатов школы в этой кампании пока нет."), "warning"))
+    else:
+        doc.add(Heading(_("Сводка по работам"), 1), _summary(items))
+    for index, data in enumerate(items, start=1):
+        assessment = data.assessment
+        doc.add(
+            PageBreak(),
+            Heading(_("{n}. {assessment} ({code})").format(n=index, assessment=assessment, code=assessment.code), 1),
+        )
+        doc.add(*figures_blocks(data, str(index)))
+        later = iter(_(words) for words in LATER_SECTIONS)
+        doc.add(*trend_blocks(assessment, school, f"{index}.9. {next(later)}"))
+        doc.add(*signals_blocks(assessment, school, f"{index}.10. {next(later)}"))
+        doc.add(Heading(f"{index}.11. {next(later)}", 2))
+        doc.add(
+            Heading(_("Выводы"), 3),
+            *text_blocks(conclusions.text(assessment.pk, "conclusions"), empty=_("Выводы не записаны.")),
+        )
+        doc.add(
+            Heading(_("Меры / рекомендации"), 3),
+            *text_blocks(conclusions.text(assessment.pk, "measures"), empty=_("Меры не записаны.")),
+        )
+        progress(index, total)
+    part = len(items) + 1
+    doc.add(PageBreak(), Heading(_("{n}. Общие выводы и меры").format(n=part), 1))
+    doc.add(
+        Heading(_("Выводы"), 2), *text_blocks(conclusions.text(GENERAL, "conclusions"), empty=_("Выводы не записаны."))
+    )
+    doc.add(
+        Heading(_("Меры / рекомендации"), 2),
+        *text_blocks(conclusions.text(GENERAL, "measures"), empty=_("Меры не записаны.")),
+    )
+    doc.add(*_decisions_blocks(campaign, school, _("{n}. Управленческие решения").format(n=part + 1)))
+    progress(total, total)
+    return doc
+
+
+# The same content for both formats -----------------------------------------------------------------------------
+# The PDF's and the DOCX's jobs ask for the same content (the same sources): the second one, in the same process,
+# takes the first's instead of drawing every chart again. Kept a minute, two справки at most.
+
+_KEEP_SECONDS = 60.0
+_kept: dict[str, tuple[float, ReportDocument]] = {}
+_locks: dict[str, threading.Lock] = {}
+_guard = threading.Lock()
+
+
+def shared_content(campaign: Campaign, school: School | None, progress) -> ReportDocument:
+    key = f"{campaign.pk}:{school.pk}:{source_hash(source(campaign, school))}"
+    with _guard:
+        lock = _locks.setdefault(key, threading.Lock())
+    with lock:
+        now = time.monotonic()
+        with _guard:
+            for stale in [k for k, (at, _doc) in _kept.items() if now - at > _KEEP_SECONDS]:
+                _kept.pop(stale, None)
+                _locks.pop(stale, None)
+            kept = _kept.get(key)
+        if kept is not None:
+            progress(1, 1)
+            return _copy(kept[1])
+        doc = content(campaign, school, progress)
+        with _guard:
+            while len(_kept) >= 2:
+                _kept.pop(min(_kept, key=lambda k: _kept[k][0]))
+            _kept[key] = (now, doc)
+        return _copy(doc)
+
+
+def _copy(doc: ReportDocument) -> ReportDocument:
+    """A copy whose header fields the build may set (the version) without touching the kept one."""
+    from dataclasses import replace
+
+    return replace(doc, blocks=list(doc.blocks))
+
+
+register_report(
+    ReportKind(
+        name=NAME,
+        title=title,
+        content=shared_content,
+        source=source,
+        capability=Capability.VIEW_SCHOOL_REPORT,
+        filename=filename,
+    )
+)
