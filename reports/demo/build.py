@@ -11,6 +11,7 @@ from schools.models import Department
 
 from .campaigns import seed_demo_campaign
 from .cases import seed_cases
+from .decisions import seed_decisions
 from .observation import seed_observation
 from .preparation import seed_preparation
 from .recheck import seed_recheck
@@ -41,6 +42,7 @@ def build_demo(*, stdout=None, today: datetime.date | None = None) -> DemoBuilt:
     seed_observation(department=department)
     seed_cases(department=department)
     seed_recheck(department=department, today=today)
+    seed_decisions(department=department, today=today)
     campaigns = [c.title for c in [*finished, current, training]]
     line = "{people} {campaigns}".format(
         people=summary(counts), campaigns=_("Кампании: {titles}.").format(titles=", ".join(campaigns))
