@@ -97,14 +97,13 @@ def _header(campaign: Campaign, school: School) -> ReportDocument:
     details.append(_("Код ОО: {code}").format(code=school.code))
     return ReportDocument(
         title=_("Аналитическая справка по результатам всероссийских проверочных работ"),
-        subtitle=campaign.title,
         organisation=school.name,
         parent_organisation=school.department.name,
         details=tuple(details),
         campaign=_("Всероссийские проверочные работы — {title}").format(title=campaign.title),
         date=timezone.localdate(),
         running_title=_("Аналитическая справка {school} · {campaign}").format(
-            school=school.code, campaign=campaign.code
+            school=school.code, campaign=campaign.title
         ),
         signatures=tuple(_(words) for words in SIGNATURES),
     )
@@ -208,8 +207,9 @@ def content(campaign: Campaign, school: School | None, progress) -> ReportDocume
         doc.add(Heading(_("Сводка по работам"), 1), _summary(items))
     for index, data in enumerate(items, start=1):
         assessment = data.assessment
+        if index > 1:  # each assessment from a new page; the first one follows the summary
+            doc.add(PageBreak())
         doc.add(
-            PageBreak(),
             Heading(_("{n}. {assessment} ({code})").format(n=index, assessment=assessment, code=assessment.code), 1),
         )
         doc.add(*figures_blocks(data, str(index)))

@@ -1,0 +1,87 @@
+"""The school's analytical справка in a browser: the coordinator opens the school's справки, the campaign's page (what
+the справка holds, the weak skills' preview), writes the conclusions and measures for an assessment and the general
+ones, builds the справка and watches its progress (the job runs in the web process's job threads, the page refreshes
+itself) until the version is ready, downloads the PDF and the DOCX and finds the conclusions in both. Screenshots of
+the page and a picture of the PDF's first page (pypdfium2) in test-artifacts/e2e/."""
+
+import pypdfium2
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from reports.report_render import docx_text
+from tests.e2e.conftest import artifacts_dir, safe_name
+from tests.reports.school_report_data import NAME, WEAK_SKILL, plant
+from vpr_portal.pdf import pdf_text
+
+pytestmark = pytest.mark.e2e
+
+CONCLUSIONS = "Задача в два действия (умение 3.1) даётся обоим классам хуже остальных заданий."
+MEASURES = "Еженедельные занятия по решению задач в 4А и 4Б до конца второй четверти."
+GENERAL = "Результаты школы выше муниципальных; признак высоких результатов разобран с управлением образования."
+BUILD_TIMEOUT_MS = 180_000
+
+
+@pytest.fixture
+def planted(department, school, other_school, role_users, settings):
+    settings.JOBS_INLINE = False  # the embedded default: the справка is built in the web process's job threads
+    return plant(department, school, other_school)
+
+
+def test_the_coordinator_writes_conclusions_builds_the_spravka_and_downloads_it(
+    page, shot, log_in, planted, school, request
+):
+    log_in(page, "coord")
+    page.goto(reverse("reports:school_report_index", kwargs={"school_code": school.code}))
+    page.get_by_test_id("report-campaigns").get_by_role("link", name="ВПР-2026").click()
+    expect(page.get_by_test_id("report-outline")).to_contain_text(WEAK_SKILL)
+    expect(page.get_by_test_id("report-state")).to_contain_text("Отчёт ещё не формировался.")
+    shot(page, "1-page")
+
+    assessment = planted["assessment"]
+    form = page.get_by_test_id("conclusions-form")
+    part = form.locator(f'fieldset[data-part="{assessment.pk}"]')
+    part.get_by_label("Выводы").fill(CONCLUSIONS)
+    part.get_by_label("Меры / рекомендации").fill(MEASURES)
+    form.locator('fieldset[data-part="general"]').get_by_label("Выводы").fill(GENERAL)
+    form.get_by_test_id("conclusions-save").click()
+    expect(page.get_by_text("Выводы сохранены: редакция 1.")).to_be_visible()
+    expect(page.get_by_test_id("conclusions-history")).to_contain_text("История: 1 редакция")
+    shot(page, "2-conclusions-saved")
+
+    page.get_by_test_id("report-build").click()
+    row = page.get_by_test_id("report-version").first
+    expect(row).to_have_attribute("data-version", "1")
+    expect(page.get_by_text("Отчёт формируется в фоне; ход показан на странице.")).to_be_visible()
+    saw_progress = page.get_by_test_id("report-progress").count() > 0
+    if saw_progress:
+        shot(page, "3-building")
+    expect(page.get_by_test_id("report-file-pdf")).to_be_visible(timeout=BUILD_TIMEOUT_MS)
+    expect(page.get_by_test_id("report-file-docx")).to_be_visible()
+    expect(row).to_contain_text("актуальна")
+    assert saw_progress, "the version's progress bar was not shown while the справка was built"
+    shot(page, "4-ready")
+
+    texts = {}
+    for fmt in ("pdf", "docx"):
+        with page.expect_download() as download_info:
+            page.get_by_test_id(f"report-file-{fmt}").click()
+        download = download_info.value
+        assert download.suggested_filename == f"spravka-{school.code}-VPR-2026.{fmt}"
+        data = open(download.path(), "rb").read()
+        texts[fmt] = " ".join((pdf_text(data) if fmt == "pdf" else docx_text(data)).split())
+        if fmt == "pdf":
+            first = pypdfium2.PdfDocument(data)[0].render(scale=1.5).to_pil()
+            first.save(artifacts_dir(request.config) / f"{safe_name(request.node.name)}-5-pdf-page1.png")
+    for fmt, text in texts.items():
+        for words in (CONCLUSIONS, MEASURES, GENERAL, "Аналитическая справка".upper(), school.name):
+            assert words in text or words.upper() in text, (fmt, words)
+        assert NAME[0] not in text, fmt
+
+    # new conclusions: the built справка is outdated, and the page offers to build it again
+    part = page.get_by_test_id("conclusions-form").locator('fieldset[data-part="general"]')
+    part.get_by_label("Меры / рекомендации").fill("Педагогический совет по итогам ВПР в январе.")
+    page.get_by_test_id("conclusions-save").click()
+    expect(page.get_by_test_id("report-outdated")).to_be_visible()
+    expect(page.get_by_test_id("report-build")).to_contain_text("Сформировать заново")
+    shot(page, "6-outdated")
