@@ -17,6 +17,7 @@ from .preparation import seed_preparation
 from .recheck import seed_recheck
 from .registry import DEPARTMENT, seed_demo, summary
 from .results import seed_finished_campaigns
+from .school_reports import seed_school_reports
 from .training import seed_training_campaign
 
 
@@ -42,6 +43,7 @@ def build_demo(*, stdout=None, today: datetime.date | None = None) -> DemoBuilt:
     seed_observation(department=department)
     seed_cases(department=department)
     seed_recheck(department=department, today=today)
+    seed_school_reports(department=department, today=today)
     seed_decisions(department=department, today=today)
     campaigns = [c.title for c in [*finished, current, training]]
     line = "{people} {campaigns}".format(
