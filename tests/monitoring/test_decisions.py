@@ -479,3 +479,38 @@ def test_the_results_page_offers_a_decision_on_a_weak_skill(client, coord, curre
     assert share < 50 and "basis=weak_skill" in url
     form = client.get(url)
     assert form.context["values"]["skill"] == skill and form.context["values"]["assessment"] == now.pk
+
+
+@pytest.mark.django_db
+def test_the_register_reads_as_many_queries_for_many_decisions_as_for_one(client, uo, current, school, other_school):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(uo)
+    counts = []
+    for extra in (1, 12):
+        for n in range(extra):
+            record_one(uo, current, school if n % 2 else other_school, due_on=later(n + 1))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("monitoring:decisions")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db
+def test_editing_through_the_form(client, coord, current, school):
+    decision = record_one(coord, current, school)
+    client.force_login(coord)
+    url = reverse("monitoring:decision_edit", args=[decision.pk])
+    form = client.get(url)
+    assert form.status_code == 200 and form.context["values"]["due_on"] == decision.due_on.isoformat()
+    values = {**form.context["values"], "status": D.Status.IN_PROGRESS, "responsible": "Директор Орлова Н. В."}
+    bad = client.post(url, {**values, "due_on": "2001-01-01"})
+    assert bad.status_code == 400
+    decision.refresh_from_db()
+    assert decision.status == D.Status.PLANNED
+    assert client.post(url, values).status_code == 302
+    decision.refresh_from_db()
+    assert (decision.status, decision.responsible) == (D.Status.IN_PROGRESS, "Директор Орлова Н. В.")
+    page = client.get(reverse("monitoring:decision", args=[decision.pk])).content.decode()
+    assert 'data-action="decision.edited"' in page and "ответственный (должность, ФИО)" in page
