@@ -311,6 +311,9 @@ class DecisionCancelView(_RecordableMixin, View):
     template_name = "monitoring/decisions/cancel.html"
 
     def get(self, request, pk):
+        if not self.decision.is_open:
+            messages.error(request, _("Решение уже закрыто: результат записан или оно отменено."))
+            return redirect(self.done_url())
         return render(request, self.template_name, {"decision": self.decision, "reason": ""})
 
     def post(self, request, pk):

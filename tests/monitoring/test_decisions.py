@@ -514,3 +514,31 @@ def test_editing_through_the_form(client, coord, current, school):
     assert (decision.status, decision.responsible) == (D.Status.IN_PROGRESS, "Директор Орлова Н. В.")
     page = client.get(reverse("monitoring:decision", args=[decision.pk])).content.decode()
     assert 'data-action="decision.edited"' in page and "ответственный (должность, ФИО)" in page
+
+
+@pytest.mark.django_db
+def test_another_municipality_sees_nothing_of_our_decisions(client, uo, current, school):
+    from tests.factories import DepartmentFactory
+
+    decision = record_one(uo, current, school)
+    municipal = record_one(uo, current, None)
+    stranger = user_with_role(Role.DEPARTMENT_STAFF, department=DepartmentFactory(code="uo-other"))
+    client.force_login(stranger)
+    for pk in (decision.pk, municipal.pk):
+        assert client.get(reverse("monitoring:decision", args=[pk])).status_code == 404
+        assert client.get(reverse("monitoring:decision_edit", args=[pk])).status_code == 404
+    assert list(client.get(reverse("monitoring:decisions")).context["rows"]) == []
+    error = refused(lambda: record_one(stranger, current, school))
+    assert "только для своей школы" in str(error)
+
+
+@pytest.mark.django_db
+def test_a_closed_decision_offers_no_cancelling(client, uo, current, school):
+    decision = record_one(uo, current, school)
+    decision_outcome(decision=decision, actor=uo, status=D.Status.NOT_DONE, outcome="Учитель на больничном")
+    client.force_login(uo)
+    response = client.get(reverse("monitoring:decision_cancel", args=[decision.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("monitoring:decision", args=[decision.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="outcome-form"' not in page and 'data-testid="decision-cancel-link"' not in page
+    assert "Учитель на больничном" in page
