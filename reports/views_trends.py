@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from grading.figures import HIDDEN_BELOW, SMALL_SAMPLE
 from grading.selectors.results import reads_as_school
+from monitoring.decision_panel import panel_context
 from procedures.access import CampaignMixin, SchoolAssessmentMixin, campaigns_with
 from schools.access import Capability as C
 from vpr_portal.access import get_scoped_or_404
@@ -81,6 +82,14 @@ class SchoolTrendView(TrendContextMixin, SchoolAssessmentMixin, TemplateView):
             chart=trend_chart(_labels(trend.series), groups),
             as_school=as_school,
             department=self.can(C.VIEW_OVERVIEW, self.school),
+            decisions_panel=panel_context(
+                campaign=self.campaign,
+                assessment=self.assessment,
+                school=self.school,
+                can_record=self.can(C.RECORD_DECISIONS, self.school),
+            )[0]
+            if self.can(C.VIEW_DECISIONS, self.school)
+            else None,
         )
         return context
 

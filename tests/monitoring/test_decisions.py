@@ -542,3 +542,15 @@ def test_a_closed_decision_offers_no_cancelling(client, uo, current, school):
     page = client.get(response["Location"]).content.decode()
     assert 'data-testid="outcome-form"' not in page and 'data-testid="decision-cancel-link"' not in page
     assert "Учитель на больничном" in page
+
+
+@pytest.mark.django_db
+def test_the_schools_dynamics_page_shows_the_earlier_decisions(client, uo, coord, earlier, current, school):
+    before = make_assessment(earlier, code="T-4", tasks=TASKS, scale=SCALE)
+    now = make_assessment(current, code="T-4", tasks=TASKS, scale=SCALE)
+    record(now, school, PEOPLE)
+    record_one(uo, earlier, school, assessment=before, text="Методический семинар по заданию C")
+    url = reverse("reports:school_trend", args=[current.code, school.code, now.code])
+    for user in (coord, uo):
+        client.force_login(user)
+        assert "Методический семинар по заданию C" in client.get(url).content.decode()
