@@ -149,25 +149,25 @@ def _decisions_blocks(campaign: Campaign, school: School, heading: str) -> list:
     if not found:
         blocks.append(Paragraph(_("Управленческих решений по итогам этой кампании не записано."), "note"))
         return blocks
-    rows = tuple(
-        (
-            decision.text,
-            decision.get_basis_display()
-            + (f": {decision.assessment.code}" if decision.assessment_id else "")
-            + (f" ({decision.skill})" if decision.skill else ""),
-            _("школа") if decision.school_id else _("муниципальное"),
-            decision.responsible,
-            decision.due_on.strftime("%d.%m.%Y"),
-            decision.get_status_display(),
-            decision.outcome or "—",
+    rows = []
+    for decision in found:
+        basis = decision.get_basis_display() + (f": {decision.assessment.code}" if decision.assessment_id else "")
+        basis += f" ({decision.skill})" if decision.skill else ""
+        level = _("школа") if decision.school_id else _("муниципальное")
+        state = decision.get_status_display() + (f": {decision.outcome}" if decision.outcome else "")
+        rows.append(
+            (
+                _("{text} Основание: {basis}; {level}.").format(text=decision.text, basis=basis, level=level),
+                decision.responsible,
+                decision.due_on.strftime("%d.%m.%Y"),
+                state,
+            )
         )
-        for decision in found
-    )
     blocks.append(
         Table(
-            (_("Что решено"), _("Основание"), _("Уровень"), _("Ответственный"), _("Срок"), _("Статус"), _("Результат")),
-            rows,
-            widths=(4, 2.2, 1.3, 2.2, 1.2, 1.3, 2.5),
+            (_("Что решено"), _("Ответственный"), _("Срок"), _("Статус и результат")),
+            tuple(rows),
+            widths=(7, 3.2, 2.2, 3.6),
             caption=_("Управленческие решения по итогам кампании: школы и муниципальные (по сроку)."),
         )
     )

@@ -4,13 +4,14 @@ report_request, its PDF and DOCX read as text — every section of each assessme
 name (R11); new conclusions make it outdated while the built version keeps its text; the pages: the school writes its
 conclusions (revisions, errors writing nothing), the department reads every school's, another school gets 404."""
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
 
 from grading.figures import MARKS, assessment_figures
-from monitoring.models import SignalCase
+from monitoring.models import ManagementDecision, SignalCase
 from reports.generation import report_request, report_state
 from reports.kinds.school_report import LATER_SECTIONS, NAME
 from reports.report_render import docx_text
@@ -25,6 +26,7 @@ from vpr_portal.pdf import pdf_text
 
 CONCLUSIONS = "Выводы по русскому языку: задание C вызвало затруднения у обоих классов."
 MEASURES = "Провести в 4А и 4Б занятия по решению задач в два действия до 20 декабря."
+DECISION = "Включить решение задач в два действия в план методического объединения."
 GENERAL = "Общий вывод школы: результаты согласуются с текущей успеваемостью."
 
 
@@ -78,6 +80,18 @@ def test_the_pdf_and_the_docx_hold_every_section_and_the_figures_of_results_figu
     case.measures = "Проведена выборочная перепроверка работ комиссией школы."
     case.save()
     write(planted, school, coordinator)
+    ManagementDecision.objects.create(
+        department=school.department,
+        level=ManagementDecision.Level.SCHOOL,
+        school=school,
+        campaign=planted["campaign"],
+        assessment=planted["assessment"],
+        basis=ManagementDecision.Basis.WEAK_SKILL,
+        skill=WEAK_SKILL,
+        text=DECISION,
+        responsible="Заместитель директора по УВР",
+        due_on=datetime.date(2026, 12, 20),
+    )
     texts = build(planted["campaign"], school, coordinator, django_capture_on_commit_callbacks)
     for fmt, raw in texts.items():
         text = flat(raw)
@@ -112,6 +126,7 @@ def test_the_pdf_and_the_docx_hold_every_section_and_the_figures_of_results_figu
         assert "выборочная перепроверка работ комиссией школы" in text, fmt
         # the dynamics over the campaigns held, the school's texts, the signatures
         assert "ВПР-2025" in text.split("2.9. ")[1], fmt
+        assert DECISION in text and "Основание: слабо сформированное умение: T-4" in text and "20.12.2026" in text, fmt
         for words in (CONCLUSIONS, MEASURES, GENERAL, "Директор", "Ответственный за проведение ВПР"):
             assert words in text, (fmt, words)
         # no pupil's name anywhere (the department reads it): the planted pupil's surname and name
