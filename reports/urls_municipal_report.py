@@ -1,3 +1,18 @@
-"""The URLs of the municipal_report (filled by its module)."""
+"""The URLs of the municipal analytical report (reports/views_municipal_report.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_municipal_report as views
+
+urlpatterns: list = [
+    path(
+        "campaigns/<str:campaign_code>/analytical-report/",
+        views.MunicipalReportPageView.as_view(),
+        name="municipal_analytical_report",
+    ),
+    path(
+        "analytical-report/files/<int:pk>/",
+        views.MunicipalReportFileView.as_view(),
+        name="municipal_report_file",
+    ),
+]
