@@ -221,6 +221,20 @@ ACTION_GROUPS = (
             "recheck.imported": gettext_lazy("Загружен файл комиссии перепроверки"),
         },
     ),
+    ActionGroup(
+        "reports",
+        gettext_lazy("Отчёты и управленческие решения"),
+        {
+            "school_conclusions.saved": gettext_lazy("Школа сохранила выводы и меры для аналитической справки"),
+            "parent_slips.printed": gettext_lazy("Напечатаны листы результатов для родителей"),
+            "parent_slips.handed_out": gettext_lazy("Отмечена выдача листа результатов родителям"),
+            "parent_slips.handout_cancelled": gettext_lazy("Отменена отметка о выдаче листа результатов"),
+            "decision.recorded": gettext_lazy("Записано управленческое решение"),
+            "decision.edited": gettext_lazy("Изменено управленческое решение"),
+            "decision.outcome": gettext_lazy("Записан результат управленческого решения"),
+            "decision.cancelled": gettext_lazy("Управленческое решение отменено"),
+        },
+    ),
 )
 ACTIONS = {code: phrase for group in ACTION_GROUPS for code, phrase in group.actions.items()}
 GROUPS = {group.key: group for group in ACTION_GROUPS}
