@@ -8,7 +8,7 @@ The organizer's rooms are the assigned objects of the organizer role (see school
 from django.db.models import Q, QuerySet
 
 from procedures.models import Assessment, Campaign, SittingRoom
-from procedures.selectors.campaigns import campaigns_visible_to
+from procedures.selectors.campaigns import campaigns_visible_to, department_scope, memoized_for_scope
 from procedures.selectors.rooms import organizer_sitting_rooms
 from schools.access import (
     CAPABILITIES,
@@ -29,8 +29,19 @@ ROOMS = Assignment(Role.ORGANIZER, organizer_sitting_rooms, school_field="sittin
 register_assignment("rooms", ROOMS)
 
 
+_department_queries: dict[tuple, QuerySet[Campaign]] = {}  # per department-only scope and capability
+
+
 def campaigns_with(user, capability):
-    """The campaigns the user may see, of the departments where they hold `capability`."""
+    """The campaigns the user may see, of the departments where they hold `capability` (for a department's
+    people, the query built once per scope: procedures.selectors.campaigns.department_scope)."""
+    scope = department_scope(user)
+    if scope is not None:
+        return memoized_for_scope(_department_queries, (scope, capability), lambda: _campaigns_with(user, capability))
+    return _campaigns_with(user, capability)
+
+
+def _campaigns_with(user, capability):
     return campaigns_visible_to(user).filter(department_id__in=department_ids_with(user, capability))
 
 

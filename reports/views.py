@@ -3,6 +3,8 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import BigIntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
@@ -11,10 +13,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from grading import charts
-from grading.cache import Version, stamped
+from grading.cache import Stamp, Version, stamped
 from grading.completion import side_by_side
 from grading.figures import HIDDEN_BELOW, SMALL_SAMPLE
 from grading.item_analysis import MIN_PARTICIPANTS, WEAK_ITEM_REST, item_analysis
+from grading.models import ResultsStamp
 from grading.page_cache import CachedPageMixin
 from monitoring.decision_panel import panel_context
 from monitoring.signals import department_thresholds, window_assessments
@@ -47,6 +50,13 @@ class OverviewView(CapabilityMixin, TemplateView):
         return context
 
 
+def stamp_version() -> Coalesce:
+    """An assessment's results stamp's version as an annotation (0 before its first write, as
+    grading.cache.stamps reads it): a page reads its assessments and their stamps in one query."""
+    stamp = ResultsStamp.objects.filter(assessment_id=OuterRef("pk")).values("version")[:1]
+    return Coalesce(Subquery(stamp), Value(0), output_field=BigIntegerField())
+
+
 def campaign_shown(campaign) -> Version:
     """What a page shows of its campaign, as a part of the page's cache key (grading/page_cache.py)."""
     return Version("campaign", (campaign.pk, campaign.code, campaign.title))
@@ -67,13 +77,16 @@ class MunicipalResultsView(CachedPageMixin, CampaignMixin, TemplateView):
     template_name = "reports/results/campaign.html"
 
     def page_key(self) -> tuple:
-        assessments = tuple(
-            self.campaign.assessments.order_by("pk").values_list("pk", "code", "grade", "subject__name")
+        """The campaign's assessments as shown and their results stamps, read in one query."""
+        rows = tuple(
+            self.campaign.assessments.order_by("pk")
+            .annotate(stamp_version=stamp_version())
+            .values_list("pk", "code", "grade", "subject__name", "stamp_version")
         )
         return (
             campaign_shown(self.campaign),
-            Version("assessments", assessments),
-            *stamped(row[0] for row in assessments),
+            Version("assessments", tuple(row[:4] for row in rows)),
+            *(Stamp(row[0], row[4]) for row in rows),
         )
 
     def get_context_data(self, **kwargs):
@@ -88,8 +101,10 @@ class MunicipalAssessmentMixin(CampaignMixin):
     capability = C.VIEW_OVERVIEW
 
     def resolve(self, **kwargs) -> None:
+        # with its results stamp's version (`stamp_version`): a cached page's key needs it, and it costs no query
         self.assessment = get_scoped_or_404(
-            self.campaign.assessments.select_related("subject"), code=kwargs["assessment_code"]
+            self.campaign.assessments.select_related("subject").annotate(stamp_version=stamp_version()),
+            code=kwargs["assessment_code"],
         )
 
 
@@ -174,7 +189,8 @@ class MunicipalFunnelView(CachedPageMixin, MunicipalAssessmentMixin, TemplateVie
     template_name = "reports/results/funnel.html"
 
     def page_key(self) -> tuple:
-        return (campaign_shown(self.campaign), assessment_shown(self.assessment), *stamped([self.assessment.pk]))
+        stamp = Stamp(self.assessment.pk, self.assessment.stamp_version)  # as `stamped` reads it, with the assessment
+        return (campaign_shown(self.campaign), assessment_shown(self.assessment), stamp)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -6,10 +6,43 @@ from procedures.models import Assessment, Campaign, Task
 from schools.access import Capability, department_ids_with
 from schools.models import DEPARTMENT_ROLES, SCHOOL_ROLES, Role, School, User
 
+# The query of campaigns_visible_to for each department-only scope (a department's people: what they see follows
+# from their memberships' roles and departments alone, no other row is read), built once per process: building it
+# costs more than running it on the department's pages. Bounded: cleared past SCOPES_KEPT scopes.
+SCOPES_KEPT = 2000
+_department_queries: dict[tuple, QuerySet[Campaign]] = {}
+
+
+def department_scope(user: User) -> tuple | None:
+    """The user's memberships as (role, department) pairs when every one is a department's role, else None (a
+    school, an expert or an observer: their campaigns depend on rows other than their memberships)."""
+    memberships = user.active_memberships if user.is_authenticated else []
+    if not memberships or any(m.role not in DEPARTMENT_ROLES or m.school_id for m in memberships):
+        return None
+    return tuple(sorted((m.role, m.department_id) for m in memberships))
+
+
+def memoized_for_scope(store: dict, key: tuple, build):
+    """The unevaluated query kept in `store` under `key`, built by `build()` the first time; each caller gets a
+    clone (`.all()`), so the kept one is never evaluated or changed."""
+    query = store.get(key)
+    if query is None:
+        if len(store) >= SCOPES_KEPT:
+            store.clear()
+        query = store[key] = build()
+    return query.all()
+
 
 def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     """The department sees its campaigns, drafts included; schools, experts and observers see the
     announced (non-draft) campaigns of their municipality."""
+    scope = department_scope(user)
+    if scope is not None:
+        return memoized_for_scope(_department_queries, scope, lambda: _campaigns_visible_to(user))
+    return _campaigns_visible_to(user)
+
+
+def _campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     editor_departments = department_ids_with(user, Capability.MANAGE_CAMPAIGNS)
     reader_departments = user.department_ids_with_role(*DEPARTMENT_ROLES, Role.OBSERVER, Role.EXPERT)
     school_departments = set(
