@@ -8,6 +8,7 @@ pure-Python loop (how fast this process gets the CPU now), and a region-wide GRO
 the database answers now). Pages another part of the product has not built yet print «not built».
 """
 
+import asyncio
 import http.client
 import io
 import itertools
@@ -248,10 +249,12 @@ def session_cookie() -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, *, worker_class: str = "sync", threads: int = 1) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [str(gunicorn) if gunicorn.exists() else shutil.which("gunicorn") or "gunicorn"]
     command += ["vpr_portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    if worker_class != "sync":
+        command += ["--worker-class", worker_class, "--threads", str(threads)]
     command += ["--timeout", "60", "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -318,6 +321,73 @@ def load(port: int, urls: list[str], cookie: str, *, users: int, seconds: float)
     return LoadResult(latencies, errors, time.monotonic() - started, statuses)
 
 
+async def _answer(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """Reads one HTTP/1.1 answer: its status, and whether the connection stays open for the next request."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if "content-length" in headers:
+        await reader.readexactly(int(headers["content-length"]))
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    else:
+        await reader.read()
+        return status, False
+    return status, headers.get("connection", "").lower() != "close"
+
+
+def load_async(port: int, urls: list[str], cookie: str, *, users: int, seconds: float) -> LoadResult:
+    """`load` with one thread of asyncio instead of a thread a user, so that the generator, which shares the
+    machine's cores with the server, takes less of them: each user's connection is kept open while the server
+    keeps it (keep-alive; gunicorn's sync workers close it after each answer, so a new one is opened)."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    errors = 0
+    requests = [(f"GET {url} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n\r\n").encode() for url in urls]
+
+    async def user(index: int, stop: float) -> None:
+        nonlocal errors
+        reader = writer = None
+        for number in itertools.count(index):
+            if time.monotonic() >= stop:
+                break
+            started = time.perf_counter()
+            try:
+                if writer is None:
+                    reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 10)
+                writer.write(requests[number % len(requests)])
+                status, keep = await asyncio.wait_for(_answer(reader), 10)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                status, keep = 0, False
+            elapsed = time.perf_counter() - started
+            statuses[status] = statuses.get(status, 0) + 1
+            if status == 200:
+                latencies.append(elapsed)
+            else:
+                errors += 1
+            if not keep and writer is not None:
+                writer.close()
+                reader = writer = None
+        if writer is not None:
+            writer.close()
+
+    async def everyone() -> None:
+        stop = time.monotonic() + seconds
+        await asyncio.gather(*(user(i, stop) for i in range(users)))
+
+    started = time.monotonic()
+    asyncio.run(everyone())
+    return LoadResult(latencies, errors, time.monotonic() - started, statuses)
+
+
 def warm_up(port: int, urls: list[str], cookie: str, *, answers: int) -> None:
     """Requests the pages (5 users) until each has been answered `answers` times, or for WARM_SECONDS_MAX: every
     worker process has its own local cache (no Redis in the bench), and a cold one computes each page's figures
@@ -329,25 +399,37 @@ def warm_up(port: int, urls: list[str], cookie: str, *, answers: int) -> None:
         answered += len(load(port, urls, cookie, users=5, seconds=2).latencies)
 
 
-def cpu_seconds(server_pid: int) -> tuple[float, float]:
-    """CPU seconds used so far by the gunicorn server's processes (its workers) and by every other process of the
-    machine but this one (what competes with the load: the database, other programs); (0, 0) without /proc."""
-    ours, others = 0, 0
+def cpu_ticks(server_pid: int) -> dict[int, tuple[bool, int]]:
+    """Each process's CPU ticks used so far (utime + stime) and whether it is the gunicorn server's (the arbiter or
+    one of its workers), every process of the machine but this one; {} without /proc."""
+    found = {}
     try:
-        pids = [name for name in os.listdir("/proc") if name.isdigit()]
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
     except OSError:
-        return 0.0, 0.0
+        return found
     for pid in pids:
+        if pid == os.getpid():
+            continue
         try:
             with open(f"/proc/{pid}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        ticks = int(fields[11]) + int(fields[12])  # utime + stime
-        if int(pid) == server_pid or int(fields[1]) == server_pid:  # the arbiter or one of its workers
-            ours += ticks
-        elif int(pid) != os.getpid():
-            others += ticks
+        found[pid] = (pid == server_pid or int(fields[1]) == server_pid, int(fields[11]) + int(fields[12]))
+    return found
+
+
+def cpu_used(before: dict[int, tuple[bool, int]], after: dict[int, tuple[bool, int]]) -> tuple[float, float]:
+    """CPU seconds between two `cpu_ticks`: of the gunicorn server's processes, and of every other process (what
+    competes with the load: the database, other programs). Processes that started or ended in between count
+    from what is known of them (a process gone is not counted negative)."""
+    ours = others = 0
+    for pid, (server, ticks) in after.items():
+        used = ticks - before.get(pid, (server, 0))[1]
+        if server:
+            ours += used
+        else:
+            others += used
     hertz = os.sysconf("SC_CLK_TCK")
     return ours / hertz, others / hertz
 
@@ -355,22 +437,35 @@ def cpu_seconds(server_pid: int) -> tuple[float, float]:
 @region_benchmark
 def region_load() -> list[Measurement]:
     """50 department users at once on the department's pages, through gunicorn ((2 × cores) + 1 workers) on
-    127.0.0.1, for 20 s once every worker is warm (`warm_up`): requests per second, p95 latency, errors."""
+    127.0.0.1, for 20 s once every worker is warm (`warm_up`): requests per second, p95 latency, errors; beside
+    them the CPU the workers and the load generator (this process) took a request, the other processes' share
+    and the load average, since the generator and everything else share the machine's cores with the server.
+
+    BENCH_LOAD_CLIENT=asyncio generates the load from one asyncio thread (`load_async`, keep-alive when the
+    server keeps connections) instead of a thread a user; BENCH_WORKER_CLASS=gthread and BENCH_THREADS=N run
+    gunicorn's threaded workers instead of the sync ones."""
     t = target()
     client = department_client()
     found = [found for _label, found in department_pages(t) if found is not None]
     urls = [url for _name, url in found if client.get(url).status_code == 200]
     left_out = [name for name, url in found if url not in urls]
     workers = 2 * (os.cpu_count() or 1) + 1
+    worker_class = os.environ.get("BENCH_WORKER_CLASS", "sync")
+    threads = int(os.environ.get("BENCH_THREADS", "4"))
+    client_name = os.environ.get("BENCH_LOAD_CLIENT", "threads")
+    generate = load_async if client_name == "asyncio" else load
     port = free_port()
     cookie = session_cookie()
     connections.close_all()  # the workers open their own
-    server = start_gunicorn(port, workers)
+    server = start_gunicorn(port, workers, worker_class=worker_class, threads=threads)
     try:
         warm_up(port, urls, cookie, answers=WARM_ANSWERS_PER_WORKER * workers)
-        before = cpu_seconds(server.pid)
-        result = load(port, urls, cookie, users=LOAD_USERS, seconds=LOAD_SECONDS)
-        after = cpu_seconds(server.pid)
+        before = cpu_ticks(server.pid)
+        generator_before = time.process_time()
+        result = generate(port, urls, cookie, users=LOAD_USERS, seconds=LOAD_SECONDS)
+        generator = time.process_time() - generator_before
+        after = cpu_ticks(server.pid)
+        load_average = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     finally:
         server.terminate()
         try:
@@ -378,12 +473,17 @@ def region_load() -> list[Measurement]:
         except subprocess.TimeoutExpired:
             server.kill()
     total = len(result.latencies) + result.errors
-    note = f"{len(urls)} pages, {workers} workers, {total:,} requests in {result.seconds:.1f} s"
-    if after[0] > before[0] and total:
-        # the workers' CPU a request, and how much of the machine's cores everything else took meanwhile
+    shape = f"{workers} {worker_class} workers" + (f" × {threads} threads" if worker_class != "sync" else "")
+    note = f"{len(urls)} pages, {shape}, {client_name} client, {total:,} requests in {result.seconds:.1f} s"
+    workers_cpu, others_cpu = cpu_used(before, after)
+    if workers_cpu and total:
+        # the workers' CPU a request, the load generator's (this process), and how much of the machine's cores
+        # everything else took meanwhile
         note += (
-            f"; workers' CPU {1000 * (after[0] - before[0]) / total:.1f} ms a request; other processes"
-            f" {100 * (after[1] - before[1]) / result.seconds:.0f} % of a core (database included)"
+            f"; workers' CPU {1000 * workers_cpu / total:.1f} ms a request; generator's CPU"
+            f" {1000 * generator / total:.1f} ms a request ({100 * generator / result.seconds:.0f} % of a core);"
+            f" other processes {100 * others_cpu / result.seconds:.0f} % of a core (database included);"
+            f" load average {load_average:.1f}"
         )
     if left_out:
         note += "; left out (not answering 200 in-process): " + ", ".join(left_out)
