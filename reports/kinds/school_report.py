@@ -16,18 +16,24 @@ conclusions' revision, the management decisions, the signals' thresholds and re-
 built справка outdated, and the built version keeps what it was built with.
 """
 
+import hashlib
 import threading
 import time
+from dataclasses import replace
+from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
+from grading.cache import Version, cached, stamped
 from grading.models import ResultsStamp
 from monitoring.signals import department_thresholds, recheck_version
-from procedures.models import Campaign
+from procedures.models import Assessment, Campaign, Task
 from schools.access import Capability
 from schools.models import School
 
+from .. import report_charts, report_doc, report_sections
 from ..generation import ReportKind, cases_source, register_report, results_source, source_hash
 from ..report_doc import Heading, PageBreak, Paragraph, ReportDocument, Table
 from ..report_sections import (
@@ -41,6 +47,7 @@ from ..report_sections import (
     trend_blocks,
 )
 from ..school_conclusions import GENERAL, conclusions_of, conclusions_revision
+from ..trends import trend_assessments
 
 try:  # management decisions (monitoring.decisions), when that part of the product is there
     from monitoring.decisions import decisions_key, decisions_of_campaign
@@ -48,9 +55,13 @@ except ImportError:  # pragma: no cover - until the decisions are on main
     decisions_key = decisions_of_campaign = None
 
 NAME = "school_report"
-SIGNATURES = ("Директор", "Ответственный за проведение ВПР")
+SIGNATURES = (gettext_noop("Директор"), gettext_noop("Ответственный за проведение ВПР"))
 # the sections after the figures of each assessment (their headings: «{n}.9. Динамика по кампаниям» …)
-LATER_SECTIONS = ("Динамика по кампаниям", "Признаки необъективности и разборы", "Выводы и меры школы")
+LATER_SECTIONS = (
+    gettext_noop("Динамика по кампаниям"),
+    gettext_noop("Признаки необъективности и разборы"),
+    gettext_noop("Выводы и меры школы"),
+)
 
 
 def title(campaign: Campaign, school: School | None) -> str:
@@ -109,18 +120,18 @@ def _header(campaign: Campaign, school: School) -> ReportDocument:
     )
 
 
-def _summary(items: list) -> Table:
-    rows = tuple(
-        (
-            f"{data.assessment} ({data.assessment.code})",
-            data.figures.participants,
-            *(data.figures.marks[mark] for mark in ("2", "3", "4", "5")),
-            share_high(data.figures),
-            data.figures.mean_score,
-            len(data.weak),
-        )
-        for data in items
+def _summary_row(data) -> tuple:
+    return (
+        f"{data.assessment} ({data.assessment.code})",
+        data.figures.participants,
+        *(data.figures.marks[mark] for mark in ("2", "3", "4", "5")),
+        share_high(data.figures),
+        data.figures.mean_score,
+        len(data.weak),
     )
+
+
+def _summary(rows: list) -> Table:
     return Table(
         (
             _("Работа"),
@@ -133,7 +144,7 @@ def _summary(items: list) -> Table:
             _("Ср. балл"),
             _("Слабых умений"),
         ),
-        rows,
+        tuple(rows),
         numeric=frozenset(range(1, 9)),
         widths=(3.7, 2.6, 1.4, 1.4, 1.4, 1.4, 1.8, 1.5, 1.8),
         caption=_("Сводка по работам кампании (в порядке каталога)."),
@@ -174,6 +185,51 @@ def _decisions_blocks(campaign: Campaign, school: School, heading: str) -> list:
     return blocks
 
 
+# what the cached parts are drawn by: a change of this code (after a deployment) draws them anew
+CODE_VERSION = hashlib.sha256(
+    b"".join(Path(module.__file__).read_bytes() for module in (report_sections, report_charts, report_doc))
+    + Path(__file__).read_bytes()
+).hexdigest()[:12]
+
+
+def figures_part(assessment: Assessment, school: School, index: int) -> tuple[tuple, list]:
+    """The assessment's summary row and its figures' and dynamics' blocks (sections {index}.1–{index}.9, the charts
+    drawn). They change only with the results of the assessment and of its series' earlier ones (and the catalogue,
+    the campaigns' titles), so they are kept in the results' cache (grading.cache) under those stamps: a справка
+    built again after new conclusions, cases or decisions draws no chart again."""
+    series = trend_assessments(assessment, held_campaigns(assessment.campaign))
+    catalogue = (
+        assessment.code,
+        str(assessment),
+        assessment.level,
+        repr(sorted(assessment.scale.items())) if isinstance(assessment.scale, dict) else repr(assessment.scale),
+        tuple(
+            Task.objects.filter(assessment=assessment)
+            .order_by("position")
+            .values_list("label", "max_points", "difficulty", "skill")
+        ),
+    )
+    key = (
+        school.pk,
+        index,
+        Version("catalogue", catalogue),
+        Version("series", tuple((item.pk, item.campaign.title) for item in series)),
+        Version("language", get_language()),
+        Version("code", CODE_VERSION),
+        *stamped([assessment.pk, *(item.pk for item in series)]),
+    )
+
+    def compute() -> tuple[tuple, list]:
+        data = school_assessment(assessment, school)
+        blocks = [
+            *figures_blocks(data, str(index)),
+            *trend_blocks(assessment, school, f"{index}.9. {_(LATER_SECTIONS[0])}"),
+        ]
+        return _summary_row(data), blocks
+
+    return cached("school_report_figures", key, compute)
+
+
 def content(campaign: Campaign, school: School | None, progress) -> ReportDocument:
     school = School.objects.select_related("department").get(pk=school.pk)
     assessments = assessments_with_results(campaign, school)
@@ -200,21 +256,22 @@ def content(campaign: Campaign, school: School | None, progress) -> ReportDocume
                 "note",
             )
         )
-    items = [school_assessment(assessment, school) for assessment in assessments]
-    if not items:
+    parts = []
+    for index, assessment in enumerate(assessments, start=1):
+        parts.append(figures_part(assessment, school, index))
+        progress(index, total + len(assessments))
+    if not parts:
         doc.add(Paragraph(_("Результатов школы в этой кампании пока нет."), "warning"))
     else:
-        doc.add(Heading(_("Сводка по работам"), 1), _summary(items))
-    for index, data in enumerate(items, start=1):
-        assessment = data.assessment
+        doc.add(Heading(_("Сводка по работам"), 1), _summary([row for row, _blocks in parts]))
+    for index, (assessment, (_row, blocks)) in enumerate(zip(assessments, parts, strict=True), start=1):
         if index > 1:  # each assessment from a new page; the first one follows the summary
             doc.add(PageBreak())
         doc.add(
             Heading(_("{n}. {assessment} ({code})").format(n=index, assessment=assessment, code=assessment.code), 1),
         )
-        doc.add(*figures_blocks(data, str(index)))
-        later = iter(_(words) for words in LATER_SECTIONS)
-        doc.add(*trend_blocks(assessment, school, f"{index}.9. {next(later)}"))
+        doc.add(*blocks)
+        later = iter(_(words) for words in LATER_SECTIONS[1:])
         doc.add(*signals_blocks(assessment, school, f"{index}.10. {next(later)}"))
         doc.add(Heading(f"{index}.11. {next(later)}", 2))
         doc.add(
@@ -225,8 +282,8 @@ def content(campaign: Campaign, school: School | None, progress) -> ReportDocume
             Heading(_("Меры / рекомендации"), 3),
             *text_blocks(conclusions.text(assessment.pk, "measures"), empty=_("Меры не записаны.")),
         )
-        progress(index, total)
-    part = len(items) + 1
+        progress(len(assessments) + index, total + len(assessments))
+    part = len(assessments) + 1
     doc.add(PageBreak(), Heading(_("{n}. Общие выводы и меры").format(n=part), 1))
     doc.add(
         Heading(_("Выводы"), 2), *text_blocks(conclusions.text(GENERAL, "conclusions"), empty=_("Выводы не записаны."))
@@ -236,13 +293,14 @@ def content(campaign: Campaign, school: School | None, progress) -> ReportDocume
         *text_blocks(conclusions.text(GENERAL, "measures"), empty=_("Меры не записаны.")),
     )
     doc.add(*_decisions_blocks(campaign, school, _("{n}. Управленческие решения").format(n=part + 1)))
-    progress(total, total)
+    progress(1, 1)
     return doc
 
 
 # The same content for both formats -----------------------------------------------------------------------------
 # The PDF's and the DOCX's jobs ask for the same content (the same sources): the second one, in the same process,
-# takes the first's instead of drawing every chart again. Kept a minute, two справки at most.
+# takes what the first drew instead of drawing every chart again. The content is kept for that one other format
+# only (taken once), a minute at most, two справки at most; a job in another process draws its own.
 
 _KEEP_SECONDS = 60.0
 _kept: dict[str, tuple[float, ReportDocument]] = {}
@@ -260,22 +318,24 @@ def shared_content(campaign: Campaign, school: School | None, progress) -> Repor
             for stale in [k for k, (at, _doc) in _kept.items() if now - at > _KEEP_SECONDS]:
                 _kept.pop(stale, None)
                 _locks.pop(stale, None)
-            kept = _kept.get(key)
+            kept = _kept.pop(key, None)
+            if kept is not None:  # the other format's content: taken once
+                _locks.pop(key, None)
         if kept is not None:
             progress(1, 1)
             return _copy(kept[1])
         doc = content(campaign, school, progress)
         with _guard:
             while len(_kept) >= 2:
-                _kept.pop(min(_kept, key=lambda k: _kept[k][0]))
+                oldest = min(_kept, key=lambda k: _kept[k][0])
+                _kept.pop(oldest)
+                _locks.pop(oldest, None)
             _kept[key] = (now, doc)
         return _copy(doc)
 
 
 def _copy(doc: ReportDocument) -> ReportDocument:
-    """A copy whose header fields the build may set (the version) without touching the kept one."""
-    from dataclasses import replace
-
+    """A copy whose header fields the build sets (the version) without touching the kept one."""
     return replace(doc, blocks=list(doc.blocks))
 
 

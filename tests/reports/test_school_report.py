@@ -251,3 +251,24 @@ def test_the_index_lists_the_schools_campaigns_with_results(client, planted, sch
     body = client.get(reverse("reports:school_report_index", kwargs={"school_code": school.code})).content.decode()
     assert 'data-campaign="VPR-2026"' in body and 'data-campaign="VPR-2025"' in body
     assert body.index('data-campaign="VPR-2026"') < body.index('data-campaign="VPR-2025"')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_figures_parts_are_kept_until_the_results_change(department, school, other_school):
+    """Outside a transaction (as the jobs run) the figures' sections are kept in the results' cache under the
+    results' stamps: the same text again, and a new result shows at once."""
+    from reports.kinds.school_report import content
+    from tests.reports.test_figures import record
+
+    planted = plant(department, school, other_school)
+    campaign = planted["campaign"]
+    first = content(campaign, school, lambda done, total: None)
+    again = content(campaign, school, lambda done, total: None)
+    assert again.text() == first.text()
+    assert "Русский язык, 4 кл. (T-4) 13 " in flat(first.text().replace("\n", " "))
+    record(planted["assessment"], school, [("11099", "4Б", (2, 1, 3), 5, False, False)])
+    changed = flat(content(campaign, school, lambda done, total: None).text())
+    assert "Русский язык, 4 кл. (T-4) 14 " in changed
+    figures = assessment_figures(assessment=planted["assessment"], school=school)
+    row = " ".join(comma(figures.marks[mark]) for mark in MARKS) + " " + comma(figures.mean_score)
+    assert f"Школа (вся параллель) 14 {row}" in changed
