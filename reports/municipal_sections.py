@@ -216,7 +216,7 @@ def _summary(doc: ReportDocument, campaign: Campaign, pages, titles) -> None:
                 for assessment, page in pages
             ),
             numeric=frozenset(range(2, 11)),
-            widths=(1.2, 2.6, 0.8, 0.8, 1.2, 1.3, 0.9, 0.9, 0.9, 0.9, 1.1),
+            widths=(1.1, 2.2, 1.0, 1.0, 1.6, 1.9, 0.9, 0.9, 0.9, 0.9, 1.2),
             caption=_("Результаты муниципалитета по проверочным работам"),
         ),
         Paragraph(
@@ -467,17 +467,6 @@ def _dynamics(doc, assessment, titles, campaigns) -> None:
                 numeric=frozenset(range(1, 8)),
                 widths=(1.6, 1.2, 1, 1, 1, 1, 1.2, 1),
                 caption=_("Муниципалитет по кампаниям (одна и та же работа: предмет и класс)"),
-            )
-        )
-    if len(points) >= 2:
-        doc.add(
-            charts.lines(
-                _("Динамика: доля «2» и доля «4» и «5», %"),
-                [point.campaign.code for point in points],
-                [
-                    (_("Доля «2»"), [point.share_low for point in points]),
-                    (_("Доля «4» и «5»"), [point.share_high for point in points]),
-                ],
             )
         )
 

@@ -192,13 +192,13 @@ def funnel(
         axes.plot(ns, upper, style, color="#555555", linewidth=1, label=label)
         axes.plot(ns, lower, style, color="#555555", linewidth=1)
     axes.axhline(p0, color="#1f5fa8", linewidth=1, label=f"муниципалитет: {_number(p0)} %")
-    outside = []
+    outside, inside = [], []
     for code, n, share in points:
         limit = z_outer * math.sqrt(base * (1 - base) / n) if n else 0
-        far = abs(share / 100 - base) > limit
-        axes.plot([n], [share], "o", color="#c0392b" if far else "#5b9bd5", markersize=3.5)
-        if far:
-            outside.append((code, n, share))
+        (outside if abs(share / 100 - base) > limit else inside).append((code, n, share))
+    for group, colour in ((inside, "#5b9bd5"), (outside, "#c0392b")):
+        if group:  # one artist per group, not one per school: a region's hundreds of points draw at once
+            axes.plot([n for _c, n, _s in group], [s for _c, _n, s in group], "o", color=colour, markersize=3.5)
     for code, n, share in outside:
         axes.annotate(code, (n, share), textcoords="offset points", xytext=(4, 3), fontsize=6.5)
     axes.set_xlabel("Участников в школе")

@@ -6,8 +6,10 @@ files through the scope check."""
 
 from django.views.generic import TemplateView
 
-from procedures.access import CampaignMixin
+from procedures.access import CampaignMixin, campaigns_with
+from procedures.models import Campaign
 from schools.access import Capability as C
+from schools.access import CapabilityMixin
 
 from .generation import report_state
 from .kinds.municipal_report import NAME
@@ -28,6 +30,27 @@ PER_ASSESSMENT = (
     "funnel",
     "signals",
 )
+
+
+class MunicipalReportIndexView(CapabilityMixin, TemplateView):
+    """The department's campaigns (not drafts), the latest first, each with its report's latest version: the way in
+    from the menu."""
+
+    capability = C.BUILD_MUNICIPAL_REPORT
+    template_name = "reports/municipal_report/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        campaigns = (
+            campaigns_with(self.viewer, self.capability)
+            .exclude(status=Campaign.Status.DRAFT)
+            .order_by("-window_start", "code")
+        )
+        context["rows"] = [
+            (campaign, report_state(name=NAME, campaign=campaign, school=None, user=self.request.user).latest)
+            for campaign in campaigns
+        ]
+        return context
 
 
 class MunicipalReportPageView(ReportBuildMixin, CampaignMixin, TemplateView):

@@ -1,4 +1,5 @@
-"""The municipal analytical report (reports/views_municipal_report.py): its page per campaign (the outline, the build
+"""The municipal analytical report (reports/views_municipal_report.py): the list of the department's campaigns, its
+page per campaign (the outline, the build
 block, the xlsx) and the files of its versions. BUILD_MUNICIPAL_REPORT: the department's specialists and municipal
 coordinators; every other role gets 403 (the schools included: the report is the department's). Another department's
 campaign and its files do not exist for them (404, tests/reports/test_municipal_analytical_report.py). Asking for
@@ -43,6 +44,7 @@ def file_kwargs(objs):
 
 
 PAGES = {
+    "reports:municipal_analytical_reports": Page(C.BUILD_MUNICIPAL_REPORT),
     "reports:municipal_analytical_report": Page(C.BUILD_MUNICIPAL_REPORT, kwargs=campaign_kwargs),
     "reports:municipal_report_file": Page(C.BUILD_MUNICIPAL_REPORT, kwargs=file_kwargs),
 }

@@ -277,6 +277,17 @@ def test_the_department_builds_and_downloads_from_the_page(
     assert pupil.last_name not in pdf_text(data)
 
 
+def test_the_list_shows_the_departments_campaigns_with_their_latest_version(
+    client, role_users, campaign, planted, department_user, django_capture_on_commit_callbacks
+):
+    build(campaign, department_user, django_capture_on_commit_callbacks)
+    foreign = make_campaign(DepartmentFactory(code="uo-other"), code="VPR-OTHER")
+    client.force_login(role_users[Role.DEPARTMENT_STAFF])
+    page = client.get(reverse("reports:municipal_analytical_reports")).content.decode()
+    assert page_url(campaign) in page and "версия 1 от" in page
+    assert foreign.code not in page
+
+
 def test_a_school_gets_403_and_cannot_read_the_file(
     client, role_users, campaign, planted, department_user, django_capture_on_commit_callbacks
 ):

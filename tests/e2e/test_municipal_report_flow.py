@@ -1,0 +1,78 @@
+"""The municipal analytical report in a browser: uo opens the campaign's municipal results, follows the link to the
+analytical report, sees what it holds, builds it and watches its progress (the job runs in the web process's job
+threads, the page refreshes itself) until the version is ready, downloads the PDF and the DOCX and reads them: the
+department's name, the sections, no pupil's name. Screenshots of the page and a picture of the PDF's first page
+(pypdfium2) in test-artifacts/e2e/."""
+
+import pypdfium2
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from reports.report_render import docx_text
+from tests.e2e.conftest import artifacts_dir, safe_name
+from tests.reports.drilldown_data import drilled, more_schools
+from vpr_portal.pdf import pdf_text
+
+pytestmark = pytest.mark.e2e
+
+BUILD_TIMEOUT_MS = 180_000
+
+
+@pytest.fixture
+def planted(department, school, other_school, pupil, role_users, settings):
+    from tests.factories import make_campaign
+
+    settings.JOBS_INLINE = False  # the embedded default: the report is built in the web process's job threads
+    campaign = make_campaign(department)
+    assessment = drilled(campaign, school, other_school, pupil)
+    more_schools(assessment, department, 3)
+    return campaign
+
+
+def test_uo_builds_the_municipal_report_and_downloads_it(page, shot, log_in, planted, department, pupil, request):
+    log_in(page, "uo")
+    page.goto(reverse("reports:municipal_results", kwargs={"campaign_code": planted.code}))
+    page.get_by_test_id("analytical-report-link").click()
+    expect(page.locator("h1")).to_contain_text("Аналитический отчёт")
+    expect(page.get_by_test_id("report-outline")).to_contain_text("Сравнение школ: воронкообразные диаграммы")
+    expect(page.get_by_test_id("report-outline")).to_contain_text("T-4")
+    expect(page.get_by_test_id("municipal-report-xlsx")).to_be_visible()
+    expect(page.get_by_test_id("report-state")).to_contain_text("Отчёт ещё не формировался.")
+    shot(page, "1-page")
+
+    page.get_by_test_id("report-build").click()
+    row = page.get_by_test_id("report-version").first
+    expect(row).to_have_attribute("data-version", "1")
+    expect(page.get_by_text("Отчёт формируется в фоне; ход показан на странице.")).to_be_visible()
+    saw_progress = page.get_by_test_id("report-progress").count() > 0
+    if saw_progress:
+        shot(page, "2-building")
+    expect(page.get_by_test_id("report-file-pdf")).to_be_visible(timeout=BUILD_TIMEOUT_MS)
+    expect(page.get_by_test_id("report-file-docx")).to_be_visible()
+    expect(row).to_contain_text("актуальна")
+    assert saw_progress, "the version's progress bar was not shown while the report was built"
+    shot(page, "3-ready")
+
+    texts = {}
+    for fmt in ("pdf", "docx"):
+        with page.expect_download() as download_info:
+            page.get_by_test_id(f"report-file-{fmt}").click()
+        download = download_info.value
+        assert download.suggested_filename.endswith(f"{planted.code}.{fmt}")
+        data = open(download.path(), "rb").read()
+        texts[fmt] = " ".join((pdf_text(data) if fmt == "pdf" else docx_text(data)).split())
+        if fmt == "pdf":
+            first = pypdfium2.PdfDocument(data)[0].render(scale=1.5).to_pil()
+            first.save(artifacts_dir(request.config) / f"{safe_name(request.node.name)}-4-pdf-page1.png")
+    for fmt, text in texts.items():
+        folded = text.casefold()
+        for words in (
+            department.name,
+            "Аналитический отчёт о результатах всероссийских проверочных работ",
+            "Распределение отметок",
+            "Сравнение школ: воронкообразные диаграммы",
+            "Управленческие решения",
+        ):
+            assert words.casefold() in folded, (fmt, words)
+        assert pupil.last_name not in text, fmt
