@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Assessment, Campaign, Participant, Task
-from schools.models import School, Staff
+from schools.models import School, SchoolClass, Staff
 
 
 class Work(models.Model):
@@ -212,3 +212,49 @@ class ResultsStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}: {self.version}"
+
+
+# Parents' results slips (Регламент 3.1.6): names only in the school (R11), so these rows stay with the school's
+# participants and carry no names themselves.
+
+
+class SlipPrint(models.Model):
+    """One print of a class's parents' slips of one assessment: who printed them, when, and how many slips."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="slip_prints")
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    class_name = models.CharField(_("класс"), max_length=4)
+    slips = models.PositiveIntegerField(_("бланков"))
+    printed_at = models.DateTimeField(_("напечатано"), default=timezone.now)
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("печать бланков для родителей")
+        verbose_name_plural = _("печать бланков для родителей")
+        ordering = ["-printed_at", "-id"]
+        indexes = [models.Index(fields=["school", "campaign"], name="slip_print_school_campaign")]
+
+    def __str__(self) -> str:
+        return f"{self.class_name} {self.assessment_id}: {self.slips}"
+
+
+class SlipHandout(models.Model):
+    """A participant's parents' slip marked handed out: on which day, and who recorded it."""
+
+    participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="slip_handout")
+    handed_on = models.DateField(_("дата выдачи"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("выдача бланка для родителей")
+        verbose_name_plural = _("выдача бланков для родителей")
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.handed_on:%d.%m.%Y}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_journal, views_results, views_uploads
+from . import views, views_journal, views_results, views_slips, views_uploads
 
 app_name = "grading"
 
@@ -23,4 +23,5 @@ urlpatterns = [
     *views_journal.urlpatterns,
     *views_uploads.urlpatterns,
     *views_results.urlpatterns,
+    *views_slips.urlpatterns,
 ]
