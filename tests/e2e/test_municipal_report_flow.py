@@ -21,8 +21,10 @@ BUILD_TIMEOUT_MS = 180_000
 
 @pytest.fixture
 def planted(department, school, other_school, pupil, role_users, settings):
+    from reports.kinds import municipal_report
     from tests.factories import make_campaign
 
+    municipal_report._last.clear()  # an earlier test's database may have had the same ids
     settings.JOBS_INLINE = False  # the embedded default: the report is built in the web process's job threads
     campaign = make_campaign(department)
     assessment = drilled(campaign, school, other_school, pupil)

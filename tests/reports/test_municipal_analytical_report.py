@@ -61,6 +61,17 @@ def docx_words(data: bytes) -> str:
     return "\n".join(parts)
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_content():
+    """The process keeps the last content for the other format's job (reports/kinds/municipal_report.py): a test's
+    database may reuse an earlier test's ids, so each test starts without it."""
+    from reports.kinds import municipal_report
+
+    municipal_report._last.clear()
+    yield
+    municipal_report._last.clear()
+
+
 @pytest.fixture
 def planted(campaign, school, other_school, pupil, department):
     """T-4: the drill-down's schools (the named pupil in sch660001), five schools of 6, sch660080 with every
@@ -227,6 +238,18 @@ def test_small_groups_show_no_percentages(campaign, school, department_user, dja
     assert "«5» 4 —" in text
     assert "100,0" not in text
     assert "Мало участников" in text
+
+
+def test_the_second_format_reuses_the_content_of_the_first(
+    planted, campaign, department_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    from reports.kinds import municipal_report
+
+    calls = []
+    original = municipal_report.municipal_report_content
+    monkeypatch.setattr(municipal_report, "municipal_report_content", lambda *args: calls.append(1) or original(*args))
+    built = build(campaign, department_user, django_capture_on_commit_callbacks)
+    assert len(calls) == 1 and set(built) == {"pdf", "docx"}
 
 
 def test_a_change_marks_the_report_outdated_and_a_rebuild_is_version_2(
