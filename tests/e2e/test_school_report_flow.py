@@ -46,7 +46,7 @@ def test_the_coordinator_writes_conclusions_builds_the_spravka_and_downloads_it(
     form.locator('fieldset[data-part="general"]').get_by_label("Выводы").fill(GENERAL)
     form.get_by_test_id("conclusions-save").click()
     expect(page.get_by_text("Выводы сохранены: редакция 1.")).to_be_visible()
-    expect(page.get_by_test_id("conclusions-history")).to_contain_text("История: 1 редакция")
+    expect(page.get_by_test_id("conclusions-history")).to_contain_text("История редакций: 1")
     shot(page, "2-conclusions-saved")
 
     page.get_by_test_id("report-build").click()
