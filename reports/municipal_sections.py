@@ -335,7 +335,7 @@ def _tasks(doc, page, whole, titles) -> None:
                 for group in page.skills
             ),
             numeric=frozenset({2}),
-            widths=(3, 1.5, 1, 1.2),
+            widths=(3, 1.5, 1.3, 1.2),
         ),
     )
     if not hidden:
@@ -549,7 +549,7 @@ def _funnel(doc, assessment, titles) -> None:
                 ),
                 rows=tuple(outside),
                 numeric=frozenset({2, 3}),
-                widths=(1.3, 1.6, 1, 1, 1.6, 1),
+                widths=(1.3, 1.6, 1.3, 1, 1.6, 1.3),
                 caption=_("Школы за внешней границей (по кодам)"),
             )
         )
