@@ -129,6 +129,9 @@ def test_the_pdf_and_the_docx_hold_every_section_and_the_figures_of_results_figu
         assert DECISION in text and "Основание: слабо сформированное умение: T-4" in text and "20.12.2026" in text, fmt
         for words in (CONCLUSIONS, MEASURES, GENERAL, "Директор", "Ответственный за проведение ВПР"):
             assert words in text, (fmt, words)
+        # R15: no other school is named (nothing to rank against but the municipality), classes in name order
+        assert planted["other_school"].code not in raw and planted["other_school"].name not in raw, fmt
+        assert re.search(r"Класс 4А [\d ,]+ Класс 4Б [\d ,]+ Муниципалитет", text), fmt  # rows by class name
         # no pupil's name anywhere (the department reads it): the planted pupil's surname and name
         for name in (*PUPIL_NAME, planted["pupil"].last_name, planted["pupil"].first_name):
             assert name not in raw, (fmt, name)
