@@ -167,4 +167,6 @@ class SchoolReportIndexView(SchoolMixin, TemplateView):
             .order_by("-window_start", "code")
         )
         context["campaigns"] = [(campaign, conclusions_of(campaign, self.school).revision) for campaign in campaigns]
+        context["can_print_slips"] = self.can(C.PRINT_PARENT_SLIPS, self.school)
+        context["can_view_decisions"] = self.can(C.VIEW_DECISIONS, self.school)
         return context

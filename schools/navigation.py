@@ -68,6 +68,8 @@ def _school_items(school, school_roles: set[str]) -> list[NavItem]:
         items.append(
             NavItem(_("Наблюдение"), reverse("monitoring:school_observers", args=[school.code]), "observation")
         )
+        # the справки, parents' slips and management decisions of the school's campaigns
+        items.append(NavItem(_("Отчёты"), reverse("reports:school_report_index", args=[school.code]), "reports"))
     elif Role.TECHNICAL_SPECIALIST in school_roles:
         items.append(NavItem(_("Видеонаблюдение"), reverse("monitoring:school_video", args=[school.code]), "video"))
     if Role.TECHNICAL_SPECIALIST in school_roles and Role.SCHOOL_COORDINATOR not in school_roles:
@@ -89,10 +91,12 @@ def nav_items(user: User) -> list[NavItem]:
             NavItem(_("Документы"), reverse("procedures:document_list"), "documents"),
             NavItem(_("Пользователи"), reverse("schools:people_list"), "people"),
             NavItem(_("Журнал действий"), reverse("schools:audit_list"), "audit"),
-            NavItem(_("Пороги признаков"), reverse("monitoring:thresholds"), "thresholds"),
             NavItem(_("Наблюдение"), reverse("monitoring:observation_day"), "observation"),
             NavItem(_("Нарушения"), reverse("monitoring:violations"), "violations"),
             NavItem(_("Перепроверка"), reverse("monitoring:rechecks"), "recheck"),
+            # the signals' thresholds are reached from the campaign's signals list
+            NavItem(_("Отчёты"), reverse("reports:municipal_analytical_reports"), "reports"),
+            NavItem(_("Решения"), reverse("monitoring:decisions"), "decisions"),
         ]
     if Role.DEPARTMENT_REPRESENTATIVE in roles:
         items.append(NavItem(_("Карты мониторинга"), reverse("monitoring:cards"), "cards"))
