@@ -6,6 +6,8 @@ the page and a picture of the PDF's first page (pypdfium2) in test-artifacts/e2e
 
 import pypdfium2
 import pytest
+from django.db import connection
+from django.db.backends.signals import connection_created
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -22,10 +24,22 @@ GENERAL = "Результаты школы выше муниципальных; 
 BUILD_TIMEOUT_MS = 180_000
 
 
+def _read_uncommitted(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.cursor().execute("PRAGMA read_uncommitted = 1")
+
+
 @pytest.fixture
 def planted(department, school, other_school, role_users, settings):
-    settings.JOBS_INLINE = False  # the embedded default: the справка is built in the web process's job threads
-    return plant(department, school, other_school)
+    """The embedded default: the справка is built in the web process's job threads. The test database is SQLite in
+    shared-cache memory, whose table locks (unlike the WAL file of the embedded install) refuse a page's read while
+    a job thread writes its progress: reads here do not wait for writers' table locks."""
+    settings.JOBS_INLINE = False
+    if connection.vendor == "sqlite":
+        _read_uncommitted(None, connection)
+    connection_created.connect(_read_uncommitted)
+    yield plant(department, school, other_school)
+    connection_created.disconnect(_read_uncommitted)
 
 
 def test_the_coordinator_writes_conclusions_builds_the_spravka_and_downloads_it(
