@@ -304,19 +304,6 @@ def _tasks(doc, page, whole, titles) -> None:
             caption=_("Выполнение заданий: муниципалитет"),
         ),
     )
-    groups = [group for group in page.mark_groups if group.participants and not group.hidden]
-    if not hidden:
-        labels = [task.label for task in tasks]
-        series = [(_("Все участники"), [whole.tasks.get(label) for label in labels])]
-        series += [(f"«{group.mark}»", [group.tasks.get(label) for label in labels]) for group in groups]
-        doc.add(
-            charts.lines(
-                _("Выполнение заданий: все участники и группы по отметкам, %"),
-                labels,
-                series,
-                reference=_("Все участники"),
-            )
-        )
     doc.add(
         Heading(titles["levels"], 2),
         Table(
