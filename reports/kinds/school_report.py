@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from grading.cache import Version, cached, stamped
 from grading.models import ResultsStamp
+from monitoring.decisions import decisions_key, decisions_of_campaign
 from monitoring.signals import department_thresholds, recheck_version
 from procedures.models import Assessment, Campaign, Task
 from schools.access import Capability
@@ -48,11 +49,6 @@ from ..report_sections import (
 )
 from ..school_conclusions import GENERAL, conclusions_of, conclusions_revision
 from ..trends import trend_assessments
-
-try:  # management decisions (monitoring.decisions), when that part of the product is there
-    from monitoring.decisions import decisions_key, decisions_of_campaign
-except ImportError:  # pragma: no cover - until the decisions are on main
-    decisions_key = decisions_of_campaign = None
 
 NAME = "school_report"
 SIGNATURES = (gettext_noop("Директор"), gettext_noop("Ответственный за проведение ВПР"))
@@ -76,7 +72,7 @@ def filename(campaign: Campaign, school: School | None) -> str:
 
 
 def decisions(campaign: Campaign, school: School) -> list:
-    return decisions_of_campaign(campaign, school=school) if decisions_of_campaign is not None else []
+    return decisions_of_campaign(campaign, school=school)
 
 
 def source(campaign: Campaign, school: School | None) -> dict:
@@ -91,7 +87,7 @@ def source(campaign: Campaign, school: School | None) -> dict:
         "earlier_results": earlier,
         "cases": cases_source(campaign, school),
         "conclusions": conclusions_revision(campaign, school),
-        "decisions": list(decisions_key(decisions(campaign, school))) if decisions_key is not None else [],
+        "decisions": list(decisions_key(decisions(campaign, school))),
         "thresholds": department_thresholds(campaign.department_id)[1],
         "recheck": [recheck_version(assessment) for assessment in assessments],
         "school": [school.name, school.address, school.code, school.department.name],
@@ -153,9 +149,6 @@ def _summary(rows: list) -> Table:
 
 def _decisions_blocks(campaign: Campaign, school: School, heading: str) -> list:
     blocks = [Heading(heading, 1)]
-    if decisions_of_campaign is None:
-        blocks.append(Paragraph(_("Управленческие решения в портале пока не ведутся."), "note"))
-        return blocks
     found = decisions(campaign, school)
     if not found:
         blocks.append(Paragraph(_("Управленческих решений по итогам этой кампании не записано."), "note"))
