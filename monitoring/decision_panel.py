@@ -12,8 +12,8 @@ from grading.panels import ResultsPanel
 from monitoring.decisions import (
     WEAK_SKILL_BELOW,
     decisions_before,
-    decisions_key,
     decisions_of_campaign,
+    decisions_version,
     is_overdue,
 )
 from monitoring.models import ManagementDecision
@@ -61,7 +61,13 @@ def panel_context(*, campaign, assessment, school, can_record: bool, skills=None
         "campaign": campaign,
         "assessment": assessment,
     }
-    return context, (can_record, decisions_key(before), decisions_key(current))
+    return context, panel_key(campaign=campaign, can_record=can_record)
+
+
+def panel_key(*, campaign, can_record: bool) -> tuple:
+    """What the panel shows, for a cached page's key, without reading the decisions themselves: whether the viewer
+    may record, the department's decisions' version (any change of any decision) and the day (overdue marks)."""
+    return can_record, decisions_version(campaign.department_id), timezone.localdate().isoformat()
 
 
 def results_panel(*, viewer, campaign, school, assessment, skills=None) -> ResultsPanel | None:
@@ -69,6 +75,8 @@ def results_panel(*, viewer, campaign, school, assessment, skills=None) -> Resul
     if not user_can(viewer, Capability.VIEW_DECISIONS, school):
         return None
     can_record = user_can(viewer, Capability.RECORD_DECISIONS, school)
+    if skills is None:  # only the key is wanted (grading/panels.py): the cached page's key
+        return ResultsPanel(template=TEMPLATE, key=panel_key(campaign=campaign, can_record=can_record))
     context, key = panel_context(
         campaign=campaign, assessment=assessment, school=school, can_record=can_record, skills=skills
     )

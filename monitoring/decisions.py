@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -664,6 +664,14 @@ def decisions_before(assessment: Assessment, *, school: School | None = None) ->
     if school is not None:
         decisions = decisions.filter(Q(school=school) | Q(school__isnull=True))
     return list(_report_order(decisions))
+
+
+def decisions_version(department_id: int) -> tuple:
+    """A cheap version of a department's decisions (one aggregate over one table): every record, edit, outcome and
+    cancellation sets `updated_at`, so that a page caching what it shows of them changes with any of them."""
+    decisions = ManagementDecision.objects.filter(department_id=department_id)
+    found = decisions.aggregate(n=Count("pk"), last=Max("updated_at"))
+    return found["n"], found["last"].isoformat() if found["last"] else ""
 
 
 def decisions_key(decisions: list[ManagementDecision]) -> tuple:

@@ -19,7 +19,7 @@ from grading.figures import HIDDEN_BELOW, SMALL_SAMPLE
 from grading.item_analysis import MIN_PARTICIPANTS, WEAK_ITEM_REST, item_analysis
 from grading.models import ResultsStamp
 from grading.page_cache import CachedPageMixin
-from monitoring.decision_panel import panel_context
+from monitoring.decision_panel import panel_context, panel_key
 from monitoring.signals import department_thresholds, window_assessments
 from procedures.access import CampaignMixin
 from procedures.views.documents import content_disposition
@@ -127,7 +127,7 @@ class MunicipalAssessmentView(CachedPageMixin, MunicipalAssessmentMixin, Templat
             campaign_shown(self.campaign),
             assessment_shown(self.assessment),
             Version("thresholds", number),
-            Version("decisions", self.decisions_panel()[1]),
+            Version("decisions", panel_key(campaign=self.campaign, can_record=self.can(C.RECORD_DECISIONS))),
             *stamped(each.pk for each in window),
         )
 
