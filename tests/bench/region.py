@@ -442,15 +442,15 @@ def region_load() -> list[Measurement]:
     and the load average, since the generator and everything else share the machine's cores with the server.
 
     BENCH_LOAD_CLIENT=asyncio generates the load from one asyncio thread (`load_async`, keep-alive when the
-    server keeps connections) instead of a thread a user; BENCH_WORKER_CLASS=gthread and BENCH_THREADS=N run
-    gunicorn's threaded workers instead of the sync ones."""
+    server keeps connections) instead of a thread a user; the workers are gunicorn's threaded ones with BENCH_THREADS=N
+    (4) threads, as in production; BENCH_WORKER_CLASS=sync runs single-threaded workers."""
     t = target()
     client = department_client()
     found = [found for _label, found in department_pages(t) if found is not None]
     urls = [url for _name, url in found if client.get(url).status_code == 200]
     left_out = [name for name, url in found if url not in urls]
     workers = 2 * (os.cpu_count() or 1) + 1
-    worker_class = os.environ.get("BENCH_WORKER_CLASS", "sync")
+    worker_class = os.environ.get("BENCH_WORKER_CLASS", "gthread")  # as production runs (Dockerfile)
     threads = int(os.environ.get("BENCH_THREADS", "4"))
     client_name = os.environ.get("BENCH_LOAD_CLIENT", "threads")
     generate = load_async if client_name == "asyncio" else load

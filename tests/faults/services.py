@@ -172,7 +172,7 @@ class Processes:
         self.start(
             "web",
             [sys.executable, "-m", "gunicorn", "vpr_portal.wsgi", "--bind", f"127.0.0.1:{self.web_port}",
-             "--workers", "2", "--timeout", "60"],
+             "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--timeout", "60"],
         )  # fmt: skip
         self.wait("web", lambda: self.request("GET", "/health/", session="")[0] == 200, "the web answers")
 
