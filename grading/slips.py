@@ -18,10 +18,13 @@ Slips are in the order of the pupils' names (a class list to hand out), never by
 """
 
 import datetime
+import math
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Max, Min, Q
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from grading import figures
@@ -222,27 +225,72 @@ def slips_title(campaign: Campaign) -> str:
     return _("Результаты оценочной процедуры")
 
 
-def _density(tasks: int) -> str:
-    """The type size class of the slips: every slip must fit half a page whatever the number of tasks."""
-    if tasks <= 12:
-        return "roomy"
-    if tasks <= 18:
-        return "normal"
-    return "dense"
+# The type of the task lines (see the template), largest first: name, size in pt, tab stop in CSS px (3.2 em of the
+# size: the columns before the skill take six stops). The first whose lines fit the half page is taken.
+DENSITIES = (("roomy", 8.0, 34), ("normal", 7.0, 30), ("small", 6.5, 28), ("dense", 6.0, 26))
+LINE_PT = 184 * 72 / 25.4  # the slip's line: 188 mm of the page less the slip's padding
+ROWS_PT = 90 * 72 / 25.4  # what a slip leaves its task lines (of 133.5 mm: the rest is ~35 mm, the header 5 mm)
+ROW_PT = 0.6 * 72 / 25.4  # a line's padding and rule
+LINE_HEIGHT = 1.15
+CHAR_EM = 0.6  # a character of a skill, on the wide side (DejaVu Serif's Cyrillic text is 0.55–0.59 em)
+WORD_CHARS = 12  # a line breaks between words: up to a long word's room is left at its end
+SKILL_LINES = 2  # a skill longer than two lines is cut short («…»)
+
+
+def _density(skills: list[str]) -> tuple[str, int]:
+    """The type of the task lines and how many characters of a skill a slip prints: the largest type at which every
+    task's line, its skill on up to two lines, fits the half page (estimated from the number of characters, on the
+    wide side); failing that the smallest, each skill cut to one line. Every slip of a class has the same tasks,
+    so one choice holds for all of them."""
+    for name, size, tab in DENSITIES:
+        per_line = int((LINE_PT - (6 * tab + 6) * 0.75) / size / CHAR_EM) - WORD_CHARS
+        lines = sum(min(SKILL_LINES, max(1, math.ceil(len(skill) / per_line))) for skill in skills)
+        if lines * size * LINE_HEIGHT + len(skills) * ROW_PT <= ROWS_PT:
+            return name, SKILL_LINES * per_line
+    return name, per_line
+
+
+TAB = "\t"
+FIGURE_SPACE = "\u2007"  # as wide as a digit: a one-digit number takes the room of two
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else floatformat(share, 1)
+
+
+def task_line(task: SlipTask, *, skill_chars: int) -> str:
+    """A task's line of text on a slip: its columns separated by tabs (the template sets the stops), the skill last:
+    number, level, points, the class's and the municipality's completion, skill."""
+    if task.not_attempted:
+        points = f"{NOT_ATTEMPTED}: 0"
+    elif task.points is None:
+        points = "—"
+    else:
+        points = f"{FIGURE_SPACE if task.points < 10 else ''}{task.points}"
+    points = f"{points} {_('из %(m)s') % {'m': task.max_points}}"
+    label = " ".join(task.label.split())  # no tab or line break of its own: one line of columns
+    skill = Truncator(" ".join(task.skill.split())).chars(skill_chars) or "—"
+    return TAB.join((label, task.level, points, _percent(task.class_share), _percent(task.municipality_share), skill))
 
 
 def class_slips_html(slips: ClassSlips) -> str:
-    tasks = len(slips.slips[0].tasks) if slips.slips else 0
+    """The printable of the class's slips: each slip with its tasks' lines of text (see `task_line`)."""
+    tasks = slips.slips[0].tasks if slips.slips else []
+    density, skill_chars = _density([" ".join(task.skill.split()) or "—" for task in tasks])
+    pages = [
+        [(slip, [task_line(task, skill_chars=skill_chars) for task in slip.tasks]) for slip in page]
+        for page in slips.pages
+    ]
     return render_to_string(
         TEMPLATE,
         {
             "data": slips,
+            "pages": pages,
             "campaign": slips.campaign,
             "assessment": slips.assessment,
             "school": slips.school,
             "title": slips_title(slips.campaign),
-            "density": _density(tasks),
-            "skill_chars": {"roomy": 140, "normal": 110, "dense": 90}[_density(tasks)],
+            "density": density,
         },
     )
 
@@ -254,7 +302,7 @@ def class_slips_pdf(slips: ClassSlips) -> bytes:
 
 
 def slips_filename(slips: ClassSlips) -> str:
-    return _("бланки-для-родителей-{assessment}-{school_class}-{campaign}.pdf").format(
+    return _("листы-результатов-{assessment}-{school_class}-{campaign}.pdf").format(
         assessment=slips.assessment.code, school_class=slips.class_name, campaign=slips.campaign.code
     )
 

@@ -146,7 +146,7 @@ class SlipsClassView(SlipsClassMixin, TemplateView):
             except ValidationError as error:
                 form.add_error("handed_on", error)
             else:
-                messages.success(request, _("Отмечено выданных бланков: {n}.").format(n=marked))
+                messages.success(request, _("Отмечено выданных листов результатов: {n}.").format(n=marked))
                 return redirect(self.class_url("slips_class"))
         return self.render_to_response(self.get_context_data(lines=lines, form=form), status=400)
 

@@ -42,7 +42,7 @@ def slips_class():
         code=CAMPAIGN,
         defaults={
             "department": bench_department(),
-            "title": "ВПР (замеры бланков)",
+            "title": "ВПР (замеры листов результатов)",
             "window_start": datetime.date(2026, 4, 20),
             "window_end": datetime.date(2026, 5, 20),
             "upload_deadline": datetime.datetime(2026, 5, 25, 18, 59, tzinfo=datetime.UTC),

@@ -182,6 +182,31 @@ def test_the_skill_of_each_task_is_on_the_slip(graded, class_4a):
     assert "10.1" in text  # the factory's skills of the other tasks
 
 
+LONG_SKILL = (
+    "Умение находить в тексте информацию, представленную в явном виде, и использовать её для решения учебной задачи; "
+    "формулировать выводы на основе прочитанного и обосновывать их примерами из текста"
+)
+
+
+@pytest.mark.django_db
+def test_long_skills_keep_each_slip_on_its_half_page_with_every_task(graded, school, class_4a):
+    """Skills as long as a кодификатор's (here 190 characters, every task): each slip still fits its half page — two
+    slips a page, each with its every task's line, the legend and the signature line — the skills cut short if
+    need be, never a task."""
+    graded.tasks.update(skill=LONG_SKILL)
+    slips = class_slips(assessment=graded, school_class=class_4a)
+    with_result = [slip for slip in slips.slips if slip.has_result]
+    data = class_slips_pdf(slips)
+    pages = page_texts(data)
+    assert len(pages) == math.ceil(7 / 2) == 4
+    assert [text.count("Классный руководитель") for text in pages] == [2, 2, 2, 1]
+    text = " ".join(pages).replace("\n", " ")
+    last = graded.tasks.order_by("position").last()
+    assert last.label == "1К1" and text.count("1К1") == len(with_result) == 5  # the last task on every result
+    assert text.count("Ур. — уровень сложности задания") == 5
+    assert text.count("Умение находить в тексте информацию, представленную в явном виде") == 5 * graded.tasks.count()
+
+
 @pytest.mark.django_db
 def test_an_absent_pupil_gets_a_slip_saying_so_and_an_ungraded_one_no_result(graded, school, class_4a):
     slips = class_slips(assessment=graded, school_class=class_4a).slips
