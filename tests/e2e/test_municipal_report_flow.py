@@ -4,8 +4,11 @@ threads, the page refreshes itself) until the version is ready, downloads the PD
 department's name, the sections, no pupil's name. Screenshots of the page and a picture of the PDF's first page
 (pypdfium2) in test-artifacts/e2e/."""
 
+import time
+
 import pypdfium2
 import pytest
+from django.db import OperationalError
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -20,11 +23,31 @@ BUILD_TIMEOUT_MS = 180_000
 
 
 @pytest.fixture
-def planted(department, school, other_school, pupil, role_users, settings):
+def planted(department, school, other_school, pupil, role_users, settings, monkeypatch):
     from reports.kinds import municipal_report
     from tests.factories import make_campaign
+    from vpr_portal import jobs
 
     municipal_report._last.clear()  # an earlier test's database may have had the same ids
+    # one job thread: the test database (SQLite in memory, shared cache) answers «table is locked» instead of
+    # waiting when the two formats' jobs are claimed at the same moment; one after the other they never collide
+    settings.JOBS_THREADS = 1
+    monkeypatch.setattr(jobs, "_pool", None)
+    # and the live server's requests may hold the table at the moment the job is claimed: try the claim again
+    # (running a job is safe to repeat), as a file database's busy timeout would wait
+    run_here = jobs._run_here
+
+    def patient(job_id):
+        for _attempt in range(50):
+            try:
+                return run_here(job_id)
+            except OperationalError as error:
+                if "locked" not in str(error):
+                    raise
+                time.sleep(0.1)
+        return run_here(job_id)
+
+    monkeypatch.setattr(jobs, "_run_here", patient)
     settings.JOBS_INLINE = False  # the embedded default: the report is built in the web process's job threads
     campaign = make_campaign(department)
     assessment = drilled(campaign, school, other_school, pupil)
