@@ -240,8 +240,8 @@ SKILL_LINES = 2  # a skill longer than two lines is cut short («…»)
 def _density(skills: list[str]) -> tuple[str, int]:
     """The type of the task lines and how many characters of a skill a slip prints: the largest type at which every
     task's line, its skill on up to two lines, fits the half page (estimated from the number of characters, on the
-    wide side); failing that the smallest, each skill cut to one line. Every slip of a class has the same tasks,
-    so one choice holds for all of them."""
+    wide side); failing that the smallest, each skill cut to one line (which holds up to 29 tasks: no ВПР has as
+    many). Every slip of a class has the same tasks, so one choice holds for all of them."""
     for name, size, tab in DENSITIES:
         per_line = int((LINE_PT - (6 * tab + 6) * 0.75) / size / CHAR_EM) - WORD_CHARS
         lines = sum(min(SKILL_LINES, max(1, math.ceil(len(skill) / per_line))) for skill in skills)
