@@ -28,8 +28,10 @@ from grading.figures import HIDDEN_BELOW, MARKS, SMALL_SAMPLE
 from grading.item_analysis import MIN_PARTICIPANTS, WEAK_ITEM_REST, item_analysis
 from grading.models import ResultsStamp
 from monitoring.agreement import ExpertAgreement, marker_agreement
+from monitoring.decisions import decisions_of_campaign
 from monitoring.evidence import evidence_rows
 from monitoring.models import (
+    ManagementDecision,
     ObservationAssignment,
     Recheck,
     RecheckSelection,
@@ -816,11 +818,6 @@ def _agreement(doc, recheck: Recheck, titles) -> None:
 
 def _decisions(doc, campaign: Campaign, titles) -> None:
     doc.add(Heading(titles["decisions"]))
-    try:
-        from monitoring.decisions import decisions_of_campaign
-    except ImportError:  # the register of decisions is not part of this installation yet
-        doc.add(Paragraph(_("Реестр управленческих решений в портале не ведётся."), style="note"))
-        return
     decisions = decisions_of_campaign(campaign)
     if not decisions:
         doc.add(Paragraph(_("Управленческие решения по итогам кампании в портале не записаны.")))
@@ -905,10 +902,6 @@ def municipal_report_source(campaign: Campaign) -> dict:
             RecheckWork.objects.filter(selection__recheck__campaign=campaign), "scored_at", "decided_at"
         ),
     }
-    try:
-        from monitoring.models import ManagementDecision
-    except ImportError:
-        return parts
     parts["decisions"] = _stamp(
         ManagementDecision.objects.filter(campaign=campaign), "updated_at", "outcome_at", "cancelled_at"
     )
