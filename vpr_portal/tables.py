@@ -95,7 +95,8 @@ def check_xlsx_archive(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        # NotImplementedError: a zip version or feature the reader does not know (a damaged header says so)
         raise InputRefused([Problem(_("файл не является книгой Excel (.xlsx): архив повреждён"))]) from None
     if len(entries) > settings.UPLOAD_MAX_ARCHIVE_ENTRIES:
         raise InputRefused([Problem(_("в архиве слишком много файлов ({n})").format(n=len(entries)))])
@@ -466,7 +467,7 @@ def check_xlsx_content(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
         raise _damaged() from None
     inflated = sum(entry.file_size for entry in entries)
     if inflated > settings.SHEET_MAX_INFLATED_BYTES:
