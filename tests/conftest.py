@@ -33,7 +33,15 @@ def _fresh_results_cache():
     """Each test starts with an empty in-process cache: results are cached under an assessment's id and stamp
     (grading/cache.py), and a test database that was emptied gives the next test's assessment the same id and
     stamp again (SQLite reuses row ids). Redis (the PostgreSQL + Redis stage) is not flushed here: it also
-    carries the broker's queues; CI empties its database before the run, and PostgreSQL never reuses ids."""
+    carries the broker's queues; CI empties its database before the run, and PostgreSQL never reuses ids.
+
+    The cache's users that pause after a failure (30 s without the cache) start unpaused: a test that made the cache
+    fail must not leave the next tests reading sessions, counts and figures from the database."""
+    from grading import cache as results_cache
+    from schools import notification_counts
+    from vpr_portal import sessions
+
+    results_cache._paused_until = notification_counts._paused_until = sessions._paused_until = 0.0
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()
 

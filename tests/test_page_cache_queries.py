@@ -29,12 +29,12 @@ from tests.test_page_cache import IN_PROCESS_CACHE, signed_in, urls
 # The queries of a cached page: the user and their memberships (every signed-in request), the campaign in scope,
 # then what the page's key reads (the assessments with their stamps; the school; the thresholds and the earlier
 # assessments its signals compare with; the management decisions beside the
-# results on the assessment's and the school's pages, two).
+# results on the assessment's and the school's pages: their version, one).
 MOST_QUERIES = {
     "reports:municipal_results": 4,
     "reports:municipal_funnel": 4,
-    "reports:municipal_assessment": 9,
-    "grading:results_figures": 9,
+    "reports:municipal_assessment": 8,
+    "grading:results_figures": 8,
     "grading:results_class": 7,
 }
 
