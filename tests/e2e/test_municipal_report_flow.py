@@ -6,20 +6,15 @@ department's name, the sections, no pupil's name. Screenshots of the page and a 
 
 import time
 
-import pypdfium2
 import pytest
 from django.db import OperationalError
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from reports.report_render import docx_text
-from tests.e2e.conftest import artifacts_dir, safe_name
+from tests.e2e.reports_steps import build_and_download
 from tests.reports.drilldown_data import drilled, more_schools
-from vpr_portal.pdf import pdf_text
 
 pytestmark = pytest.mark.e2e
-
-BUILD_TIMEOUT_MS = 180_000
 
 
 @pytest.fixture
@@ -66,30 +61,11 @@ def test_uo_builds_the_municipal_report_and_downloads_it(page, shot, log_in, pla
     expect(page.get_by_test_id("report-state")).to_contain_text("Отчёт ещё не формировался.")
     shot(page, "1-page")
 
-    page.get_by_test_id("report-build").click()
-    row = page.get_by_test_id("report-version").first
-    expect(row).to_have_attribute("data-version", "1")
-    expect(page.get_by_text("Отчёт формируется в фоне; ход показан на странице.")).to_be_visible()
-    saw_progress = page.get_by_test_id("report-progress").count() > 0
-    if saw_progress:
-        shot(page, "2-building")
-    expect(page.get_by_test_id("report-file-pdf")).to_be_visible(timeout=BUILD_TIMEOUT_MS)
-    expect(page.get_by_test_id("report-file-docx")).to_be_visible()
-    expect(row).to_contain_text("актуальна")
-    assert saw_progress, "the version's progress bar was not shown while the report was built"
-    shot(page, "3-ready")
-
+    files = build_and_download(page, shot, request, first_shot=2)
     texts = {}
-    for fmt in ("pdf", "docx"):
-        with page.expect_download() as download_info:
-            page.get_by_test_id(f"report-file-{fmt}").click()
-        download = download_info.value
-        assert download.suggested_filename.endswith(f"{planted.code}.{fmt}")
-        data = open(download.path(), "rb").read()
-        texts[fmt] = " ".join((pdf_text(data) if fmt == "pdf" else docx_text(data)).split())
-        if fmt == "pdf":
-            first = pypdfium2.PdfDocument(data)[0].render(scale=1.5).to_pil()
-            first.save(artifacts_dir(request.config) / f"{safe_name(request.node.name)}-4-pdf-page1.png")
+    for fmt, (filename, text) in files.items():
+        assert filename.endswith(f"{planted.code}.{fmt}")
+        texts[fmt] = text
     for fmt, text in texts.items():
         folded = text.casefold()
         for words in (

@@ -4,24 +4,20 @@ ones, builds the справка and watches its progress (the job runs in the we
 itself) until the version is ready, downloads the PDF and the DOCX and finds the conclusions in both. Screenshots of
 the page and a picture of the PDF's first page (pypdfium2) in test-artifacts/e2e/."""
 
-import pypdfium2
 import pytest
 from django.db import connection
 from django.db.backends.signals import connection_created
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from reports.report_render import docx_text
-from tests.e2e.conftest import artifacts_dir, safe_name
+from tests.e2e.reports_steps import build_and_download
 from tests.reports.school_report_data import NAME, WEAK_SKILL, plant
-from vpr_portal.pdf import pdf_text
 
 pytestmark = pytest.mark.e2e
 
 CONCLUSIONS = "Задача в два действия (умение 3.1) даётся обоим классам хуже остальных заданий."
 MEASURES = "Еженедельные занятия по решению задач в 4А и 4Б до конца второй четверти."
 GENERAL = "Результаты школы выше муниципальных; признак высоких результатов разобран с управлением образования."
-BUILD_TIMEOUT_MS = 180_000
 
 
 def _read_uncommitted(sender, connection, **kwargs):
@@ -63,30 +59,11 @@ def test_the_coordinator_writes_conclusions_builds_the_spravka_and_downloads_it(
     expect(page.get_by_test_id("conclusions-history")).to_contain_text("История редакций: 1")
     shot(page, "2-conclusions-saved")
 
-    page.get_by_test_id("report-build").click()
-    row = page.get_by_test_id("report-version").first
-    expect(row).to_have_attribute("data-version", "1")
-    expect(page.get_by_text("Отчёт формируется в фоне; ход показан на странице.")).to_be_visible()
-    saw_progress = page.get_by_test_id("report-progress").count() > 0
-    if saw_progress:
-        shot(page, "3-building")
-    expect(page.get_by_test_id("report-file-pdf")).to_be_visible(timeout=BUILD_TIMEOUT_MS)
-    expect(page.get_by_test_id("report-file-docx")).to_be_visible()
-    expect(row).to_contain_text("актуальна")
-    assert saw_progress, "the version's progress bar was not shown while the справка was built"
-    shot(page, "4-ready")
-
+    files = build_and_download(page, shot, request, first_shot=3)
     texts = {}
-    for fmt in ("pdf", "docx"):
-        with page.expect_download() as download_info:
-            page.get_by_test_id(f"report-file-{fmt}").click()
-        download = download_info.value
-        assert download.suggested_filename == f"spravka-{school.code}-VPR-2026.{fmt}"
-        data = open(download.path(), "rb").read()
-        texts[fmt] = " ".join((pdf_text(data) if fmt == "pdf" else docx_text(data)).split())
-        if fmt == "pdf":
-            first = pypdfium2.PdfDocument(data)[0].render(scale=1.5).to_pil()
-            first.save(artifacts_dir(request.config) / f"{safe_name(request.node.name)}-5-pdf-page1.png")
+    for fmt, (filename, text) in files.items():
+        assert filename == f"spravka-{school.code}-VPR-2026.{fmt}"
+        texts[fmt] = text
     for fmt, text in texts.items():
         for words in (CONCLUSIONS, MEASURES, GENERAL, "Аналитическая справка".upper(), school.name):
             assert words in text or words.upper() in text, (fmt, words)
