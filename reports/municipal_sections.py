@@ -137,7 +137,7 @@ def municipal_report_content(campaign: Campaign, progress: Progress) -> ReportDo
         campaign=_("Всероссийские проверочные работы — {title}").format(title=campaign.title),
         date=timezone.localdate(),
         details=tuple(filter(None, [department.municipality])),
-        running_title=_("Аналитический отчёт о результатах ВПР — {code}").format(code=campaign.code),
+        running_title=_("Аналитический отчёт о результатах ВПР — {campaign}").format(campaign=campaign.title),
         signatures=tuple(_(each) for each in SIGNATURES),
     )
     assessments = list(Assessment.objects.filter(campaign=campaign).select_related("subject", "campaign"))
@@ -197,12 +197,12 @@ def _summary(doc: ReportDocument, campaign: Campaign, pages, titles) -> None:
             headers=(
                 _("Код"),
                 _("Предмет"),
-                _("Класс"),
+                _("Кл."),
                 _("Школ"),
-                _("Участников"),
-                _("Отсутствовали"),
+                _("Участн."),
+                _("Отсутств."),
                 *(f"«{mark}», %" for mark in MARKS),
-                _("Средний балл"),
+                _("Ср. балл"),
             ),
             rows=tuple(
                 (
@@ -218,7 +218,7 @@ def _summary(doc: ReportDocument, campaign: Campaign, pages, titles) -> None:
                 for assessment, page in pages
             ),
             numeric=frozenset(range(2, 11)),
-            widths=(1.1, 2.2, 1.0, 1.0, 1.6, 1.9, 0.9, 0.9, 0.9, 0.9, 1.2),
+            widths=(1.0, 2.0, 0.9, 0.9, 1.7, 2.3, 0.9, 0.9, 0.9, 0.9, 1.3),
             caption=_("Результаты муниципалитета по проверочным работам"),
         ),
         Paragraph(
