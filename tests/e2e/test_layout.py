@@ -53,3 +53,21 @@ def test_static_files_come_from_the_portal_itself_and_bootstrap_applies(
     navbar_background = page.locator("nav.navbar").evaluate("nav => getComputedStyle(nav).backgroundColor")
     assert navbar_background not in {"rgba(0, 0, 0, 0)", "transparent"}
     assert page.evaluate("typeof window.bootstrap?.Collapse") == "function"
+
+
+@pytest.mark.parametrize("width", [1366, 1200])
+@pytest.mark.parametrize("who", ["uo", "coord"])
+def test_a_long_menu_wraps_and_the_page_fits_a_desktop_screen(
+    transactional_db, live_server, page, shot, log_in, role_users, who, width
+):
+    """The department's and a coordinator's menus are long: on a desktop screen they wrap onto a second row, the
+    page does not scroll sideways and the notifications and the user's menu stay on screen."""
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, who)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    for testid in ("notifications", "user-menu"):
+        box = page.get_by_test_id(testid).bounding_box()
+        assert box is not None and box["x"] + box["width"] <= width, (testid, box)
+    expect(page.get_by_role("navigation").get_by_role("link", name="Отчёты")).to_be_visible()
+    shot(page, f"menu-{who}-{width}")
