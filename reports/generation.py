@@ -15,10 +15,13 @@ which are outdated, and what is being built.
 import hashlib
 import json
 import pkgutil
+import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -79,7 +82,9 @@ def _register_format(kind: ReportKind, fmt: str) -> None:
     def build(document: GeneratedDocument, progress: Progress) -> BuiltDocument:
         campaign = Campaign.objects.select_related("department").get(pk=document.params["campaign"])
         school = School.objects.filter(pk=document.params.get("school")).first() if kind.per_school else None
-        doc = kind.content(campaign, school, lambda done, total: progress(done, total + 1))
+        doc = shared_content(
+            kind, campaign, school, document.params.get("source", ""), lambda done, total: progress(done, total + 1)
+        )
         doc.version = _("Версия {number}").format(number=document.params.get("version", 1))
         data = render(doc)
         progress(1, 1)
@@ -96,6 +101,53 @@ def _register_format(kind: ReportKind, fmt: str) -> None:
             _document_kind(kind.name, fmt),
             readable=lambda user: Q(params__department__in=sorted(department_ids_with(user, kind.capability))),
         )(build)
+
+
+# One content for both formats ------------------------------------------------------------------------------------
+# The PDF's and the DOCX's jobs ask for the same content (the same sources): the one that comes second, in the same
+# process (one after the other, or at the same time: it waits), takes what the first assembled instead of drawing
+# every chart again. Kept KEEP_CONTENT_SECONDS at most, KEEP_CONTENTS at most; a job in another process assembles its
+# own. A change of the sources is another key.
+
+KEEP_CONTENT_SECONDS = 600.0
+KEEP_CONTENTS = 4
+_content_guard = threading.Lock()
+_content_building: dict[tuple, threading.Lock] = {}
+_content_kept: dict[tuple, tuple[float, ReportDocument]] = {}
+
+
+def shared_content(
+    kind: ReportKind, campaign: Campaign, school: School | None, source: str, progress: Progress
+) -> ReportDocument:
+    """The kind's content of the campaign (and school) made of the sources `source`, assembled once per process
+    for the formats asked together; each caller gets its own copy (the build sets its version)."""
+    key = (kind.name, campaign.pk, school.pk if school is not None else None, source)
+    with _content_guard:
+        building = _content_building.setdefault(key, threading.Lock())
+    with building:
+        now = time.monotonic()
+        with _content_guard:
+            for stale in [k for k, (at, _doc) in _content_kept.items() if now - at > KEEP_CONTENT_SECONDS]:
+                del _content_kept[stale]
+            kept = _content_kept.get(key)
+        if kept is not None:
+            progress(1, 1)
+            doc = kept[1]
+        else:
+            doc = kind.content(campaign, school, progress)
+            with _content_guard:
+                while len(_content_kept) >= KEEP_CONTENTS:
+                    del _content_kept[min(_content_kept, key=lambda k: _content_kept[k][0])]
+                _content_kept[key] = (time.monotonic(), doc)
+    with _content_guard:
+        _content_building.pop(key, None)
+    return replace(doc, blocks=list(doc.blocks))
+
+
+def forget_kept_contents() -> None:
+    """Drops the kept contents (tests: a new test database may give the same ids and sources again)."""
+    with _content_guard:
+        _content_kept.clear()
 
 
 def report_kinds() -> dict[str, ReportKind]:
@@ -158,30 +210,34 @@ def report_request(*, name: str, campaign: Campaign, school: School | None, user
     kind = report_kind(name)
     source = source_hash(kind.source(campaign, school))
     prefix = _prefix(kind, campaign, school)
-    existing = GeneratedDocument.objects.filter(key__startswith=prefix)
-    sources = list(dict.fromkeys(existing.order_by("created_at").values_list("params__source", flat=True)))
-    version = sources.index(source) + 1 if source in sources else len(sources) + 1
     title = kind.title(campaign, school)
     documents = []
-    for fmt in FORMATS:
-        documents.append(
-            document_request(
-                key=f"{prefix}{fmt}:{source}",
-                kind=_document_kind(kind.name, fmt),
-                title=_("{title} ({fmt}, версия {version})").format(title=title, fmt=fmt.upper(), version=version),
-                params={
-                    "campaign": campaign.pk,
-                    "school": school.pk if school is not None else None,
-                    "department": campaign.department_id,
-                    "format": fmt,
-                    "source": source,
-                    "version": version,
-                    "report": kind.name,
-                },
-                school=school,
-                user=user,
+    # both formats recorded together: their jobs start once both are (after the commit), and the version's number is
+    # read in the same transaction
+    with transaction.atomic():
+        existing = GeneratedDocument.objects.filter(key__startswith=prefix)
+        sources = list(dict.fromkeys(existing.order_by("created_at").values_list("params__source", flat=True)))
+        version = sources.index(source) + 1 if source in sources else len(sources) + 1
+        for fmt in FORMATS:
+            params = {
+                "campaign": campaign.pk,
+                "school": school.pk if school is not None else None,
+                "department": campaign.department_id,
+                "format": fmt,
+                "source": source,
+                "version": version,
+                "report": kind.name,
+            }
+            documents.append(
+                document_request(
+                    key=f"{prefix}{fmt}:{source}",
+                    kind=_document_kind(kind.name, fmt),
+                    title=_("{title} ({fmt}, версия {version})").format(title=title, fmt=fmt.upper(), version=version),
+                    params=params,
+                    school=school,
+                    user=user,
+                )
             )
-        )
     return documents
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from vpr_portal import jobs
@@ -331,3 +331,44 @@ def test_on_the_embedded_default_jobs_run_in_threads_beside_the_requests(school,
     assert outcome["page_while_running"] == {"progress": 49, "refreshes": True}
     assert outcome["page_when_done"] == {"refreshes": False, "download": "%PDF-1.4 blocking\n"}
     assert outcome["cut_off"] == {"state": "done", "attempts": 2, "outcomes": ["lost", "done"]}
+
+
+@pytest.mark.django_db
+def test_a_claim_that_met_a_locked_table_is_tried_again_in_its_thread(monkeypatch):
+    """SQLite may answer «database table is locked» instead of waiting (a shared-cache database, two job threads
+    claiming at once): the job is still queued, so its thread claims it again shortly and it finishes once, rather
+    than waiting minutes for the sweeper's resend. The lock is the database's own error, raised at the claim."""
+    job = ask(key="count:locked")
+    real_claim = jobs._claim
+    locked = []
+
+    def claim_meeting_a_lock(*args, **kwargs):
+        if len(locked) < 2:
+            locked.append(1)
+            raise OperationalError("database table is locked")
+        return real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "_claim", claim_meeting_a_lock)
+    monkeypatch.setattr(jobs.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(jobs.connections, "close_all", lambda: None)  # the test's own connection stays open
+    jobs._run_in_thread(job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.attempts, len(locked)) == (Job.State.DONE, 1, 2)
+    assert APPLIED == [(job.pk, 1, {})]
+
+
+@pytest.mark.django_db
+def test_another_database_error_is_not_retried(monkeypatch):
+    job = ask(key="count:broken")
+    calls = []
+
+    def claim_failing(*args, **kwargs):
+        calls.append(1)
+        raise OperationalError("no such table: vpr_portal_job")
+
+    monkeypatch.setattr(jobs, "_claim", claim_failing)
+    monkeypatch.setattr(jobs.connections, "close_all", lambda: None)
+    jobs._run_in_thread(job.pk)  # logged, not raised: the thread survives
+    assert calls == [1]
+    job.refresh_from_db()
+    assert job.state == Job.State.QUEUED  # left to the sweeper's resend

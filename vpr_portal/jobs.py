@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, OperationalError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -235,9 +235,26 @@ def _thread_pool() -> ThreadPoolExecutor:
         return _pool
 
 
+# SQLite answers «database table is locked» instead of waiting in some setups (a shared-cache database, or two
+# threads claiming at once): a job whose claim met it is still queued, and is claimed again a little later rather
+# than left to the sweeper's resend minutes later.
+LOCKED_RETRIES = 5
+
+
+def _still_queued_after_a_lock(job_id: int, error: OperationalError) -> bool:
+    return "locked" in str(error) and Job.objects.filter(pk=job_id, state=Job.State.QUEUED).exists()
+
+
 def _run_in_thread(job_id: int) -> None:
     try:
-        _run_here(job_id)
+        for attempt in range(LOCKED_RETRIES + 1):
+            try:
+                _run_here(job_id)
+                break
+            except OperationalError as error:
+                if attempt == LOCKED_RETRIES or not _still_queued_after_a_lock(job_id, error):
+                    raise
+                time.sleep(0.2 * (attempt + 1))
     except Exception:
         logger.exception("job %s failed in its thread", job_id)
     finally:

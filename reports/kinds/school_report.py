@@ -17,9 +17,6 @@ built справка outdated, and the built version keeps what it was built wit
 """
 
 import hashlib
-import threading
-import time
-from dataclasses import replace
 from pathlib import Path
 
 from django.utils import timezone
@@ -35,7 +32,7 @@ from schools.access import Capability
 from schools.models import School
 
 from .. import report_charts, report_doc, report_sections
-from ..generation import ReportKind, cases_source, register_report, results_source, source_hash
+from ..generation import ReportKind, cases_source, register_report, results_source
 from ..report_doc import Heading, PageBreak, Paragraph, ReportDocument, Table
 from ..report_sections import (
     assessments_with_results,
@@ -290,53 +287,11 @@ def content(campaign: Campaign, school: School | None, progress) -> ReportDocume
     return doc
 
 
-# The same content for both formats -----------------------------------------------------------------------------
-# The PDF's and the DOCX's jobs ask for the same content (the same sources): the second one, in the same process,
-# takes what the first drew instead of drawing every chart again. The content is kept for that one other format
-# only (taken once), a minute at most, two справки at most; a job in another process draws its own.
-
-_KEEP_SECONDS = 60.0
-_kept: dict[str, tuple[float, ReportDocument]] = {}
-_locks: dict[str, threading.Lock] = {}
-_guard = threading.Lock()
-
-
-def shared_content(campaign: Campaign, school: School | None, progress) -> ReportDocument:
-    key = f"{campaign.pk}:{school.pk}:{source_hash(source(campaign, school))}"
-    with _guard:
-        lock = _locks.setdefault(key, threading.Lock())
-    with lock:
-        now = time.monotonic()
-        with _guard:
-            for stale in [k for k, (at, _doc) in _kept.items() if now - at > _KEEP_SECONDS]:
-                _kept.pop(stale, None)
-                _locks.pop(stale, None)
-            kept = _kept.pop(key, None)
-            if kept is not None:  # the other format's content: taken once
-                _locks.pop(key, None)
-        if kept is not None:
-            progress(1, 1)
-            return _copy(kept[1])
-        doc = content(campaign, school, progress)
-        with _guard:
-            while len(_kept) >= 2:
-                oldest = min(_kept, key=lambda k: _kept[k][0])
-                _kept.pop(oldest)
-                _locks.pop(oldest, None)
-            _kept[key] = (now, doc)
-        return _copy(doc)
-
-
-def _copy(doc: ReportDocument) -> ReportDocument:
-    """A copy whose header fields the build sets (the version) without touching the kept one."""
-    return replace(doc, blocks=list(doc.blocks))
-
-
 register_report(
     ReportKind(
         name=NAME,
         title=title,
-        content=shared_content,
+        content=content,
         source=source,
         capability=Capability.VIEW_SCHOOL_REPORT,
         filename=filename,

@@ -19,11 +19,11 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def planted(department, school, other_school, pupil, role_users, settings, monkeypatch):
-    from reports.kinds import municipal_report
+    from reports.generation import forget_kept_contents
     from tests.factories import make_campaign
     from vpr_portal import jobs
 
-    municipal_report._last.clear()  # an earlier test's database may have had the same ids
+    forget_kept_contents()  # an earlier test's database may have had the same ids
     # one job thread: the test database (SQLite in memory, shared cache) answers «table is locked» instead of
     # waiting when the two formats' jobs are claimed at the same moment; one after the other they never collide
     settings.JOBS_THREADS = 1

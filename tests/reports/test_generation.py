@@ -98,8 +98,10 @@ def test_both_formats_are_built_from_one_request_with_progress_to_100(
 def test_asking_again_with_the_same_sources_builds_nothing(
     campaign, school, coordinator, django_capture_on_commit_callbacks
 ):
+    before = len(BUILT)
     first = _ask("test_report", campaign, school, coordinator, django_capture_on_commit_callbacks)
     built = len(BUILT)
+    assert built == before + 1  # one content for both formats (reports.generation.shared_content)
     again = _ask("test_report", campaign, school, coordinator, django_capture_on_commit_callbacks)
     assert [d.pk for d in again] == [d.pk for d in first]
     assert len(BUILT) == built

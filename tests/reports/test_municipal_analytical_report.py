@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from grading.figures import HIDDEN_BELOW
 from monitoring.cases import cases_open
 from monitoring.models import ManagementDecision, Violation
-from reports.generation import report_request, report_state
+from reports.generation import forget_kept_contents, report_request, report_state
 from reports.municipal_sections import report_title, section_titles
 from reports.report_doc import cell_text
 from reports.report_render import docx_text
@@ -63,13 +63,11 @@ def docx_words(data: bytes) -> str:
 
 @pytest.fixture(autouse=True)
 def _no_kept_content():
-    """The process keeps the last content for the other format's job (reports/kinds/municipal_report.py): a test's
+    """The process keeps the content for the other format's job (reports.generation.shared_content): a test's
     database may reuse an earlier test's ids, so each test starts without it."""
-    from reports.kinds import municipal_report
-
-    municipal_report._last.clear()
+    forget_kept_contents()
     yield
-    municipal_report._last.clear()
+    forget_kept_contents()
 
 
 @pytest.fixture
