@@ -308,7 +308,7 @@ def _notify(decision: ManagementDecision, *, actor: User, text: str, event: str)
 
 def _locked(decision: ManagementDecision) -> ManagementDecision:
     return (
-        D.objects.select_for_update()
+        D.objects.select_for_update(of=("self",))  # the school and assessment are nullable: lock the decision only
         .select_related("school__department", "campaign", "assessment", "department")
         .get(pk=decision.pk)
     )
@@ -532,7 +532,7 @@ def decision_reminders_send(today: datetime.date | None = None) -> RemindersSent
     for pk in due.order_by("due_on", "pk").values_list("pk", flat=True):
         with transaction.atomic():
             decision = (
-                D.objects.select_for_update()
+                D.objects.select_for_update(of=("self",))
                 .select_related("school", "campaign", "assessment", "created_by")
                 .get(pk=pk)
             )
