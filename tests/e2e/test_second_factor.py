@@ -45,6 +45,7 @@ def log_out(page: Page) -> None:
     if toggler.is_visible():  # on a phone the user menu sits in the collapsed navigation
         toggler.click()
         expect(toggler).to_have_attribute("aria-expanded", "true")
+        expect(page.locator("#mainNav")).to_have_class(re.compile(r"\bcollapse show\b"))  # the slide has ended
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Выйти").click()
     page.wait_for_load_state()
