@@ -7,12 +7,9 @@ A school's register; a decision's page with its history and the outcome form; re
 prefilled from a case page or a weak skill), editing before the outcome, cancelling with a reason after a
 confirmation. Decisions name schools and adults, never a pupil (R11)."""
 
-import tempfile
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,9 +32,8 @@ from procedures.models import Campaign
 from schools.access import Capability as C
 from schools.access import CapabilityMixin, SchoolMixin, department_ids_with
 from vpr_portal.access import get_scoped_or_404
-from vpr_portal.excel import safe_row
+from vpr_portal.excel import safe_row, workbook_response
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 D = ManagementDecision
 
 
@@ -149,11 +145,7 @@ class DecisionsXlsxView(CapabilityMixin, View):
                     cell.number_format = "DD.MM.YYYY"
                 cells.append(cell)
             sheet.append(cells)
-        file = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-        workbook.save(file)
-        file.seek(0)
-        filename = f"decisions-{today.isoformat()}.xlsx"
-        return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+        return workbook_response(workbook, f"decisions-{today.isoformat()}.xlsx")
 
 
 class SchoolDecisionsView(SchoolMixin, ListView):

@@ -6,12 +6,10 @@ xlsx, records a violation it found itself and closes one with its decision; a sc
 then school code, never by results (R15); they name schools, never a pupil (R11)."""
 
 import datetime
-import tempfile
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,10 +24,8 @@ from procedures.models import Assessment, Campaign, Sitting
 from schools.access import Capability as C
 from schools.access import CapabilityMixin, SchoolMixin, department_ids_with, schools_with
 from vpr_portal.access import get_scoped_or_404
-from vpr_portal.excel import safe_row
+from vpr_portal.excel import safe_row, workbook_response
 from vpr_portal.params import text_param
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def headers() -> list[str]:
@@ -175,11 +171,7 @@ class ViolationsXlsxView(CapabilityMixin, View):
             date_cell = WriteOnlyCell(sheet, value=cells[0])
             date_cell.number_format = "DD.MM.YYYY"
             sheet.append([date_cell, *safe_row(cells[1:])])
-        file = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-        workbook.save(file)
-        file.seek(0)
-        filename = f"violations-{timezone.localdate().isoformat()}.xlsx"
-        return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+        return workbook_response(workbook, f"violations-{timezone.localdate().isoformat()}.xlsx")
 
 
 class SchoolViolationsView(SchoolMixin, ListView):

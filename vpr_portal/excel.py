@@ -30,3 +30,19 @@ def safe_row(values: Iterable) -> list:
         else:
             row.append(safe_cell(value))
     return row
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SPOOL_BYTES = 8 * 1024 * 1024  # a workbook larger than this is spooled to a temporary file, not kept in memory
+
+
+def workbook_response(workbook, filename: str):
+    """An openpyxl workbook as a download (saved into a spooled temporary file, streamed to the client)."""
+    import tempfile
+
+    from django.http import FileResponse
+
+    file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+    workbook.save(file)
+    file.seek(0)
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
