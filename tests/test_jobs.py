@@ -372,3 +372,26 @@ def test_another_database_error_is_not_retried(monkeypatch):
     assert calls == [1]
     job.refresh_from_db()
     assert job.state == Job.State.QUEUED  # left to the sweeper's resend
+
+
+class _TableAnswering:
+    """Job.objects whose update answers with the database's `message` (SQLite's answer while another thread writes)."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def filter(self, *args, **kwargs):
+        return self
+
+    def update(self, **kwargs):
+        raise OperationalError(self.message)
+
+
+def test_marking_a_job_sent_tolerates_a_locked_table_only(monkeypatch):
+    """The request that asked for a job has committed: marking the job as sent is bookkeeping for the sweeper's
+    resend, so a locked table there is logged, not a 500 for the request; any other database error still raises."""
+    monkeypatch.setattr(jobs.Job, "objects", _TableAnswering("database table is locked"))
+    jobs._mark_sent(1)
+    monkeypatch.setattr(jobs.Job, "objects", _TableAnswering("no such table: vpr_portal_job"))
+    with pytest.raises(OperationalError):
+        jobs._mark_sent(1)

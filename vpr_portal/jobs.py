@@ -201,7 +201,16 @@ def job_send(*, job_id: int) -> bool:
 
 
 def _mark_sent(job_id: int) -> None:
-    Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(sent_at=timezone.now())
+    """Records that the job was handed over. Only bookkeeping for the sweeper's resend (sending twice is harmless):
+    where SQLite answers «table is locked» instead of waiting (a job thread writing at that instant), the job is
+    handed over all the same, and an unmarked one is at worst sent again later — never an error for the request
+    that asked for it, which has already committed."""
+    try:
+        Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(sent_at=timezone.now())
+    except OperationalError as error:
+        if "locked" not in str(error):
+            raise
+        logger.warning("job %s: not marked as sent (%s); the sweeper may send it again", job_id, error)
 
 
 # Retries of a passing fault (OSError) when the job runs in this process, as the Celery task has.
