@@ -36,14 +36,15 @@ def _fresh_results_cache():
     carries the broker's queues; CI empties its database before the run, and PostgreSQL never reuses ids.
 
     The cache's users that pause after a failure (30 s without the cache) start unpaused: a test that made the cache
-    fail must not leave the next tests reading sessions, counts and figures from the database."""
+    fail must not leave the next tests reading sessions, accounts, counts and figures from the database."""
     from grading import cache as results_cache
     from reports.generation import forget_kept_contents
-    from schools import notification_counts
+    from schools import accounts_cache, notification_counts
     from vpr_portal import sessions
 
     forget_kept_contents()  # a report's content kept under ids and sources a new test database may give again
     results_cache._paused_until = notification_counts._paused_until = sessions._paused_until = 0.0
+    accounts_cache._paused_until = 0.0
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()
 
