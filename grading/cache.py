@@ -25,6 +25,8 @@ from typing import NamedTuple, TypeVar
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import BigIntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from grading.models import ResultsStamp
 
@@ -75,6 +77,27 @@ def stamps(assessment_ids: Iterable[int]) -> dict[int, int]:
 def stamped(assessment_ids: Iterable[int]) -> tuple[Stamp, ...]:
     """Key parts of the assessments with their stamp versions, in id order. One query."""
     return tuple(Stamp(pk, version) for pk, version in stamps(assessment_ids).items())
+
+
+def stamp_version() -> Coalesce:
+    """An assessment's results stamp's version as an annotation (0 before its first write, as `stamps` reads it):
+    a page reads its assessments and their stamps in one query."""
+    stamp = ResultsStamp.objects.filter(assessment_id=OuterRef("pk")).values("version")[:1]
+    return Coalesce(Subquery(stamp), Value(0), output_field=BigIntegerField())
+
+
+def stamped_assessments(assessments: Iterable) -> tuple[Stamp, ...]:
+    """`stamped` of assessments read with their `stamp_version` annotation: no query; those read without it are
+    looked up (one query)."""
+    known, unknown = {}, []
+    for assessment in assessments:
+        version = getattr(assessment, "stamp_version", None)
+        if version is None:
+            unknown.append(assessment.pk)
+        else:
+            known[assessment.pk] = version
+    known.update(stamps(unknown))
+    return tuple(Stamp(pk, known[pk]) for pk in sorted(known))
 
 
 def _key(name: str, key_parts: Iterable) -> str:

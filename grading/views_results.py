@@ -21,7 +21,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from grading import charts, completion, figures
-from grading.cache import Version, stamped
+from grading.cache import Version, stamped_assessments
 from grading.page_cache import CachedPageMixin
 from grading.panels import results_panels
 from grading.selectors import results as selectors
@@ -66,7 +66,7 @@ class ResultsSchoolMixin(SchoolCampaignMixin):
             Version("campaign", (self.campaign.pk, self.campaign.code, self.campaign.title)),
             Version("school", (self.school.pk, self.school.code, self.school.short_name)),
             Version("assessment", (self.assessment.pk, self.assessment.code, str(self.assessment), repr(scale))),
-            *stamped([self.assessment.pk]),
+            *stamped_assessments([self.assessment]),
         )
 
     def municipal_url(self) -> str | None:
@@ -123,7 +123,7 @@ class ResultsFiguresView(CachedPageMixin, ResultsSchoolMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         as_school = selectors.reads_as_school(self.request.user, self.school)
-        tasks = list(self.assessment.tasks.all())  # prefetched in position order
+        tasks = list(self.assessment.tasks.all())  # in position order (Task's ordering)
         drill = school_drilldown(assessment=self.assessment, school=self.school, tasks=tasks, department=not as_school)
         whole, municipality = drill.school.figures, drill.municipality.figures
         # the participants' table, one class at a time: a whole parallel is thousands of rows

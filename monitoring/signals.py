@@ -43,7 +43,7 @@ from fractions import Fraction
 
 from django.utils.translation import gettext_lazy
 
-from grading.cache import Version, cached, stamped
+from grading.cache import Version, cached, stamp_version, stamped
 from grading.figures import Figures, Tally, TaskInfo, assessment_tasks, figures_compute, round_half_up, tallies
 from procedures.models import Assessment, Task
 from schools.models import School
@@ -404,6 +404,7 @@ def window_assessments(assessment: Assessment, *, window: int) -> list[Assessmen
             grade=assessment.grade,
         )
         .select_related("campaign")
+        .annotate(stamp_version=stamp_version())  # a page's key reads the stamps with the window
         .order_by("-campaign__window_start", "campaign__code", "code")
     )
     chosen: dict[int, Assessment] = {}

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -91,17 +92,23 @@ class CampaignSignalsView(CachedPageMixin, CampaignMixin, ListView):
             "violation_count",
         )
         paginator, page, shown, _more = self.paginate_queryset(rows, self.paginate_by)
+        codes, checked_at = self.assessments_checked
         return (
             Version("campaign", (self.campaign.pk, self.campaign.code, self.campaign.title)),
-            Version("assessments", tuple(self.campaign.assessments.order_by("code").values_list("code", flat=True))),
-            Version("checked", selectors.signals_checked_at(self.campaign)),
+            Version("assessments", tuple(codes)),
+            Version("checked", checked_at),
             Version("cases", (paginator.count, page.number, repr(list(shown)))),
         )
 
+    @cached_property
+    def assessments_checked(self) -> tuple[list[str], object]:
+        return selectors.assessments_checked(self.campaign)
+
     def get_context_data(self, **kwargs):
+        codes, checked_at = self.assessments_checked
         return super().get_context_data(
-            checked_at=selectors.signals_checked_at(self.campaign),
-            assessments=self.campaign.assessments.order_by("code").values_list("code", flat=True),
+            checked_at=checked_at,
+            assessments=codes,
             chosen_assessment=text_param(self.request.GET, "assessment", max_length=40),
             kinds=_kinds(),
             **kwargs,

@@ -3,8 +3,6 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import BigIntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
@@ -13,11 +11,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from grading import charts
-from grading.cache import Stamp, Version, stamped
+from grading.cache import Stamp, Version, stamp_version, stamped_assessments
 from grading.completion import side_by_side
 from grading.figures import HIDDEN_BELOW, SMALL_SAMPLE
 from grading.item_analysis import MIN_PARTICIPANTS, WEAK_ITEM_REST, item_analysis
-from grading.models import ResultsStamp
 from grading.page_cache import CachedPageMixin
 from monitoring.decision_panel import panel_context, panel_key
 from monitoring.signals import department_thresholds, window_assessments
@@ -48,13 +45,6 @@ class OverviewView(CapabilityMixin, TemplateView):
         query = self.request.GET.get("q", "").strip()
         context.update(municipality_overview(self.request.user, query=query, page=self.request.GET.get("page")))
         return context
-
-
-def stamp_version() -> Coalesce:
-    """An assessment's results stamp's version as an annotation (0 before its first write, as
-    grading.cache.stamps reads it): a page reads its assessments and their stamps in one query."""
-    stamp = ResultsStamp.objects.filter(assessment_id=OuterRef("pk")).values("version")[:1]
-    return Coalesce(Subquery(stamp), Value(0), output_field=BigIntegerField())
 
 
 def campaign_shown(campaign) -> Version:
@@ -128,7 +118,7 @@ class MunicipalAssessmentView(CachedPageMixin, MunicipalAssessmentMixin, Templat
             assessment_shown(self.assessment),
             Version("thresholds", number),
             Version("decisions", panel_key(campaign=self.campaign, can_record=self.can(C.RECORD_DECISIONS))),
-            *stamped(each.pk for each in window),
+            *stamped_assessments(window),
         )
 
     def decisions_panel(self) -> tuple[dict, tuple]:

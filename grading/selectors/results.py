@@ -9,10 +9,11 @@ of queries whatever the size of the school.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from grading import figures
+from grading.cache import stamp_version
 from grading.models import FormUpload, Score, Work
 from grading.results_form import NOT_ATTEMPTED_TEXT, FormParticipant, class_sort_key
 from grading.rules import unranked
@@ -33,10 +34,11 @@ def may_import_results(user: User, school: School) -> bool:
 
 
 def campaign_assessment(campaign: Campaign, code: str) -> Assessment | None:
-    """The campaign's assessment with its tasks in order (one query for each)."""
+    """The campaign's assessment with its results stamp's version (`stamp_version`, for a cached page's key): one
+    query. Its tasks are read when used (`assessment.tasks.all()`, in position order): a cached page needs none."""
     return (
         campaign.assessments.select_related("subject", "campaign")
-        .prefetch_related(Prefetch("tasks", queryset=Task.objects.order_by("position")))
+        .annotate(stamp_version=stamp_version())
         .filter(code=code)
         .first()
     )
