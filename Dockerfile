@@ -33,7 +33,6 @@ RUN if [ -n "$(find . -name '*.po' -print -quit)" ]; then python manage.py compi
 USER vpr
 EXPOSE 8000
 
-# docker-compose.yml runs migrate and collectstatic before this; (2 × cores) + 1 workers on 2 cores, each with 4
-# threads (gthread: a request waiting on the database does not hold a whole process; measured in the region bench).
-CMD ["gunicorn", "vpr_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "5", \
-     "--worker-class", "gthread", "--threads", "4", "--timeout", "60", "--access-logfile", "-"]
+# docker-compose.yml runs migrate and collectstatic before this; the server's settings (5 processes of 4 threads,
+# connections, access log) are in vpr_portal/gunicorn.py.
+CMD ["gunicorn", "-c", "python:vpr_portal.gunicorn", "vpr_portal.wsgi:application"]

@@ -243,20 +243,23 @@ def session_cookie() -> str:
     user = User.objects.get(username=USERNAME)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def start_gunicorn(port: int, workers: int, *, worker_class: str = "sync", threads: int = 1) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, *, worker_class: str = "gthread", threads: int = 4) -> subprocess.Popen:
+    """gunicorn with the portal's own settings (vpr_portal/gunicorn.py) on 127.0.0.1:`port`, `workers` processes
+    of `threads` threads (gthread), or single-threaded ones (worker_class="sync")."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [str(gunicorn) if gunicorn.exists() else shutil.which("gunicorn") or "gunicorn"]
-    command += ["vpr_portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-    if worker_class != "sync":
-        command += ["--worker-class", worker_class, "--threads", str(threads)]
-    command += ["--timeout", "60", "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL)
+    command += ["-c", "python:vpr_portal.gunicorn", "vpr_portal.wsgi:application"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"]
+    if worker_class != "gthread":
+        command += ["--worker-class", worker_class]
+    env = {**os.environ, "WEB_THREADS": str(threads)}
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -473,7 +476,7 @@ def region_load() -> list[Measurement]:
         except subprocess.TimeoutExpired:
             server.kill()
     total = len(result.latencies) + result.errors
-    shape = f"{workers} {worker_class} workers" + (f" × {threads} threads" if worker_class != "sync" else "")
+    shape = f"{workers} {worker_class} workers" + (f" × {threads} threads" if worker_class == "gthread" else "")
     note = f"{len(urls)} pages, {shape}, {client_name} client, {total:,} requests in {result.seconds:.1f} s"
     workers_cpu, others_cpu = cpu_used(before, after)
     if workers_cpu and total:

@@ -171,8 +171,8 @@ class Processes:
     def start_web(self) -> None:
         self.start(
             "web",
-            [sys.executable, "-m", "gunicorn", "vpr_portal.wsgi", "--bind", f"127.0.0.1:{self.web_port}",
-             "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--timeout", "60"],
+            [sys.executable, "-m", "gunicorn", "-c", "python:vpr_portal.gunicorn", "vpr_portal.wsgi",
+             "--bind", f"127.0.0.1:{self.web_port}", "--workers", "2"],
         )  # fmt: skip
         self.wait("web", lambda: self.request("GET", "/health/", session="")[0] == 200, "the web answers")
 
