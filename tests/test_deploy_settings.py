@@ -104,3 +104,19 @@ def test_deployment_checks_flag_the_example_key():
 
     assert result.returncode != 0
     assert "security.W009" in result.stderr
+
+
+def test_every_way_of_serving_the_portal_reads_gunicorns_settings_from_one_module():
+    """The image, docker-compose, the fault tests and the region bench start gunicorn with vpr_portal/gunicorn.py;
+    there a process takes only the connections its threads can answer (keep-alive off), and the access log has no
+    query string (searches for names stay out of logs)."""
+    import importlib
+
+    for path in ("Dockerfile", "docker-compose.yml", "tests/faults/services.py", "tests/bench/region.py"):
+        text = (PROJECT_ROOT / path).read_text()
+        assert "python:vpr_portal.gunicorn" in text, path
+        assert "--threads" not in text and '--worker-class", "gthread' not in text, path
+    config = importlib.reload(importlib.import_module("vpr_portal.gunicorn"))
+    assert config.worker_class == "gthread" and config.worker_connections == config.threads and config.keepalive == 0
+    assert "%(U)s" in config.access_log_format and "%(r)s" not in config.access_log_format
+    assert "%(q)s" not in config.access_log_format and "%(f)s" not in config.access_log_format
