@@ -27,7 +27,7 @@ from grading.panels import results_panels
 from grading.selectors import results as selectors
 from grading.selectors.drilldown import school_drilldown
 from grading.services import results as services
-from procedures.access import SchoolCampaignMixin
+from procedures.access import SchoolCampaignMixin, campaign_assessment_kept
 from procedures.views.documents import content_disposition
 from schools.access import Capability as C
 from vpr_portal.tables import InputRefused, Problem, read_table
@@ -42,9 +42,16 @@ class ResultsSchoolMixin(SchoolCampaignMixin):
     def resolve(self, **kwargs) -> None:
         self.assessment = None
         if "assessment_code" in kwargs:
-            self.assessment = selectors.campaign_assessment(self.campaign, kwargs["assessment_code"])
-            if self.assessment is None:
-                raise Http404
+            code = kwargs["assessment_code"]
+
+            def load():
+                found = selectors.campaign_assessment(self.campaign, code)
+                if found is None:
+                    raise Http404
+                return found
+
+            # kept per process until the catalogue changes; its results stamp is read with the page's key
+            self.assessment = campaign_assessment_kept(self.campaign, code, "results", load)
 
     def base_context(self) -> dict:
         return {"campaign": self.campaign, "school": self.school, "assessment": self.assessment}

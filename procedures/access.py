@@ -8,7 +8,7 @@ The organizer's rooms are the assigned objects of the organizer role (see school
 from django.db.models import Q, QuerySet
 
 from procedures.models import Assessment, Campaign, SittingRoom
-from procedures.selectors.campaigns import campaigns_visible_to, department_scope, memoized_for_scope
+from procedures.selectors.campaigns import campaigns_visible_to, memoized_for_scope
 from procedures.selectors.rooms import organizer_sitting_rooms
 from schools.access import (
     CAPABILITIES,
@@ -20,10 +20,12 @@ from schools.access import (
     Scope,
     assigned_to,
     department_ids_with,
+    department_scope,
     register_assignment,
 )
 from schools.models import Role, User
 from vpr_portal.access import get_scoped_or_404
+from vpr_portal.catalogue import remembered
 
 ROOMS = Assignment(Role.ORGANIZER, organizer_sitting_rooms, school_field="sitting__school")
 register_assignment("rooms", ROOMS)
@@ -61,6 +63,20 @@ def sitting_rooms_with(user: User, capability: Capability) -> QuerySet[SittingRo
     )
 
 
+def in_department_scope(viewer, key: tuple, load):
+    """`load()`'s row, kept per process for a department's people (vpr_portal.catalogue: until the catalogue
+    changes) under their scope and `key`; read afresh for everyone else (what they see depends on other rows)."""
+    scope = department_scope(viewer)
+    return load() if scope is None else remembered(key[0], (scope, *key[1:]), load)
+
+
+def campaign_assessment_kept(campaign: Campaign, code: str, shape: str, load):
+    """The campaign's assessment `code` as `load()` reads it (`shape` names the reading: its joins), kept per
+    process until the catalogue changes (vpr_portal.catalogue). The campaign was found in the reader's scope, so
+    its assessment is the same for every reader."""
+    return remembered("assessment", (shape, campaign.pk, code), load)
+
+
 class CampaignContextMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -74,7 +90,12 @@ class CampaignMixin(CampaignContextMixin, CapabilityMixin):
     campaign: Campaign
 
     def resolve_scope(self, **kwargs) -> None:
-        self.campaign = get_scoped_or_404(campaigns_with(self.viewer, self.capability), code=kwargs["campaign_code"])
+        code = kwargs["campaign_code"]
+        self.campaign = in_department_scope(
+            self.viewer,
+            ("campaign", self.capability, code),
+            lambda: get_scoped_or_404(campaigns_with(self.viewer, self.capability), code=code),
+        )
 
 
 class SchoolCampaignMixin(CampaignContextMixin, SchoolMixin):
@@ -85,9 +106,11 @@ class SchoolCampaignMixin(CampaignContextMixin, SchoolMixin):
 
     def resolve_scope(self, **kwargs) -> None:
         super().resolve_scope(**kwargs)
-        self.campaign = get_scoped_or_404(
-            campaigns_visible_to(self.viewer).filter(department_id=self.school.department_id),
-            code=kwargs["campaign_code"],
+        code, department_id = kwargs["campaign_code"], self.school.department_id
+        self.campaign = in_department_scope(
+            self.viewer,
+            ("visible campaign", department_id, code),
+            lambda: get_scoped_or_404(campaigns_visible_to(self.viewer).filter(department_id=department_id), code=code),
         )
 
 

@@ -6,6 +6,10 @@ class ProceduresConfig(AppConfig):
     name = "procedures"
 
     def ready(self):
+        from procedures.models import Assessment, Campaign
+        from vpr_portal import catalogue
+
+        catalogue.connect(Campaign, Assessment)  # rows a request resolves from its URL (vpr_portal/catalogue.py)
         # Plan-graph checkers register themselves on import; Celery workers never load the URLconf, so the
         # modules that read a stage's status from data are imported here for every process.
         from procedures import access  # noqa: F401  the organizer's rooms: the organizer's assigned scope

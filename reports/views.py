@@ -18,7 +18,7 @@ from grading.item_analysis import MIN_PARTICIPANTS, WEAK_ITEM_REST, item_analysi
 from grading.page_cache import CachedPageMixin
 from monitoring.decision_panel import panel_context, panel_key
 from monitoring.signals import department_thresholds, window_assessments
-from procedures.access import CampaignMixin
+from procedures.access import CampaignMixin, campaign_assessment_kept
 from procedures.views.documents import content_disposition
 from schools.access import Capability as C
 from schools.access import CapabilityMixin
@@ -91,10 +91,13 @@ class MunicipalAssessmentMixin(CampaignMixin):
     capability = C.VIEW_OVERVIEW
 
     def resolve(self, **kwargs) -> None:
-        # with its results stamp's version (`stamp_version`): a cached page's key needs it, and it costs no query
-        self.assessment = get_scoped_or_404(
-            self.campaign.assessments.select_related("subject").annotate(stamp_version=stamp_version()),
-            code=kwargs["assessment_code"],
+        # kept per process until the catalogue changes; its results stamp is read with the page's key
+        code = kwargs["assessment_code"]
+        self.assessment = campaign_assessment_kept(
+            self.campaign,
+            code,
+            "municipal",
+            lambda: get_scoped_or_404(self.campaign.assessments.select_related("subject"), code=code),
         )
 
 
@@ -179,8 +182,11 @@ class MunicipalFunnelView(CachedPageMixin, MunicipalAssessmentMixin, TemplateVie
     template_name = "reports/results/funnel.html"
 
     def page_key(self) -> tuple:
-        stamp = Stamp(self.assessment.pk, self.assessment.stamp_version)  # as `stamped` reads it, with the assessment
-        return (campaign_shown(self.campaign), assessment_shown(self.assessment), stamp)
+        return (
+            campaign_shown(self.campaign),
+            assessment_shown(self.assessment),
+            *stamped_assessments([self.assessment]),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

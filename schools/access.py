@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from vpr_portal.access import CapabilityRequiredMixin, get_scoped_or_404
+from vpr_portal.catalogue import remembered
 
-from .models import Delegation, Role, School, User
+from .models import DEPARTMENT_ROLES, Delegation, Role, School, User
 
 
 class Capability(enum.StrEnum):
@@ -463,12 +464,27 @@ class CapabilityMixin(CapabilityRequiredMixin):
         return user_can(self.viewer, capability, school)
 
 
+def department_scope(user) -> tuple | None:
+    """The user's memberships as (role, department) pairs when every one is a department's role, else None (a
+    school, an expert or an observer: what they see depends on rows other than their memberships)."""
+    memberships = user.active_memberships if user.is_authenticated else []
+    if not memberships or any(m.role not in DEPARTMENT_ROLES or m.school_id for m in memberships):
+        return None
+    return tuple(sorted((m.role, m.department_id) for m in memberships))
+
+
 class SchoolMixin(CapabilityMixin):
     """A page about one school (`school_code` in the URL): the school among those where the user holds
     the capability (404 otherwise) as `self.school`."""
 
     def resolve_scope(self, **kwargs) -> None:
-        self.school = get_scoped_or_404(schools_with(self.viewer, self.capability), code=kwargs["school_code"])
+        code = kwargs["school_code"]
+
+        def load() -> School:
+            return get_scoped_or_404(schools_with(self.viewer, self.capability), code=code)
+
+        scope = department_scope(self.viewer)  # a department's schools follow from its memberships alone
+        self.school = load() if scope is None else remembered("school", (scope, self.capability, code), load)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

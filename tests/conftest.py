@@ -40,9 +40,11 @@ def _fresh_results_cache():
     from grading import cache as results_cache
     from reports.generation import forget_kept_contents
     from schools import accounts_cache, notification_counts
-    from vpr_portal import sessions
+    from vpr_portal import catalogue, sessions
 
     forget_kept_contents()  # a report's content kept under ids and sources a new test database may give again
+    catalogue.forget()  # rows kept under codes and ids a new test database may give again
+    catalogue._paused_until = 0.0
     results_cache._paused_until = notification_counts._paused_until = sessions._paused_until = 0.0
     accounts_cache._paused_until = 0.0
     if isinstance(caches["default"], LocMemCache):

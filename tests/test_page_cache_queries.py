@@ -26,16 +26,17 @@ from tests.grading.test_results_cache import form
 from tests.grading.test_summaries import writers
 from tests.test_page_cache import IN_PROCESS_CACHE, signed_in, urls
 
-# The queries of a cached page: the campaign in scope, then what the page's key reads (the assessments with their
-# stamps; the school; the thresholds and the earlier assessments its signals compare with, with their stamps; the
+# The queries of a cached page: what the page's key reads (the assessments with their stamps; the stamp of the
+# URL's assessment; the thresholds and the earlier assessments its signals compare with, with their stamps; the
 # management decisions beside the results on the assessment's and the school's pages: their version, one). The
-# user and their memberships come from their copy in the cache (schools/accounts_cache.py).
+# user and their memberships come from their copy in the cache (schools/accounts_cache.py), the campaign, school
+# and assessment of the URL from the rows kept while the catalogue is unchanged (vpr_portal/catalogue.py).
 MOST_QUERIES = {
-    "reports:municipal_results": 2,
-    "reports:municipal_funnel": 2,
-    "reports:municipal_assessment": 5,
-    "grading:results_figures": 4,
-    "grading:results_class": 3,
+    "reports:municipal_results": 1,
+    "reports:municipal_funnel": 1,
+    "reports:municipal_assessment": 4,
+    "grading:results_figures": 2,
+    "grading:results_class": 1,
 }
 
 

@@ -13,7 +13,6 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from grading import figures
-from grading.cache import stamp_version
 from grading.models import FormUpload, Score, Work
 from grading.results_form import NOT_ATTEMPTED_TEXT, FormParticipant, class_sort_key
 from grading.rules import unranked
@@ -34,14 +33,9 @@ def may_import_results(user: User, school: School) -> bool:
 
 
 def campaign_assessment(campaign: Campaign, code: str) -> Assessment | None:
-    """The campaign's assessment with its results stamp's version (`stamp_version`, for a cached page's key): one
-    query. Its tasks are read when used (`assessment.tasks.all()`, in position order): a cached page needs none."""
-    return (
-        campaign.assessments.select_related("subject", "campaign")
-        .annotate(stamp_version=stamp_version())
-        .filter(code=code)
-        .first()
-    )
+    """The campaign's assessment: one query. Its tasks are read when used (`assessment.tasks.all()`, in position
+    order): a cached page needs none."""
+    return campaign.assessments.select_related("subject", "campaign").filter(code=code).first()
 
 
 def form_tasks(assessment: Assessment) -> list[Task]:

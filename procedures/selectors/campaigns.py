@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from procedures.models import Assessment, Campaign, Task
-from schools.access import Capability, department_ids_with
+from schools.access import Capability, department_ids_with, department_scope
 from schools.models import DEPARTMENT_ROLES, SCHOOL_ROLES, Role, School, User
 
 # The query of campaigns_visible_to for each department-only scope (a department's people: what they see follows
@@ -11,15 +11,6 @@ from schools.models import DEPARTMENT_ROLES, SCHOOL_ROLES, Role, School, User
 # costs more than running it on the department's pages. Bounded: cleared past SCOPES_KEPT scopes.
 SCOPES_KEPT = 2000
 _department_queries: dict[tuple, QuerySet[Campaign]] = {}
-
-
-def department_scope(user: User) -> tuple | None:
-    """The user's memberships as (role, department) pairs when every one is a department's role, else None (a
-    school, an expert or an observer: their campaigns depend on rows other than their memberships)."""
-    memberships = user.active_memberships if user.is_authenticated else []
-    if not memberships or any(m.role not in DEPARTMENT_ROLES or m.school_id for m in memberships):
-        return None
-    return tuple(sorted((m.role, m.department_id) for m in memberships))
 
 
 def memoized_for_scope(store: dict, key: tuple, build):
