@@ -20,17 +20,17 @@ cache is left alone for a short while.
 
 import logging
 import time
-import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from vpr_portal import versioned
+
 log = logging.getLogger(__name__)
 
 PREFIX = "accounts:v1"
-VERSION_TIMEOUT = 24 * 3600
 PAUSE_AFTER_FAILURE = 30.0  # seconds without the cache after it failed: a dead cache does not slow every request
 
 _paused_until = 0.0
@@ -53,31 +53,25 @@ def cached_account(user_id, load: Callable):
         return load()
     version_key, user_key = _keys(user_id)
     try:
-        found = cache.get_many([version_key, user_key])
-        version = found.get(version_key)
-        stored = found.get(user_key)
-        if version is not None and isinstance(stored, tuple) and stored[0] == version:
-            return stored[1]
-        if version is None:
-            cache.add(version_key, uuid.uuid4().hex, VERSION_TIMEOUT)
-            version = cache.get(version_key)
+        version, stored = versioned.read(version_key, user_key)
     except Exception as error:  # the cache down: the database answers
         _failed(error)
         return load()
+    if stored is not versioned.MISSING:
+        return stored
     user = load()
-    if user is None or version is None or transaction.get_connection().in_atomic_block:
-        return user
-    _ = user.active_memberships  # read now, so that the copy carries them
-    try:
-        cache.set(user_key, (version, user), settings.SESSION_CACHE_SECONDS)
-    except Exception as error:
-        _failed(error)
+    if user is not None:
+        _ = user.active_memberships  # read now, so that the copy carries them
+        try:
+            versioned.store(user_key, version, user, settings.SESSION_CACHE_SECONDS)
+        except Exception as error:
+            _failed(error)
     return user
 
 
 def _bump(user_ids: list[int]) -> None:
     try:
-        cache.set_many({_keys(user_id)[0]: uuid.uuid4().hex for user_id in user_ids}, VERSION_TIMEOUT)
+        versioned.replace_versions([_keys(user_id)[0] for user_id in user_ids])
     except Exception as error:
         _failed(error)
         try:  # without a new version, at least no copy

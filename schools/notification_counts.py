@@ -10,14 +10,14 @@ there; with the cache down the count is read from the database, as before.
 
 import logging
 import time
-import uuid
 
 from django.core.cache import cache
 from django.db import transaction
 
+from vpr_portal import versioned
+
 log = logging.getLogger(__name__)
 
-VERSION_TIMEOUT = 24 * 3600
 COUNT_TIMEOUT = 600  # bounds how long a count could outlive a change whose version the cache failed to take
 PAUSE_AFTER_FAILURE = 30.0  # seconds without the cache after it failed: a dead cache does not slow every request
 
@@ -42,23 +42,17 @@ def unread_count(user) -> int:
         return unread_notification_count(user)
     version_key, count_key = _keys(user.pk)
     try:
-        found = cache.get_many([version_key, count_key])
-        version = found.get(version_key)
-        stored = found.get(count_key)
-        if version is not None and isinstance(stored, tuple) and stored[0] == version:
-            return stored[1]
-        if version is None:
-            cache.add(version_key, uuid.uuid4().hex, VERSION_TIMEOUT)
-            version = cache.get(version_key)
+        version, stored = versioned.read(version_key, count_key)
     except Exception as error:  # the cache down: the database answers
         _failed(error)
         return unread_notification_count(user)
+    if stored is not versioned.MISSING:
+        return stored
     count = unread_notification_count(user)
-    if version is not None and not transaction.get_connection().in_atomic_block:
-        try:
-            cache.set(count_key, (version, count), COUNT_TIMEOUT)
-        except Exception as error:
-            _failed(error)
+    try:
+        versioned.store(count_key, version, count, COUNT_TIMEOUT)
+    except Exception as error:
+        _failed(error)
     return count
 
 
@@ -68,7 +62,7 @@ def notices_changed(user_ids) -> None:
 
     def bump() -> None:
         try:
-            cache.set_many({_keys(user_id)[0]: uuid.uuid4().hex for user_id in ids}, VERSION_TIMEOUT)
+            versioned.replace_versions([_keys(user_id)[0] for user_id in ids])
         except Exception as error:
             _failed(error)
             try:

@@ -20,12 +20,12 @@ cache fails open: when it raises, every lookup reads the database, and the cache
 import logging
 import pickle
 import time
-import uuid
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from django.core.cache import cache
 from django.db import transaction
+
+from vpr_portal import versioned
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +52,7 @@ def _version() -> str | None:
     if time.monotonic() < _paused_until:
         return None
     try:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, uuid.uuid4().hex, VERSION_TIMEOUT)
-            version = cache.get(VERSION_KEY)
-        return version
+        return versioned.current_version(VERSION_KEY, VERSION_TIMEOUT)
     except Exception as error:
         _failed(error)
         return None
@@ -88,7 +84,7 @@ def forget() -> None:
 
 def _bump() -> None:
     try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, VERSION_TIMEOUT)
+        versioned.replace_versions([VERSION_KEY], VERSION_TIMEOUT)
     except Exception as error:
         _failed(error)
     _kept.clear()
