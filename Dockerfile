@@ -33,6 +33,6 @@ RUN if [ -n "$(find . -name '*.po' -print -quit)" ]; then python manage.py compi
 USER vpr
 EXPOSE 8000
 
-# docker-compose.yml runs migrate and collectstatic before this; the server's settings (5 processes of 4 threads,
+# docker-compose.yml runs migrate and collectstatic before this; the server's settings (5 processes of 2 threads,
 # connections, access log) are in vpr_portal/gunicorn.py.
 CMD ["gunicorn", "-c", "python:vpr_portal.gunicorn", "vpr_portal.wsgi:application"]

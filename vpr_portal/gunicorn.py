@@ -2,8 +2,10 @@
 the fault tests, the region bench): `gunicorn -c python:vpr_portal.gunicorn vpr_portal.wsgi:application`.
 Options on the command line override them (the tests' own port and number of workers).
 
-- WEB_WORKERS (5: (2 × cores) + 1 for the 2 cores the portal is sized for) processes of WEB_THREADS (4) threads
-  each (gthread): a request waiting on the database does not hold a whole process.
+- WEB_WORKERS (5: (2 × cores) + 1 for the 2 cores the portal is sized for) processes of WEB_THREADS (2) threads
+  each (gthread): a request waiting on the database does not hold a whole process. Two threads rather than four:
+  the threads of a process share one interpreter lock, and with four the slowest twentieth of the region bench's
+  answers took 1.5 times the median instead of 1.25, for the same answers a second.
 - A process takes only as many connections as it has threads to answer them now (`worker_connections`), and
   closes each after its answer (`keepalive = 0`, as a proxy in front talks to it anyway). The others wait in the
   kernel's queue and go to the first process with a free thread: a process that took more than it could answer
@@ -18,7 +20,7 @@ import os
 bind = os.environ.get("WEB_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_WORKERS", "5"))
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "4"))
+threads = int(os.environ.get("WEB_THREADS", "2"))
 worker_connections = threads
 keepalive = 0
 timeout = 60

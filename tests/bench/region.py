@@ -264,7 +264,7 @@ def session_cookie() -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def start_gunicorn(port: int, workers: int, *, worker_class: str = "gthread", threads: int = 4) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, *, worker_class: str = "gthread", threads: int = 2) -> subprocess.Popen:
     """gunicorn with the portal's own settings (vpr_portal/gunicorn.py) on 127.0.0.1:`port`, `workers` processes
     of `threads` threads (gthread), or single-threaded ones (worker_class="sync")."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -461,7 +461,7 @@ def region_load() -> list[Measurement]:
 
     BENCH_LOAD_CLIENT=asyncio generates the load from one asyncio thread (`load_async`, keep-alive when the
     server keeps connections) instead of a thread a user; the workers are gunicorn's threaded ones with BENCH_THREADS=N
-    (4) threads, as in production; BENCH_WORKER_CLASS=sync runs single-threaded workers."""
+    (2) threads, as in production (vpr_portal/gunicorn.py); BENCH_WORKER_CLASS=sync runs single-threaded workers."""
     t = target()
     client = department_client()
     found = [found for _label, found in department_pages(t) if found is not None]
@@ -469,7 +469,7 @@ def region_load() -> list[Measurement]:
     left_out = [name for name, url in found if url not in urls]
     workers = 2 * (os.cpu_count() or 1) + 1
     worker_class = os.environ.get("BENCH_WORKER_CLASS", "gthread")  # as production runs (Dockerfile)
-    threads = int(os.environ.get("BENCH_THREADS", "4"))
+    threads = int(os.environ.get("BENCH_THREADS", "2"))  # as production runs (vpr_portal/gunicorn.py)
     client_name = os.environ.get("BENCH_LOAD_CLIENT", "threads")
     generate = load_async if client_name == "asyncio" else load
     port = free_port()
