@@ -327,7 +327,8 @@ def test_on_the_embedded_default_jobs_run_in_threads_beside_the_requests(school,
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
 
     assert outcome["mode"] == "thread"
-    assert outcome["request_seconds"] < 1, "asking for a document does not wait for it"
+    # asking for a document does not wait for it (a fact, not a timing: the build is held behind its gate)
+    assert outcome["job_when_asked"] in ("queued", "running"), outcome
     assert outcome["page_while_running"] == {"progress": 49, "refreshes": True}
     assert outcome["page_when_done"] == {"refreshes": False, "download": "%PDF-1.4 blocking\n"}
     assert outcome["cut_off"] == {"state": "done", "attempts": 2, "outcomes": ["lost", "done"]}
