@@ -4,7 +4,7 @@ objectivity signals' cases and thresholds."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from monitoring.models import (
@@ -124,13 +124,9 @@ def campaign_signals(user: User, campaign: Campaign, *, assessment: str = "") ->
     return cases.order_by("assessment__code", "school__code", "kind")
 
 
-def signals_checked_at(campaign: Campaign) -> datetime.datetime | None:
-    """When the campaign's signals were last checked (the oldest of its assessments' checks)."""
-    return SignalCheck.objects.filter(assessment__campaign=campaign).aggregate(at=Min("checked_at"))["at"]
-
-
 def assessments_checked(campaign: Campaign) -> tuple[list[str], datetime.datetime | None]:
-    """The campaign's assessment codes in order and `signals_checked_at`, in one query (the signals list's)."""
+    """The campaign's assessment codes in order and when its signals were last checked (the oldest of its
+    assessments' checks; None before any), in one query (the signals list's)."""
     check = SignalCheck.objects.filter(assessment_id=OuterRef("pk")).values("checked_at")[:1]
     rows = list(campaign.assessments.annotate(checked=Subquery(check)).order_by("code").values_list("code", "checked"))
     checks = [checked for _code, checked in rows if checked is not None]

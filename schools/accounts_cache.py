@@ -9,7 +9,9 @@ only while the version is the same. Whatever changes an account, a membership, o
 membership names (their name, time zone) gives the users concerned a new version, at once and again after the
 commit (`accounts_changed`), so a deactivated account, a withdrawn role or a new password takes effect on the next
 request: a copy stored by a request that read the old rows between the two is stored under the first new version,
-which the commit's replaces.
+which the commit's replaces. The versions are replaced by model signals rather than by calls in the services:
+the commands, the factories and data migrations save these rows too, and one missed call would leave rights stale
+for as long as a copy lives; the receivers do nothing but replace versions.
 
 A copy lives SESSION_CACHE_SECONDS at most, like the session's: with a shared cache (Redis, production) the new
 version reaches every process at once; with each process's own memory (the embedded setup's locmem) another

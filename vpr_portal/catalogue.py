@@ -6,7 +6,9 @@ under the catalogue's version and served only while the version is the same. Eve
 an assessment, a school, a department, a subject or a delegation (which can open a school to a person) gives the
 catalogue a new version in the cache, at once and
 again after the commit (`catalogue_changed`, connected by the apps that own those models: SchoolsConfig,
-ProceduresConfig), so a rename, a campaign announced or a school moved shows on the next request. A row a request
+ProceduresConfig), so a rename, a campaign announced or a school moved shows on the next request. Model signals
+rather than calls in the services, as for accounts (schools/accounts_cache.py): every path that saves these rows
+is covered, and the receivers do nothing but replace the version. A row a request
 read between the two versions is kept under the first new one, which the commit's replaces.
 
 The key holds the reader's scope (their roles and departments) and what the lookup was asked for, so a row found
