@@ -21,11 +21,9 @@ from schools.models import Notification, Role
 from tests.factories import make_campaign
 
 D = ManagementDecision
-TODAY = timezone.localdate()
-
-
 def day(offset: int) -> datetime.date:
-    return TODAY + datetime.timedelta(days=offset)
+    """A day counted from today, read when asked: a run that crosses midnight must not keep yesterday's date."""
+    return timezone.localdate() + datetime.timedelta(days=offset)
 
 
 @pytest.fixture
@@ -133,7 +131,7 @@ def test_a_new_due_date_is_reminded_again(uo, campaign, school):
 
 @pytest.mark.django_db
 def test_the_hourly_beat_task_runs_the_reminders(uo, campaign, school):
-    made = decision(uo, campaign, school, TODAY)
+    made = decision(uo, campaign, school, day(0))
     assert settings.CELERY_BEAT_SCHEDULE["decision-reminders"]["task"] == "monitoring.tasks.decision_reminders"
     assert decision_reminders.delay().get() == {"week": 0, "day": 1, "overdue": 0}
     assert decision_reminders.delay().get() == {"week": 0, "day": 0, "overdue": 0}
