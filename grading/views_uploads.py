@@ -26,6 +26,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from grading.forms_uploads import FormUploadForm
+from grading.page_cache import CachedPageMixin
 from grading.selectors import uploads as selectors
 from grading.services import retention
 from grading.services import uploads as services
@@ -45,12 +46,17 @@ class SchoolUploadsMixin(SchoolCampaignMixin):
 # Upload status ---------------------------------------------------------------------------------------------
 
 
-class UploadMatrixView(CampaignMixin, TemplateView):
+class UploadMatrixView(CachedPageMixin, CampaignMixin, TemplateView):
     """Every school × the assessments it writes, with the upload status, the late first, fifty schools a page;
-    filters by status and by a school's code or name."""
+    filters by status and by a school's code or name. The department's copy is cached (grading/page_cache.py)
+    until anything it shows changes (`selectors.matrix_key`): fifty people watching a region's matrix on the
+    deadline day must not each group its 370,000 participations."""
 
     capability = C.MONITOR_UPLOADS
     template_name = "grading/uploads/matrix.html"
+
+    def page_key(self) -> tuple:
+        return selectors.matrix_key(self.campaign)
 
     def get_context_data(self, **kwargs):
         matrix = selectors.upload_matrix(

@@ -25,6 +25,7 @@ number of queries whatever the number of schools.
 """
 
 import datetime
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,11 +36,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grading import cache as results_cache
+from grading.cache import stamp_version, stamped_assessments
 from grading.models import FormUpload, Work
 from grading.rules import unranked
 from procedures.models import Assessment, Campaign, Participant, Stage
 from procedures.selectors.plan import Moment
-from procedures.selectors.schedules import assigned_class_ids_by_school, campaign_assessments
+from procedures.selectors.schedules import assigned_class_ids_by_school, assignment_version, campaign_assessments
 from procedures.services.plan import CheckResult, department_tz, register_stage_check
 from schools.access import Capability, user_can
 from schools.models import School, User, search_key
@@ -97,6 +100,9 @@ class Grading:
         return UploadState.CHECKING if self.scored else UploadState.NOT_STARTED
 
 
+NOT_GRADED = Grading()
+
+
 def upload_state(*, grading: Grading, upload: FormUpload | None, deadline: datetime.datetime | None, now) -> str:
     if upload is not None:
         if grading.changed_at is not None and grading.changed_at > upload.uploaded_at:
@@ -151,26 +157,30 @@ def written_assessments(
     school_ids: Iterable[int],
     assessments: list[Assessment] | None = None,
     pairs: set[tuple[int, int]] | None = None,
+    assigned: dict[int, dict[int, list[int]]] | None = None,
 ) -> dict[int, list[Assessment]]:
     """For each school, the assessments it writes, in catalogue order (four queries, three with `assessments`,
     one fewer with `pairs`: the (school, assessment) pairs of the participations that write, when the caller has
-    read them already)."""
+    read them already, and two fewer with `assigned`: `assigned_class_ids_by_school` of at least these schools)."""
     school_ids = list(school_ids)
     assessments = campaign_assessments(campaign) if assessments is None else assessments
-    assigned = assigned_class_ids_by_school(campaign=campaign, school_ids=school_ids, assessments=assessments)
+    if assigned is None:
+        assigned = assigned_class_ids_by_school(campaign=campaign, school_ids=school_ids, assessments=assessments)
     if pairs is None:
         pairs = _writing_pairs(campaign=campaign, school_ids=school_ids)
+    with_ids = [(a, a.pk) for a in assessments]
     result: dict[int, list[Assessment]] = {}
     for school_id in school_ids:
         classes = assigned.get(school_id, {})
-        result[school_id] = [a for a in assessments if classes.get(a.pk) or (school_id, a.pk) in pairs]
+        result[school_id] = [a for a, pk in with_ids if classes.get(pk) or (school_id, pk) in pairs]
     return result
 
 
 def _grading_by_pair(
-    *, campaign: Campaign, school_ids: list[int], assessments: list[Assessment] | None = None
+    *, campaign: Campaign, school_ids: list[int] | None, assessments: list[Assessment] | None = None
 ) -> dict[tuple[int, int], Grading]:
-    """Grading progress of every (school, assessment): one grouped query over the participations that write.
+    """Grading progress of every (school, assessment) of `school_ids` (None: of the whole campaign): one grouped
+    query over the participations that write.
 
     The works are joined on the campaign's assessments only (a condition of the join, not of the rows): the
     database then reads this campaign's works instead of hashing every work of every campaign."""
@@ -178,9 +188,11 @@ def _grading_by_pair(
     assessment_ids = (
         [a.pk for a in campaign_assessments(campaign)] if assessments is None else [a.pk for a in assessments]
     )
+    writers = Participant.objects.filter(campaign=campaign, status=Participant.Status.WRITES)
+    if school_ids is not None:
+        writers = writers.filter(school_id__in=school_ids)
     rows = (
-        Participant.objects.filter(campaign=campaign, school_id__in=school_ids, status=Participant.Status.WRITES)
-        .annotate(campaign_work=FilteredRelation("work", condition=Q(work__assessment_id__in=assessment_ids)))
+        writers.annotate(campaign_work=FilteredRelation("work", condition=Q(work__assessment_id__in=assessment_ids)))
         .values("school_id", "assessment_id")
         .annotate(
             participants=Count("id"),
@@ -208,6 +220,45 @@ def _uploads_by_pair(*, campaign: Campaign, school_ids: list[int]) -> dict[tuple
     return {(upload.school_id, upload.assessment_id): upload for upload in uploads}
 
 
+@dataclass(frozen=True)
+class _CellParts:
+    """What the cells of some schools are built from, read once: the assessments each school writes, the grading
+    of each (school, assessment), the uploads, the deadline and the moment the states are for."""
+
+    written: dict[int, list[Assessment]]
+    gradings: dict[tuple[int, int], Grading]
+    uploads: dict[tuple[int, int], FormUpload]
+    deadline: datetime.datetime | None
+    now: datetime.datetime
+
+    def states(self, school_id: int) -> dict[int, str]:
+        """assessment id → the state of the school's cell, for each assessment the school writes."""
+        states = {}
+        for assessment in self.written[school_id]:
+            pair = (school_id, assessment.pk)
+            states[pair[1]] = upload_state(
+                grading=self.gradings.get(pair, NOT_GRADED),
+                upload=self.uploads.get(pair),
+                deadline=self.deadline,
+                now=self.now,
+            )
+        return states
+
+    def cells(self, school: School) -> list[UploadCell]:
+        states = self.states(school.pk)
+        return [
+            UploadCell(
+                school=school,
+                assessment=assessment,
+                state=states[assessment.pk],
+                grading=self.gradings.get((school.pk, assessment.pk), Grading()),
+                upload=self.uploads.get((school.pk, assessment.pk)),
+                deadline=self.deadline,
+            )
+            for assessment in self.written[school.pk]
+        ]
+
+
 def upload_cells(
     *,
     campaign: Campaign,
@@ -217,33 +268,70 @@ def upload_cells(
 ) -> dict[int, list[UploadCell]]:
     """For each school, a cell per assessment it writes (catalogue order): five queries for any number of
     schools (four with `assessments`). The grading's grouped query also gives the pairs the schools write."""
-    now = now or timezone.now()
     school_ids = [school.pk for school in schools]
     assessments = campaign_assessments(campaign) if assessments is None else assessments
     gradings = _grading_by_pair(campaign=campaign, school_ids=school_ids, assessments=assessments)
-    written = written_assessments(
-        campaign=campaign, school_ids=school_ids, assessments=assessments, pairs=set(gradings)
+    parts = _CellParts(
+        written=written_assessments(
+            campaign=campaign, school_ids=school_ids, assessments=assessments, pairs=set(gradings)
+        ),
+        gradings=gradings,
+        uploads=_uploads_by_pair(campaign=campaign, school_ids=school_ids),
+        deadline=campaign.upload_deadline,
+        now=now or timezone.now(),
     )
-    uploads = _uploads_by_pair(campaign=campaign, school_ids=school_ids)
-    deadline = campaign.upload_deadline
-    cells: dict[int, list[UploadCell]] = {}
-    for school in schools:
-        row = []
-        for assessment in written[school.pk]:
-            grading = gradings.get((school.pk, assessment.pk), Grading())
-            upload = uploads.get((school.pk, assessment.pk))
-            row.append(
-                UploadCell(
-                    school=school,
-                    assessment=assessment,
-                    state=upload_state(grading=grading, upload=upload, deadline=deadline, now=now),
-                    grading=grading,
-                    upload=upload,
-                    deadline=deadline,
-                )
-            )
-        cells[school.pk] = row
-    return cells
+    return {school.pk: parts.cells(school) for school in schools}
+
+
+def _campaign_parts(
+    *, campaign: Campaign, schools: Sequence[School], assessments: list[Assessment], now: datetime.datetime
+) -> _CellParts:
+    """`_CellParts` of the matrix's schools, with the two region-wide reads kept in the results cache
+    (grading/cache.py) under versions that change with what they read:
+
+    - the grading of the whole campaign, under the results stamps of its assessments: who writes and is present
+      (participations) and how far each work is graded (scores, completeness, the last change) are written only
+      together with a refresh of the summary rows, which bumps the stamps in the same transaction;
+    - the classes assigned to every school of the department, under `assignment_version` (the department's
+      classes and the campaign's explicit assignments) and the assessments' grades.
+
+    The uploads are read each time (one small query). Seven queries, whatever the number of schools; the
+    region's 370,000 participations are grouped only when a stamp changed."""
+    stamps = stamped_assessments(assessments)
+    gradings = {
+        pair: Grading(*values)
+        for pair, values in results_cache.cached(
+            "upload-gradings",
+            (campaign.pk, *stamps),
+            lambda: {
+                pair: (g.participants, g.present, g.scored, g.complete, g.changed_at)
+                for pair, g in _grading_by_pair(campaign=campaign, school_ids=None, assessments=assessments).items()
+            },
+        ).items()
+    }
+    department_school_ids = list(schools_of(campaign).values_list("pk", flat=True))
+    assigned = results_cache.cached(
+        "upload-assigned",
+        (
+            campaign.pk,
+            results_cache.Version("assignment", assignment_version(campaign)),
+            results_cache.Version("grades", tuple((a.pk, a.grade) for a in assessments)),
+            results_cache.Version("schools", hash(tuple(department_school_ids))),
+        ),
+        lambda: assigned_class_ids_by_school(
+            campaign=campaign, school_ids=department_school_ids, assessments=assessments
+        ),
+    )
+    school_ids = [school.pk for school in schools]
+    return _CellParts(
+        written=written_assessments(
+            campaign=campaign, school_ids=school_ids, assessments=assessments, pairs=set(gradings), assigned=assigned
+        ),
+        gradings=gradings,
+        uploads=_uploads_by_pair(campaign=campaign, school_ids=school_ids),
+        deadline=campaign.upload_deadline,
+        now=now,
+    )
 
 
 # The department's matrix -----------------------------------------------------------------------------------
@@ -286,10 +374,9 @@ class UploadMatrix:
 MATRIX_PAGE_SIZE = 50
 
 
-def _rank(row_cells: list[UploadCell]) -> tuple[int, ...]:
-    """The late first: more cells overdue first, then more not started, then more in checking, and so on (a
-    school that writes nothing comes last)."""
-    states = [cell.state for cell in row_cells]
+def _rank(states: list[str]) -> tuple[int, ...]:
+    """The late first (`states`: a school's cells' states): more cells overdue first, then more not started, then
+    more in checking, and so on (a school that writes nothing comes last)."""
     return tuple(-states.count(state) for state in UploadState.ORDER)
 
 
@@ -323,32 +410,70 @@ def upload_matrix(
     else:
         shown = list(schools)
     assessments = campaign_assessments(campaign)
-    cells = upload_cells(campaign=campaign, schools=shown, now=now, assessments=assessments)
+    parts = _campaign_parts(campaign=campaign, schools=shown, assessments=assessments, now=now or timezone.now())
     counts = {s: 0 for s in UploadState.ORDER}
-    rows = []
+    ranked = []
     for school in shown:
-        by_assessment = {cell.assessment.pk: cell for cell in cells[school.pk]}
-        for cell in cells[school.pk]:
-            counts[cell.state] += 1
-        states = {cell.state for cell in cells[school.pk]}
-        if state in counts and state not in states:
+        states = parts.states(school.pk)
+        for cell_state in states.values():
+            counts[cell_state] += 1
+        if state in counts and state not in states.values():
             continue
-        worst = next((s for s in UploadState.ORDER if s in states), None)
-        row = MatrixRow(school, [by_assessment.get(a.pk) for a in assessments], worst)
-        rows.append((_rank(cells[school.pk]), school.code, row))
+        ranked.append((_rank(list(states.values())), school))
     # the late first (a deadline, not a result); schools of the same standing by code (R15)
-    rows = sorted(unranked(rows, by=lambda item: item[2].school), key=lambda item: item[0])
-    shown_page = Paginator([row for _rank_, _code, row in rows], per_page).get_page(page)
+    ranked = sorted(unranked(ranked, by=lambda item: item[1]), key=lambda item: item[0])
+    shown_page = Paginator([school for _rank_, school in ranked], per_page).get_page(page)
+    rows = []
+    for school in shown_page.object_list:  # the page's cells only: a region is 6,000 of them
+        cells = parts.cells(school)
+        by_assessment = {cell.assessment.pk: cell for cell in cells}
+        worst = next((s for s in UploadState.ORDER if any(cell.state == s for cell in cells)), None)
+        rows.append(MatrixRow(school, [by_assessment.get(a.pk) for a in assessments], worst))
     return UploadMatrix(
         campaign=campaign,
         assessments=assessments,
-        rows=list(shown_page.object_list),
+        rows=rows,
         counts=[(s, UploadState.LABELS[s], counts[s]) for s in UploadState.ORDER],
         deadline=Moment.of(campaign.upload_deadline, department_tz(campaign)),
         state=state if state in counts else "",
         school=chosen,
         query="" if chosen is not None else query,
         page=shown_page,
+    )
+
+
+def uploads_version(campaign: Campaign) -> tuple:
+    """The campaign's recorded uploads as a value that changes whenever one is recorded (a new row) or recorded
+    again (`form_upload_record` sets its time to now, the latest of all): their number, last id and last time.
+    One query."""
+    found = FormUpload.objects.filter(campaign=campaign).aggregate(n=Count("id"), last=Max("id"), at=Max("uploaded_at"))
+    return (found["n"], found["last"], found["at"].isoformat() if found["at"] else None)
+
+
+def matrix_key(campaign: Campaign, *, now: datetime.datetime | None = None) -> tuple:
+    """Key parts of the department's matrix page (grading/page_cache.py) that change with everything it shows:
+    the campaign as shown with its deadline and whether the deadline has passed (the only way time changes a
+    state), the assessments as shown with their results stamps (participations and grading), the schools as shown
+    (code, name, search text), the classes assigned (`assignment_version`) and the uploads (`uploads_version`).
+    Six queries, whatever the number of schools."""
+    now = now or timezone.now()
+    deadline = campaign.upload_deadline
+    assessments = tuple(
+        campaign.assessments.order_by("pk")
+        .annotate(stamp_version=stamp_version())
+        .values_list("pk", "code", "grade", "subject__name", "stamp_version")
+    )
+    schools = tuple(schools_of(campaign).values_list("pk", "code", "short_name", "search_text"))
+    return (
+        results_cache.Version(
+            "campaign",
+            (campaign.pk, campaign.code, campaign.title, deadline, deadline is not None and deadline <= now),
+        ),
+        results_cache.Version("assessments", tuple(row[:4] for row in assessments)),
+        *(results_cache.Stamp(row[0], row[4]) for row in assessments),
+        results_cache.Version("schools", hashlib.sha256(repr(schools).encode()).hexdigest()[:16]),
+        results_cache.Version("assignment", assignment_version(campaign)),
+        results_cache.Version("uploads", uploads_version(campaign)),
     )
 
 

@@ -6,10 +6,11 @@ a school that has no classes of that year is read with its classes of its latest
 """
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -130,6 +131,24 @@ def assigned_class_ids_by_school(
             for a in assessments
         }
     return result
+
+
+def assignment_version(campaign: Campaign) -> tuple:
+    """What `assigned_class_ids_by_school` reads for the schools of the campaign's department, as a value that
+    changes whenever that does (a key part of a cached copy): the campaign's academic year, the department's
+    classes — added in bulk by the pupils' import and never edited, so their number and last id — and every
+    explicit assignment row of the campaign (a school's assignment is replaced by a delete and a new set, so the
+    rows themselves, not their ids, are what counts). Two queries, whatever the number of schools."""
+    classes = SchoolClass.objects.filter(school__department_id=campaign.department_id).aggregate(
+        n=Count("id"), last=Max("id")
+    )
+    explicit = (
+        ClassAssignment.objects.filter(assessment__campaign=campaign)
+        .order_by("school_id", "assessment_id", "school_class_id")
+        .values_list("school_id", "assessment_id", "school_class_id")
+    )
+    digest = hashlib.sha256(repr(list(explicit)).encode()).hexdigest()[:16]
+    return (campaign.academic_year, classes["n"], classes["last"], digest)
 
 
 def assigned_works(*, campaign: Campaign, school: School) -> list[AssignedWork]:
