@@ -21,6 +21,8 @@ from schools.models import Notification, Role
 from tests.factories import make_campaign
 
 D = ManagementDecision
+
+
 def day(offset: int) -> datetime.date:
     """A day counted from today, read when asked: a run that crosses midnight must not keep yesterday's date."""
     return timezone.localdate() + datetime.timedelta(days=offset)
