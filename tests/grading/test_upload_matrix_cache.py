@@ -4,20 +4,19 @@ new class, a school renamed, the deadline passing — the next request shows the
 same page rendered without a cache; a second read neither renders nor groups the campaign's participations.
 
 The cache stores only outside a transaction, so these tests run with transactions of their own
-(`transaction=True`), like tests/grading/test_results_cache.py whose fixture they share."""
+(`transaction=True`), like tests/grading/test_results_cache.py whose fixture they share; tests/conftest.py empties
+the in-process cache before each."""
 
 import datetime
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from grading import cache as results_cache
 from grading.models import Score, Work
 from grading.selectors.uploads import matrix_key
 from grading.services.scores import score_set
@@ -34,15 +33,6 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 ROW = re.compile(r'<tr data-testid="school-(?P<code>[^"]+)"(?P<row>.*?)</tr>', re.S)
 CELL = re.compile(r'data-state="(?P<state>[^"]+)" data-assessment="(?P<assessment>[^"]+)">(?P<body>.*?)</td>', re.S)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    results_cache._paused_until = 0.0
-    yield
-    cache.clear()
-    results_cache._paused_until = 0.0
 
 
 @pytest.fixture
