@@ -295,8 +295,9 @@ def _campaign_parts(
     - the classes assigned to every school of the department, under `assignment_version` (the department's
       classes and the campaign's explicit assignments) and the assessments' grades.
 
-    The uploads are read each time (one small query). Seven queries, whatever the number of schools; the
-    region's 370,000 participations are grouped only when a stamp changed."""
+    The uploads are read each time (one small query). Five queries, whatever the number of schools (the stamps,
+    the department's schools, the assignment's version, the uploads), three more for what the cache did not hold;
+    the region's 890,000 participations are grouped only when a stamp changed."""
     stamps = stamped_assessments(assessments)
     gradings = {
         pair: Grading(*values)
@@ -398,8 +399,8 @@ def upload_matrix(
     """Every school of the campaign's department × the campaign's assessments, the late first, a page of
     `per_page` schools at a time. `state` keeps the schools with a cell in that status; `school_code` keeps one
     school, `query` the schools whose code or name contains it. The counts are over every school the school
-    filters keep. Six queries for any number of schools, and a page renders `per_page` rows whatever the
-    region's size."""
+    filters keep. Seven queries for any number of schools (three more when the cache does not hold the campaign's
+    grading and assigned classes), and a page builds and renders `per_page` rows whatever the region's size."""
     schools = schools_of(campaign)
     chosen = schools.filter(code=school_code).first() if school_code else None
     query = query.strip()
