@@ -50,7 +50,7 @@ class UploadMatrixView(CachedPageMixin, CampaignMixin, TemplateView):
     """Every school × the assessments it writes, with the upload status, the late first, fifty schools a page;
     filters by status and by a school's code or name. The department's copy is cached (grading/page_cache.py)
     until anything it shows changes (`selectors.matrix_key`): fifty people watching a region's matrix on the
-    deadline day must not each group its 370,000 participations."""
+    deadline day must not each group a region's 890,000 participations."""
 
     capability = C.MONITOR_UPLOADS
     template_name = "grading/uploads/matrix.html"

@@ -251,7 +251,7 @@ class _CellParts:
                 school=school,
                 assessment=assessment,
                 state=states[assessment.pk],
-                grading=self.gradings.get((school.pk, assessment.pk), Grading()),
+                grading=self.gradings.get((school.pk, assessment.pk), NOT_GRADED),
                 upload=self.uploads.get((school.pk, assessment.pk)),
                 deadline=self.deadline,
             )
@@ -453,10 +453,10 @@ def uploads_version(campaign: Campaign) -> tuple:
 
 def matrix_key(campaign: Campaign, *, now: datetime.datetime | None = None) -> tuple:
     """Key parts of the department's matrix page (grading/page_cache.py) that change with everything it shows:
-    the campaign as shown with its deadline and whether the deadline has passed (the only way time changes a
-    state), the assessments as shown with their results stamps (participations and grading), the schools as shown
-    (code, name, search text), the classes assigned (`assignment_version`) and the uploads (`uploads_version`).
-    Six queries, whatever the number of schools."""
+    the campaign as shown with its deadline (in the department's time zone) and whether the deadline has passed
+    (the only way time changes a state), the assessments as shown with their results stamps (participations and
+    grading), the schools as shown (code, name, search text), the classes assigned (`assignment_version`) and the
+    uploads (`uploads_version`). Six queries, whatever the number of schools."""
     now = now or timezone.now()
     deadline = campaign.upload_deadline
     assessments = tuple(
@@ -468,7 +468,14 @@ def matrix_key(campaign: Campaign, *, now: datetime.datetime | None = None) -> t
     return (
         results_cache.Version(
             "campaign",
-            (campaign.pk, campaign.code, campaign.title, deadline, deadline is not None and deadline <= now),
+            (
+                campaign.pk,
+                campaign.code,
+                campaign.title,
+                deadline,
+                deadline is not None and deadline <= now,
+                str(department_tz(campaign)),  # the deadline is shown in the department's time
+            ),
         ),
         results_cache.Version("assessments", tuple(row[:4] for row in assessments)),
         *(results_cache.Stamp(row[0], row[4]) for row in assessments),

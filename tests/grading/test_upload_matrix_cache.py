@@ -143,6 +143,11 @@ def test_the_key_changes_with_the_deadline_passing_and_the_assignment(campaign, 
     before = matrix_key(campaign, now=deadline - datetime.timedelta(seconds=1))
     assert matrix_key(campaign, now=deadline - datetime.timedelta(seconds=1)) == before
     assert matrix_key(campaign, now=deadline) != before
+    department = campaign.department  # the deadline is shown in the department's time
+    department.time_zone = "Europe/Moscow"
+    department.save(update_fields=["time_zone"])
+    campaign.refresh_from_db()
+    assert matrix_key(campaign, now=deadline - datetime.timedelta(seconds=1)) != before
 
     class_4b = SchoolClassFactory(school=school, grade=results.grade, letter="Б")
     version = assignment_version(campaign)
