@@ -86,6 +86,17 @@ def stamp_version() -> Coalesce:
     return Coalesce(Subquery(stamp), Value(0), output_field=BigIntegerField())
 
 
+def campaign_assessments_shown(campaign) -> tuple:
+    """Key parts of a page that shows a campaign's assessments: what it shows of them (code, grade, subject) as
+    one `Version`, then each one's `Stamp` — read together in one query."""
+    rows = tuple(
+        campaign.assessments.order_by("pk")
+        .annotate(stamp_version=stamp_version())
+        .values_list("pk", "code", "grade", "subject__name", "stamp_version")
+    )
+    return (Version("assessments", tuple(row[:4] for row in rows)), *(Stamp(row[0], row[4]) for row in rows))
+
+
 def stamped_assessments(assessments: Iterable) -> tuple[Stamp, ...]:
     """`stamped` of assessments read with their `stamp_version` annotation: no query; those read without it are
     looked up (one query)."""

@@ -11,7 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from grading import charts
-from grading.cache import Stamp, Version, stamp_version, stamped_assessments
+from grading.cache import Version, campaign_assessments_shown, stamped_assessments
 from grading.completion import side_by_side
 from grading.figures import HIDDEN_BELOW, SMALL_SAMPLE
 from grading.item_analysis import MIN_PARTICIPANTS, WEAK_ITEM_REST, item_analysis
@@ -68,16 +68,7 @@ class MunicipalResultsView(CachedPageMixin, CampaignMixin, TemplateView):
 
     def page_key(self) -> tuple:
         """The campaign's assessments as shown and their results stamps, read in one query."""
-        rows = tuple(
-            self.campaign.assessments.order_by("pk")
-            .annotate(stamp_version=stamp_version())
-            .values_list("pk", "code", "grade", "subject__name", "stamp_version")
-        )
-        return (
-            campaign_shown(self.campaign),
-            Version("assessments", tuple(row[:4] for row in rows)),
-            *(Stamp(row[0], row[4]) for row in rows),
-        )
+        return (campaign_shown(self.campaign), *campaign_assessments_shown(self.campaign))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grading import cache as results_cache
-from grading.cache import stamp_version, stamped_assessments
+from grading.cache import campaign_assessments_shown, stamped_assessments
 from grading.models import FormUpload, Work
 from grading.rules import unranked
 from procedures.models import Assessment, Campaign, Participant, Stage
@@ -459,11 +459,6 @@ def matrix_key(campaign: Campaign, *, now: datetime.datetime | None = None) -> t
     uploads (`uploads_version`). Six queries, whatever the number of schools."""
     now = now or timezone.now()
     deadline = campaign.upload_deadline
-    assessments = tuple(
-        campaign.assessments.order_by("pk")
-        .annotate(stamp_version=stamp_version())
-        .values_list("pk", "code", "grade", "subject__name", "stamp_version")
-    )
     schools = tuple(schools_of(campaign).values_list("pk", "code", "short_name", "search_text"))
     return (
         results_cache.Version(
@@ -477,8 +472,7 @@ def matrix_key(campaign: Campaign, *, now: datetime.datetime | None = None) -> t
                 str(department_tz(campaign)),  # the deadline is shown in the department's time
             ),
         ),
-        results_cache.Version("assessments", tuple(row[:4] for row in assessments)),
-        *(results_cache.Stamp(row[0], row[4]) for row in assessments),
+        *campaign_assessments_shown(campaign),
         results_cache.Version("schools", hashlib.sha256(repr(schools).encode()).hexdigest()[:16]),
         results_cache.Version("assignment", assignment_version(campaign)),
         results_cache.Version("uploads", uploads_version(campaign)),
